@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""One command per habit, on a fresh machine with nothing but Python 3.11+.
+
+    python3 dev.py demo      set up, then run the demo (the main job)
+    python3 dev.py test      set up, then run the whole test suite
+    python3 dev.py lint      ruff (lint + format check) and mypy --strict
+    python3 dev.py bench     run every benchmark under benchmarks/
+    python3 dev.py setup     only create .venv from the lock file
+
+Setup installs a pinned uv into .venv-tools/ and lets it create .venv/ exactly as uv.lock says,
+so every machine runs the same versions. Extra arguments go to the underlying command.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+UV_VERSION = "0.13.9"
+TOOLS = ROOT / ".venv-tools"
+VENV = ROOT / ".venv"
+BIN = "Scripts" if os.name == "nt" else "bin"
+
+
+def _uv() -> Path:
+    uv = TOOLS / BIN / "uv"
+    stamp = TOOLS / f"uv-{UV_VERSION}"
+    if not stamp.exists():
+        print(f"dev.py: installing uv {UV_VERSION} into {TOOLS.name}/", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
+        pip = [str(TOOLS / BIN / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "--disable-pip-version-check", f"uv=={UV_VERSION}"], check=True)
+        stamp.touch()
+    return uv
+
+
+def setup() -> None:
+    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV), UV_PYTHON_DOWNLOADS="never")
+    # --locked: fail instead of silently re-resolving when uv.lock is out of date.
+    subprocess.run(
+        [str(_uv()), "sync", "--locked", "--quiet", "--python", sys.executable],
+        check=True,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def run(*argv: str) -> int:
+    return subprocess.run([str(VENV / BIN / argv[0]), *argv[1:]], cwd=ROOT).returncode
+
+
+def main(args: list[str]) -> int:
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    command, rest = args[0], args[1:]
+    setup()
+    if command == "setup":
+        return 0
+    if command == "demo":
+        return run("tmdb-collector", "demo", *rest)
+    if command == "test":
+        return run("pytest", *rest)
+    if command == "lint":
+        steps = (
+            ("ruff", "check", "src", "tests", "benchmarks", "dev.py"),
+            ("ruff", "format", "--check", "src", "tests", "benchmarks", "dev.py"),
+            ("mypy",),
+        )
+        return max(run(*step) for step in steps)
+    if command == "bench":
+        return run("python", "-m", "benchmarks", *rest)
+    print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,3 @@
+from tmdb_collector.cli import main
+
+main()

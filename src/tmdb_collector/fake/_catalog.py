@@ -1,0 +1,75 @@
+"""What the fake TMDB server serves: a catalog of records that can advance by days.
+
+The server (``_server.py``) owns HTTP: routing, credentials, append_to_response assembly, paging,
+dates, faults and the admin endpoints. A catalog owns the data. Two catalogs implement this
+protocol: ``FixtureCatalog`` (a directory in the layout of shared/tmdb/fixtures) and
+``SyntheticCatalog`` (deterministic, generated on demand, any size).
+
+Days: day 0 is the catalog as created. ``advance(n)`` moves it n days forward; each day adds ids,
+changes some records and deletes some. The server maps calendar dates to days: today is
+``catalog.day``, yesterday ``catalog.day - 1``, and so on. Days before 0 look like day 0 with no
+changes, so an export "from last week" exists even for a fresh catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tmdb_collector.kinds import Kind, RecordKey
+
+__all__ = ["Catalog", "ChangedEntry", "JSONObject"]
+
+JSONObject = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedEntry:
+    """One item of a ``/3/<kind>/changes`` feed page."""
+
+    id: int
+    adult: bool | None
+    softcore: bool | None = None
+
+    def to_json(self) -> JSONObject:
+        item: JSONObject = {"id": self.id, "adult": self.adult}
+        if self.softcore is not None:
+            item["softcore"] = self.softcore
+        return item
+
+
+class Catalog(Protocol):
+    @property
+    def day(self) -> int:
+        """The current day: 0 when created, +n after ``advance(n)``."""
+        ...
+
+    def advance(self, days: int) -> None:
+        """Move the catalog ``days`` (>= 1) days forward."""
+        ...
+
+    def base(self, key: RecordKey) -> JSONObject | None:
+        """The record's details object as of today, without any appended block; None if the
+        record does not exist today (never existed, or deleted). For a season: the season object
+        with its ``episodes``; for an episode: the episode object. A fresh dict the caller may
+        modify."""
+        ...
+
+    def block(self, key: RecordKey, name: str) -> JSONObject | None:
+        """The appended sub-resource ``name`` (one of SUB_RESOURCES[key.kind]) of an existing
+        record, exactly as it appears under its key in an append_to_response answer, i.e. without
+        the ``id`` of the stand-alone endpoint. None when the catalog cannot provide it (fixture
+        mode: the fixture lacks that block). ``changes`` covers the last 24 hours."""
+        ...
+
+    def changed(self, kind: Kind, day: int) -> list[ChangedEntry]:
+        """Ids of ``kind`` (movie, tv or person) created or changed on ``day``, each once."""
+        ...
+
+    def export_lines(self, export_name: str, day: int) -> Iterator[bytes]:
+        """The lines (JSON objects, no newline) of export ``export_name`` (e.g. ``tv_series``,
+        ``adult_movie``) as published on ``day``: not sorted by id, possibly with a duplicate id,
+        main exports without adult ids and adult exports with only those. Streams: never builds
+        the whole file in memory."""
+        ...
