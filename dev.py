@@ -50,7 +50,17 @@ def setup() -> None:
 
 
 def run(*argv: str) -> int:
-    return subprocess.run([str(VENV / BIN / argv[0]), *argv[1:]], cwd=ROOT).returncode
+    return subprocess.run([str(VENV / BIN / argv[0]), *argv[1:]], cwd=ROOT, check=False).returncode
+
+
+SOURCES = ("src", "tests", "benchmarks", "dev.py")
+COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "setup": (),
+    "demo": (("tmdb-collector", "demo"),),
+    "test": (("pytest",),),
+    "lint": (("ruff", "check", *SOURCES), ("ruff", "format", "--check", *SOURCES), ("mypy",)),
+    "bench": (("python", "-m", "benchmarks"),),
+}
 
 
 def main(args: list[str]) -> int:
@@ -58,24 +68,14 @@ def main(args: list[str]) -> int:
         print(__doc__)
         return 0
     command, rest = args[0], args[1:]
+    if command not in COMMANDS:
+        print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
+        return 2
     setup()
-    if command == "setup":
-        return 0
-    if command == "demo":
-        return run("tmdb-collector", "demo", *rest)
-    if command == "test":
-        return run("pytest", *rest)
-    if command == "lint":
-        steps = (
-            ("ruff", "check", "src", "tests", "benchmarks", "dev.py"),
-            ("ruff", "format", "--check", "src", "tests", "benchmarks", "dev.py"),
-            ("mypy",),
-        )
-        return max(run(*step) for step in steps)
-    if command == "bench":
-        return run("python", "-m", "benchmarks", *rest)
-    print(f"dev.py: unknown command {command!r}\n{__doc__}", file=sys.stderr)
-    return 2
+    steps = COMMANDS[command]
+    # Extra arguments go to the command's last step (pytest options, benchmark names, ...).
+    codes = [run(*step, *(rest if i == len(steps) - 1 else ())) for i, step in enumerate(steps)]
+    return max(codes, default=0)
 
 
 if __name__ == "__main__":

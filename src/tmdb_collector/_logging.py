@@ -38,7 +38,8 @@ def configure_logging(level: int = logging.INFO, *, json_lines: bool | None = No
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JSONLineFormatter())
     else:
-        from rich.logging import RichHandler
+        # Imported only for a terminal: Lambda and CI never pay for rich.
+        from rich.logging import RichHandler  # noqa: PLC0415
 
         handler = RichHandler(show_path=False, rich_tracebacks=False)
     logger = logging.getLogger("tmdb_collector")

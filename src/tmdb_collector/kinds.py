@@ -13,8 +13,8 @@ from enum import StrEnum
 __all__ = [
     "ADULT_EXPORT_NAMES",
     "CHANGES_KINDS",
-    "EXPORT_NAMES",
     "EXPORT_KINDS",
+    "EXPORT_NAMES",
     "MAX_APPENDS",
     "SUB_RESOURCES",
     "InvalidKeyError",
@@ -160,9 +160,7 @@ class RecordKey:
         wants_episode = self.kind is Kind.TV_EPISODE
         if self.id <= 0:
             raise InvalidKeyError(f"{self.kind} id must be a positive integer, got {self.id}")
-        if wants_season != (self.season is not None) or wants_episode != (
-            self.episode is not None
-        ):
+        if wants_season != (self.season is not None) or wants_episode != (self.episode is not None):
             raise InvalidKeyError(f"{self.kind} key takes {_SPEC[self.kind]}")
         if (self.season is not None and self.season < 0) or (
             self.episode is not None and self.episode < 0
@@ -199,10 +197,10 @@ class RecordKey:
         return f"/3/{self.kind.value}/{self.id}"
 
 
-_SPEC = {
+_SPEC = dict.fromkeys(Kind, "a positive integer id, e.g. 550") | {
     Kind.TV_SEASON: "SERIES_ID/SEASON_NUMBER, e.g. 1399/1",
     Kind.TV_EPISODE: "SERIES_ID/SEASON_NUMBER/EPISODE_NUMBER, e.g. 1399/1/1",
-} | {k: "a positive integer id, e.g. 550" for k in Kind if k not in (Kind.TV_SEASON, Kind.TV_EPISODE)}
+}
 
 
 def season_append_number(item: str) -> int | None:

@@ -1,0 +1,30 @@
+"""Run every benchmark, or those named on the command line: ``python -m benchmarks [NAME...]``."""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import sys
+
+BENCHMARKS = {
+    "client_pace": "benchmarks.client_pace",
+}
+
+
+def main(names: list[str]) -> int:
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+        return 2
+    print(
+        f"machine: {platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+    for name in names or list(BENCHMARKS):
+        print(f"\n== {name}", flush=True)
+        importlib.import_module(BENCHMARKS[name]).main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

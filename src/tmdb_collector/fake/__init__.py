@@ -1,0 +1,58 @@
+"""A fake TMDB: an HTTP server that answers like api.themoviedb.org and files.tmdb.org.
+
+Tests, benchmarks, the demo and users all use it::
+
+    async with FakeTMDB(FixtureCatalog("shared/tmdb/fixtures")).run() as fake:
+        ...  # GET f"{fake.url}/3/movie/550?api_key=anything"
+
+or from synchronous code ``with FakeTMDB(catalog).run_in_thread() as fake``, or as a separate
+process (``tmdb-collector fake-tmdb``, ``start_fake_process``).
+
+Fixture mode (``FixtureCatalog``) serves real captures as they are:
+
+- a record asked for with exactly the appends its file holds comes back equal to the file;
+  a sub-resource the capture lacks is absent when appended and 404 when asked stand-alone;
+- ``/3/<kind>/changes`` returns the captured page 1 unchanged for every valid window. Its
+  ``total_pages``/``total_results`` claim more pages than were captured: pages 2 and beyond answer
+  with the same totals and an empty ``results`` list. Most of its ids are not in the fixtures,
+  so fetching them gives 404, as for records deleted since they changed;
+- nothing changes from day to day: ``advance`` only moves the dates the exports are named by.
+
+Admin API (no credentials, never counted, limited or faulted): ``GET /_fake/stats``,
+``POST /_fake/reset-stats``, ``POST /_fake/advance?days=N``, ``GET``/``POST /_fake/settings``
+(a JSON object of FakeSettings fields), ``GET``/``POST /_fake/inject``
+(``{"fault": "503", "count": 1, "path_prefix": "/3/"}``), ``PUT``/``DELETE
+/_fake/exports/<file name>`` (exact bytes to serve for an export file).
+"""
+
+from tmdb_collector.fake._catalog import Catalog, ChangedEntry, JSONObject
+from tmdb_collector.fake._exports import ExportFile
+from tmdb_collector.fake._faults import Fault, UnknownFaultError
+from tmdb_collector.fake._fixtures import (
+    FixtureCatalog,
+    FixtureError,
+    RecordedResponses,
+    UnknownExportError,
+)
+from tmdb_collector.fake._process import FakeProcessError, start_fake_process
+from tmdb_collector.fake._server import FakeStartError, FakeTMDB
+from tmdb_collector.fake._settings import FakeSettings, SettingsError
+
+__all__ = [
+    "Catalog",
+    "ChangedEntry",
+    "ExportFile",
+    "FakeProcessError",
+    "FakeSettings",
+    "FakeStartError",
+    "FakeTMDB",
+    "Fault",
+    "FixtureCatalog",
+    "FixtureError",
+    "JSONObject",
+    "RecordedResponses",
+    "SettingsError",
+    "UnknownExportError",
+    "UnknownFaultError",
+    "start_fake_process",
+]

@@ -1,0 +1,606 @@
+"""``FakeTMDB``: an HTTP server that answers like api.themoviedb.org and files.tmdb.org.
+
+It serves a Catalog (fixture or synthetic data) with the real API's semantics from API-NOTES.md:
+credentials, append_to_response, changes windows, paging limits, error envelopes, daily exports,
+rate limiting and transient faults. One process plays both hosts: ``/3/...`` is the API,
+``/p/exports/...`` the export files, and ``/_fake/...`` an admin API for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hmac
+import random
+import re
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from tmdb_collector.fake._catalog import Catalog, ChangedEntry, JSONObject
+from tmdb_collector.fake._configuration import CONFIGURATION
+from tmdb_collector.fake._exports import (
+    EXPORT_CONTENT_TYPE,
+    ExportFile,
+    gzip_lines,
+    stream_export,
+)
+from tmdb_collector.fake._faults import (
+    RANDOM_FAULTS,
+    TMDB_RATE_LIMIT,
+    Fault,
+    FaultScript,
+    RateLimiter,
+    UnknownFaultError,
+    rate_limited,
+    send_fault,
+)
+from tmdb_collector.fake._feeds import ChangesWindow, page_of, parse_page
+from tmdb_collector.fake._fixtures import RecordedResponses
+from tmdb_collector.fake._responses import TMDBError, dump_json, json_response
+from tmdb_collector.fake._routes import (
+    PAGED_SUB_RESOURCES,
+    ChangesRoute,
+    ConfigurationRoute,
+    RecordRoute,
+    endpoint_kind,
+    parse_api_path,
+    standalone_has_id,
+)
+from tmdb_collector.fake._settings import FakeSettings, SettingsError
+from tmdb_collector.fake._stats import RequestStats
+from tmdb_collector.kinds import MAX_APPENDS, SUB_RESOURCES, Kind, RecordKey, season_append_number
+
+__all__ = ["FakeStartError", "FakeTMDB", "utc_today"]
+
+_T = TypeVar("_T")
+
+# A v4 read access token is a JWT: three base64url parts, the first a JSON header ("eyJ" = '{"').
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# Changes windows whose merged results are kept: a client pages through one window at a time,
+# so a few suffice to avoid merging up to 15 days of changes again for every page.
+_WINDOW_CACHE_SIZE = 16
+# Tests upload whole export files to /_fake/exports/ (aiohttp's default limit is 1 MiB).
+_MAX_UPLOAD = 256 * 1024 * 1024
+# How long stopping waits for requests in flight (a long export stream is cut after that).
+_SHUTDOWN_TIMEOUT = 2.0
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+class FakeStartError(RuntimeError):
+    """The fake server could not start (port taken, bad host) or is not running."""
+
+
+class AdminError(ValueError):
+    """A malformed request to the ``/_fake/`` admin API."""
+
+
+@dataclass
+class _Thread:
+    """The fake running on its own event loop in a background thread."""
+
+    ready: threading.Event = field(default_factory=threading.Event)
+    stop: asyncio.Event | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    error: BaseException | None = None
+
+
+class FakeTMDB:
+    """The fake TMDB server over ``catalog``.
+
+    Start it on the running loop with ``async with FakeTMDB(catalog).run() as fake``, or on a
+    background thread with ``with FakeTMDB(catalog).run_in_thread() as fake``; ``fake.url`` is
+    then its base URL (``http://127.0.0.1:PORT``). ``today`` gives the UTC date that is the
+    catalog's current day; ``clock`` drives the rate limiter.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        settings: FakeSettings | None = None,
+        *,
+        today: Callable[[], date] = utc_today,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.catalog = catalog
+        self.settings = settings if settings is not None else FakeSettings()
+        self._today = today
+        self._rng = random.Random(self.settings.seed)
+        self._limiter = RateLimiter(clock)
+        self._script = FaultScript()
+        self._stats = RequestStats()
+        self._export_files: dict[str, bytes] = {}
+        self._windows: dict[tuple[Kind, int, int, int], list[JSONObject]] = {}
+        self._url: str | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"FakeTMDB({self.catalog!r}, url={self._url!r})"
+
+    # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL while running: ``/3/...`` and ``/p/exports/...`` live under it."""
+        if self._url is None:
+            raise FakeStartError("the fake TMDB is not running; use run() or run_in_thread()")
+        return self._url
+
+    def today(self) -> date:
+        """The UTC date of the catalog's current day."""
+        return self._today()
+
+    def inject(self, fault: Fault | str | int, count: int = 1, path_prefix: str = "/3/") -> None:
+        """Make the next ``count`` requests whose path starts with ``path_prefix`` suffer
+        ``fault`` (e.g. ``503``, ``"429-retry-after"``, ``"reset"``, ``"truncate"``)."""
+        parsed = Fault.parse(fault)
+        self._on_loop(lambda: self._script.add(parsed, count, path_prefix))
+
+    def clear_faults(self) -> None:
+        """Drop every injected fault not yet sent."""
+        self._on_loop(self._script.clear)
+
+    def set_export_file(self, file_name: str, content: bytes) -> None:
+        """Serve exactly ``content`` as ``/p/exports/<file_name>`` (malformed lines, duplicates,
+        broken gzip...), whatever the date and catalog say."""
+        self._on_loop(lambda: self._export_files.__setitem__(file_name, bytes(content)))
+
+    def clear_export_file(self, file_name: str) -> None:
+        self._on_loop(lambda: self._export_files.pop(file_name, None))
+
+    def advance(self, days: int = 1) -> int:
+        """Move the catalog ``days`` forward; return the new day."""
+        if days < 1:
+            raise ValueError(f"advance takes a positive number of days, got {days}")
+
+        def advance() -> int:
+            self.catalog.advance(days)
+            self._windows.clear()
+            return self.catalog.day
+
+        return self._on_loop(advance)
+
+    def stats(self) -> JSONObject:
+        """Counters since start or the last reset, plus the current day and today's date."""
+        return self._on_loop(self._stats_json)
+
+    def reset_stats(self) -> None:
+        self._on_loop(self._reset_stats)
+
+    def make_app(self) -> web.Application:
+        """The aiohttp application, for embedding the fake in another aiohttp server."""
+        app = web.Application(middlewares=[self._middleware], client_max_size=_MAX_UPLOAD)
+        app.router.add_route("*", "/3/{tail:.*}", self._api)
+        app.router.add_get("/p/exports/{file_name}", self._export)
+        app.router.add_get("/_fake/stats", self._admin_stats)
+        app.router.add_post("/_fake/reset-stats", self._admin_reset_stats)
+        app.router.add_post("/_fake/advance", self._admin_advance)
+        app.router.add_get("/_fake/settings", self._admin_settings)
+        app.router.add_post("/_fake/settings", self._admin_change_settings)
+        app.router.add_get("/_fake/inject", self._admin_faults)
+        app.router.add_post("/_fake/inject", self._admin_inject)
+        app.router.add_put("/_fake/exports/{file_name}", self._admin_set_export)
+        app.router.add_delete("/_fake/exports/{file_name}", self._admin_clear_export)
+        return app
+
+    @asynccontextmanager
+    async def run(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[FakeTMDB]:
+        """Serve on the running event loop until the block ends. Port 0 picks a free port."""
+        if self._url is not None:
+            raise FakeStartError(f"this fake TMDB is already running at {self._url}")
+        runner = web.AppRunner(
+            self.make_app(),
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=_SHUTDOWN_TIMEOUT,
+        )
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, host, port)
+            try:
+                await site.start()
+            except OSError as error:
+                raise FakeStartError(f"cannot listen on {host}:{port}: {error}") from error
+            bound_port = runner.addresses[0][1]
+            self._url = f"http://{_url_host(host)}:{bound_port}"
+            self._loop = asyncio.get_running_loop()
+            yield self
+        finally:
+            self._url = None
+            self._loop = None
+            await runner.cleanup()
+
+    @contextmanager
+    def run_in_thread(
+        self, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0
+    ) -> Iterator[FakeTMDB]:
+        """Serve from a background thread with its own event loop, for synchronous callers."""
+        state = _Thread()
+        thread = threading.Thread(
+            target=self._serve_thread, args=(host, port, state), name="fake-tmdb", daemon=True
+        )
+        thread.start()
+        if not state.ready.wait(timeout):
+            raise FakeStartError(f"the fake TMDB did not start within {timeout} s")
+        if state.error is not None:
+            thread.join(timeout)
+            raise FakeStartError(f"the fake TMDB failed to start: {state.error}") from state.error
+        try:
+            yield self
+        finally:
+            if state.loop is not None and state.stop is not None:
+                state.loop.call_soon_threadsafe(state.stop.set)
+            thread.join(timeout)
+
+    # -- running ------------------------------------------------------------------------------
+
+    def _serve_thread(self, host: str, port: int, state: _Thread) -> None:
+        async def serve() -> None:
+            state.stop = asyncio.Event()
+            async with self.run(host, port):
+                state.loop = asyncio.get_running_loop()
+                state.ready.set()
+                await state.stop.wait()
+
+        try:
+            asyncio.run(serve())
+        except Exception as error:  # reported to the starting thread, which raises it
+            state.error = error
+        finally:
+            state.ready.set()
+
+    def _on_loop(self, action: Callable[[], _T]) -> _T:
+        """Run ``action`` on the server's event loop: the catalog and counters are used from
+        that loop only, while a test may call from another thread (``run_in_thread``)."""
+        loop = self._loop
+        if loop is None or _running_loop() is loop:
+            return action()
+        future: concurrent.futures.Future[_T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(action())
+            except Exception as error:  # handed to the calling thread
+                future.set_exception(error)
+
+        loop.call_soon_threadsafe(run)
+        return future.result(timeout=30)
+
+    # -- the request pipeline -----------------------------------------------------------------
+
+    @web.middleware
+    async def _middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Any]
+    ) -> web.StreamResponse:
+        if request.path.startswith("/_fake/"):
+            # Admin requests are neither counted, limited nor faulted.
+            return await _answer_errors(request, handler)
+        self._stats.count_request(endpoint_kind(request.path))
+        fault = self._script.take(request.path)
+        if fault is None and request.path.startswith("/3/"):
+            limit = self.settings.rate_limit
+            if not self._limiter.admit(limit):
+                count = self._limiter.in_window + 1
+                return self._counted(rate_limited(count, limit, self.settings.retry_after))
+            await self._delay()
+            fault = self._random_fault()
+        if fault is None:
+            return self._counted(await _answer_errors(request, handler))
+        self._stats.count_fault(fault.value)
+        limit = self.settings.rate_limit or TMDB_RATE_LIMIT
+        response = await send_fault(
+            request, fault, lambda: self._real_body(request, handler), limit
+        )
+        # A reset sends no status at all.
+        return response if fault is Fault.RESET else self._counted(response)
+
+    async def _real_body(
+        self, request: web.Request, handler: Callable[[web.Request], Any]
+    ) -> bytes:
+        """The body the request would have had, for the faults that spoil it."""
+        if request.path.startswith("/p/exports/"):
+            # A spoiled export is rendered whole: faults are for tests, with small exports.
+            try:
+                source = self._export_source(request.match_info.get("file_name", ""))
+            except TMDBError as error:
+                return dump_json(error.to_json())
+            return source if isinstance(source, bytes) else gzip_lines(source)
+        answer = await _answer_errors(request, handler)
+        if isinstance(answer, web.Response) and isinstance(answer.body, bytes):
+            return answer.body
+        return b""
+
+    def _counted(self, response: web.StreamResponse) -> web.StreamResponse:
+        self._stats.count_status(response.status)
+        return response
+
+    async def _delay(self) -> None:
+        latency = self.settings.latency_ms
+        if latency <= 0:
+            return
+        jitter = self.settings.latency_jitter_ms
+        spread = latency / 2 if jitter is None else jitter
+        await asyncio.sleep(max(0.0, latency + self._rng.uniform(-spread, spread)) / 1000)
+
+    def _random_fault(self) -> Fault | None:
+        rate = self.settings.error_rate
+        if rate > 0 and self._rng.random() < rate:
+            return self._rng.choice(RANDOM_FAULTS)
+        return None
+
+    # -- /3/ ----------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        if request.method not in ("GET", "HEAD"):
+            # The fake serves reads only; any other method names no resource it has.
+            raise TMDBError.not_found()
+        self._authorize(request)
+        route = parse_api_path(request.path)
+        if isinstance(route, ConfigurationRoute):
+            return json_response(self._configuration())
+        if isinstance(route, ChangesRoute):
+            return json_response(self._changes(route.kind, request))
+        if route.sub is None:
+            return json_response(await self._details(route.key, request))
+        return json_response(self._sub_resource(route, request))
+
+    def _authorize(self, request: web.Request) -> None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            token = token.strip()
+            # A v3 key sent as Bearer is rejected: the header takes only a v4 token (a JWT).
+            accepted = _JWT.fullmatch(token) is not None and self._accepts(token)
+        else:
+            accepted = self._accepts(request.query.get("api_key", ""))
+        if not accepted:
+            raise TMDBError.invalid_api_key()
+
+    def _accepts(self, credential: str) -> bool:
+        expected = self.settings.api_key
+        if not credential:
+            return False
+        return expected is None or hmac.compare_digest(credential.encode(), expected.encode())
+
+    def _configuration(self) -> JSONObject:
+        if isinstance(self.catalog, RecordedResponses):
+            recorded = self.catalog.recorded_configuration()
+            if recorded is not None:
+                return recorded
+        return CONFIGURATION
+
+    async def _details(self, key: RecordKey, request: web.Request) -> JSONObject:
+        appends = _parse_appends(request.query.get("append_to_response"))
+        answer = self._base(key)
+        for item in appends:
+            # Yield between blocks: a series with every season costs tens of ms to build, and
+            # a loop stalled that long admits the requests that arrived meanwhile late and
+            # all at once, so the rate limiter would see bursts the client never sent.
+            await asyncio.sleep(0)
+            block = self._append_block(key, item)
+            if block is not None:
+                answer[item] = block
+        return answer
+
+    def _base(self, key: RecordKey) -> JSONObject:
+        base = self.catalog.base(key)
+        if base is None:
+            raise TMDBError.not_found()
+        return base
+
+    def _append_block(self, key: RecordKey, item: str) -> JSONObject | None:
+        if item in SUB_RESOURCES[key.kind]:
+            return self.catalog.block(key, item)
+        season = season_append_number(item) if key.kind is Kind.TV else None
+        if season is None:
+            return None  # unknown or wrong-namespace items are silently ignored
+        answer = self.catalog.base(RecordKey(Kind.TV_SEASON, key.id, season))
+        if answer is not None:
+            # The series' seasons[] carries the season id; the appended season omits it.
+            answer.pop("id", None)
+        return answer
+
+    def _sub_resource(self, route: RecordRoute, request: web.Request) -> JSONObject:
+        assert route.sub is not None  # noqa: S101 - _api routes details elsewhere
+        paged = route.sub in PAGED_SUB_RESOURCES
+        page = parse_page(request.query.get("page")) if paged else 1
+        base = self._base(route.key)
+        block = self.catalog.block(route.key, route.sub)
+        if block is None:
+            # Fixture mode: the capture lacks this block, and the fake will not invent one.
+            raise TMDBError.not_found()
+        if paged and page > 1:
+            # Only page 1 of a sub-resource is known; later pages keep its totals, empty.
+            block = {**block, "page": page, "results": []}
+        if not standalone_has_id(route.key.kind, route.sub):
+            return block
+        # The stand-alone endpoint carries the record's own id (a season's or episode's id, not
+        # the series id), first.
+        return {"id": base.get("id", route.key.id), **block}
+
+    # -- changes ------------------------------------------------------------------------------
+
+    def _changes(self, kind: Kind, request: web.Request) -> JSONObject:
+        page = parse_page(request.query.get("page"))
+        today = self._today()
+        window = ChangesWindow.parse(
+            request.query.get("start_date"), request.query.get("end_date"), today
+        )
+        recorded = self._recorded_changes(kind)
+        if recorded is not None:
+            if page == 1:
+                return recorded
+            # The recorded totals claim more pages than were captured: later pages are empty.
+            return {**recorded, "results": [], "page": page}
+        return page_of(self._window_results(kind, window, today), page)
+
+    def _recorded_changes(self, kind: Kind) -> JSONObject | None:
+        if isinstance(self.catalog, RecordedResponses):
+            return self.catalog.recorded_changes(kind)
+        return None
+
+    def _window_results(self, kind: Kind, window: ChangesWindow, today: date) -> list[JSONObject]:
+        """Every id changed on a day of ``window``, each once, in a stable order."""
+        day = self.catalog.day
+        first = self._day_of(window.start, today)
+        last = min(self._day_of(window.end, today), day)  # the future has no changes yet
+        cache_key = (kind, first, last, day)
+        cached = self._windows.get(cache_key)
+        if cached is not None:
+            return cached
+        seen: dict[int, ChangedEntry] = {}
+        for catalog_day in range(first, last + 1):
+            for entry in self.catalog.changed(kind, catalog_day):
+                seen.setdefault(entry.id, entry)
+        results = [entry.to_json() for entry in seen.values()]
+        if len(self._windows) >= _WINDOW_CACHE_SIZE:
+            self._windows.pop(next(iter(self._windows)))
+        self._windows[cache_key] = results
+        return results
+
+    def _day_of(self, when: date, today: date) -> int:
+        """Today is the catalog's current day, yesterday the day before, and so on."""
+        return self.catalog.day - (today - when).days
+
+    # -- exports ------------------------------------------------------------------------------
+
+    async def _export(self, request: web.Request) -> web.StreamResponse:
+        # files.tmdb.org: no credentials, no rate limit (it is a different host).
+        source = self._export_source(request.match_info["file_name"])
+        if isinstance(source, bytes):
+            return web.Response(body=source, headers={"Content-Type": EXPORT_CONTENT_TYPE})
+        return await stream_export(request, source)
+
+    def _export_source(self, file_name: str) -> bytes | Iterator[bytes]:
+        """A test's exact bytes for the file, else the catalog's lines; 404 if unpublished."""
+        override = self._export_files.get(file_name)
+        if override is not None:
+            return override
+        export = ExportFile.parse(file_name)
+        today = self._today()
+        if export is None or not export.is_published(today, self.settings.publish_today):
+            raise TMDBError.not_found()
+        return self.catalog.export_lines(export.name, self._day_of(export.published_on, today))
+
+    # -- /_fake/ admin ------------------------------------------------------------------------
+
+    def _stats_json(self) -> JSONObject:
+        return {
+            **self._stats.to_json(),
+            "day": self.catalog.day,
+            "today": self._today().isoformat(),
+        }
+
+    def _reset_stats(self) -> None:
+        self._stats = RequestStats()
+
+    async def _admin_stats(self, request: web.Request) -> web.StreamResponse:
+        return json_response(self._stats_json())
+
+    async def _admin_reset_stats(self, request: web.Request) -> web.StreamResponse:
+        self._reset_stats()
+        return json_response(self._stats_json())
+
+    async def _admin_advance(self, request: web.Request) -> web.StreamResponse:
+        days = _int_parameter(request, "days", default=1)
+        if days < 1:
+            raise AdminError(f"days must be at least 1, got {days}")
+        self.catalog.advance(days)
+        self._windows.clear()
+        return json_response({"day": self.catalog.day, "today": self._today().isoformat()})
+
+    async def _admin_settings(self, request: web.Request) -> web.StreamResponse:
+        return json_response(self.settings.to_json())
+
+    async def _admin_change_settings(self, request: web.Request) -> web.StreamResponse:
+        changes = await _json_object(request)
+        self.settings.update(changes)
+        if "seed" in changes:
+            self._rng.seed(self.settings.seed)
+        return json_response(self.settings.to_json())
+
+    async def _admin_faults(self, request: web.Request) -> web.StreamResponse:
+        return json_response({"pending": self._script.pending()})
+
+    async def _admin_inject(self, request: web.Request) -> web.StreamResponse:
+        body = await _json_object(request)
+        count = body.get("count", 1)
+        path_prefix = body.get("path_prefix", "/3/")
+        if not isinstance(count, int) or not isinstance(path_prefix, str):
+            raise AdminError('inject takes {"fault": F, "count": N, "path_prefix": "/3/"}')
+        self._script.add(Fault.parse(body.get("fault", "")), count, path_prefix)
+        return json_response({"pending": self._script.pending()})
+
+    async def _admin_set_export(self, request: web.Request) -> web.StreamResponse:
+        self._export_files[request.match_info["file_name"]] = await request.read()
+        return json_response({"export_files": sorted(self._export_files)})
+
+    async def _admin_clear_export(self, request: web.Request) -> web.StreamResponse:
+        self._export_files.pop(request.match_info["file_name"], None)
+        return json_response({"export_files": sorted(self._export_files)})
+
+
+async def _answer_errors(
+    request: web.Request, handler: Callable[[web.Request], Any]
+) -> web.StreamResponse:
+    """Run ``handler``, rendering typed errors as the JSON answers TMDB (or the admin API) sends."""
+    try:
+        response: web.StreamResponse = await handler(request)
+    except TMDBError as error:
+        return error.response()
+    except (AdminError, SettingsError, UnknownFaultError) as error:
+        return json_response({"errors": [str(error)]}, 400)
+    except web.HTTPException as error:
+        if request.path.startswith("/_fake/") and error.status == 405:
+            return json_response({"errors": [f"{request.method} is not allowed here"]}, 405)
+        # Paths the fake does not know: TMDB's "not found" envelope rather than aiohttp's text.
+        return TMDBError.not_found().response()
+    return response
+
+
+def _parse_appends(text: str | None) -> list[str]:
+    """The distinct append_to_response items, in order; 400/27 past 20 items. Duplicates count
+    towards the 20 (TMDB counts the list it is given; not confirmed for duplicates)."""
+    items = [item.strip() for item in (text or "").split(",") if item.strip()]
+    if len(items) > MAX_APPENDS:
+        raise TMDBError.too_many_appends()
+    return list(dict.fromkeys(items))
+
+
+def _int_parameter(request: web.Request, name: str, default: int) -> int:
+    text = request.query.get(name)
+    if text is None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise AdminError(f"{name} must be an integer, got {text!r}") from None
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError as error:
+        raise AdminError(f"the body must be a JSON object: {error}") from error
+    if not isinstance(body, dict):
+        raise AdminError("the body must be a JSON object")
+    return body
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
