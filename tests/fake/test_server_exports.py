@@ -158,3 +158,75 @@ async def test_exports_are_streamed_chunk_by_chunk(http_session: aiohttp.ClientS
     assert len(lines) == 60_000
     # Two days ago is catalog day -2: dates map to days relative to today.
     assert json.loads(lines[-1]) == {"id": 59_999, "name": "keyword -2 with some padding text"}
+
+
+class _CountingLines:
+    """Export lines that count how many were generated."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.generated = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for n in range(1, self.total + 1):
+            self.generated += 1
+            yield b'{"id":%d,"name":"keyword %d"}' % (n, n)
+
+
+class _BigExportCatalog:
+    """A catalog whose only content is one large keyword export."""
+
+    day = 0
+
+    def __init__(self, lines: _CountingLines) -> None:
+        self.lines = lines
+
+    def advance(self, days: int) -> None:
+        self.day += days
+
+    def base(self, key: RecordKey) -> JSONObject | None:
+        return None
+
+    def block(self, key: RecordKey, name: str) -> JSONObject | None:
+        return None
+
+    def changed(self, kind: Kind, day: int) -> list[ChangedEntry]:
+        return []
+
+    def export_lines(self, export_name: str, day: int) -> Iterator[bytes]:
+        return iter(self.lines) if export_name == "keyword" else iter(())
+
+
+async def test_a_one_byte_range_probe_generates_only_the_start_of_the_file(
+    http_session: aiohttp.ClientSession,
+) -> None:
+    lines = _CountingLines(500_000)
+    async with FakeTMDB(_BigExportCatalog(lines), FakeSettings()).run() as fake:
+        url = export_url(fake, "keyword", fake.today())
+        async with http_session.get(url, headers={"Range": "bytes=0-0"}) as response:
+            assert response.status == 206
+            assert response.headers["Content-Range"] == "bytes 0-0/*"
+            assert await response.read() == b"\x1f"  # the first byte of a gzip header
+        assert lines.generated < 10_000
+        async with http_session.head(url) as response:
+            assert response.status == 200
+            assert await response.read() == b""
+        assert lines.generated < 10_000
+        # The connection is still usable after HEAD: no stray body was written into it.
+        status, body = await fetch(http_session, url)
+    assert status == 200
+    assert len(gzip.decompress(body).splitlines()) == 500_000
+
+
+async def test_ranges_of_an_overridden_file_are_exact(
+    fixture_fake: FakeTMDB, http_session: aiohttp.ClientSession
+) -> None:
+    name = ExportFile("movie", fixture_fake.today()).file_name
+    fixture_fake.set_export_file(name, b"0123456789")
+    url = f"{fixture_fake.url}/p/exports/{name}"
+    async with http_session.get(url, headers={"Range": "bytes=2-4"}) as response:
+        assert response.status == 206
+        assert response.headers["Content-Range"] == "bytes 2-4/10"
+        assert await response.read() == b"234"
+    async with http_session.get(url, headers={"Range": "bytes=20-30"}) as response:
+        assert response.status == 416

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -13,7 +13,14 @@ from aiohttp import web
 
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, EXPORT_NAMES
 
-__all__ = ["EXPORT_CONTENT_TYPE", "PUBLISHED_DAYS", "ExportFile", "gzip_lines", "stream_export"]
+__all__ = [
+    "EXPORT_CONTENT_TYPE",
+    "PUBLISHED_DAYS",
+    "ExportFile",
+    "gzip_chunks",
+    "gzip_lines",
+    "send_export",
+]
 
 #: files.tmdb.org serves the .json.gz files as opaque bytes, without a Content-Encoding.
 EXPORT_CONTENT_TYPE = "application/octet-stream"
@@ -27,6 +34,8 @@ _FILE_NAME = re.compile(
 # About 64 KiB of JSON lines per compressed write: large enough to compress well, small enough
 # to give other requests a turn on the event loop between writes.
 _BATCH_BYTES = 64 * 1024
+_RANGE = re.compile(r"bytes=(?P<first>[0-9]{1,12})-(?P<last>[0-9]{1,12})")
+_MAX_RANGE = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +69,38 @@ class ExportFile:
         return publish_today or age > timedelta(0)
 
 
-async def stream_export(request: web.Request, lines: Iterable[bytes]) -> web.StreamResponse:
+async def send_export(request: web.Request, source: bytes | Iterable[bytes]) -> web.StreamResponse:
+    """Answer as files.tmdb.org does: the whole gzip file, headers only for HEAD, or the bytes a
+    ``Range: bytes=A-B`` asks for (206) — clients probe with a one-byte range, and generating a
+    real-scale file for that would cost seconds."""
+    headers = {"Content-Type": EXPORT_CONTENT_TYPE, "Accept-Ranges": "bytes"}
+    wanted = _byte_range(request.headers.get("Range"))
+    if request.method == "HEAD":
+        return await _headers_only(request, headers)
+    if wanted is not None:
+        return _partial(source, *wanted, headers)
+    if isinstance(source, bytes):
+        return web.Response(body=source, headers=headers)
+    return await stream_export(request, source, headers)
+
+
+async def stream_export(
+    request: web.Request, lines: Iterable[bytes], headers: dict[str, str]
+) -> web.StreamResponse:
     """Send ``lines`` as a gzip file of JSON lines, compressed as they come: a real-scale export
     (millions of lines) never sits in memory, neither raw nor compressed."""
-    response = web.StreamResponse(headers={"Content-Type": EXPORT_CONTENT_TYPE})
+    response = web.StreamResponse(headers=headers)
     response.enable_chunked_encoding()
     await response.prepare(request)
+    for chunk in gzip_chunks(lines):
+        await response.write(chunk)
+        await asyncio.sleep(0)  # let other requests have the loop between chunks
+    await response.write_eof()
+    return response
+
+
+def gzip_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The gzip file of ``lines`` (one JSON object each), in pieces of about 64 KiB of input."""
     gzip = zlib.compressobj(level=6, wbits=31)  # wbits 31: a gzip header and trailer
     batch: list[bytes] = []
     size = 0
@@ -74,22 +109,50 @@ async def stream_export(request: web.Request, lines: Iterable[bytes]) -> web.Str
         batch.append(b"\n")
         size += len(line) + 1
         if size >= _BATCH_BYTES:
-            await _write(response, gzip.compress(b"".join(batch)))
+            chunk = gzip.compress(b"".join(batch))
+            if chunk:
+                yield chunk
             batch.clear()
             size = 0
-            await asyncio.sleep(0)
-    await _write(response, gzip.compress(b"".join(batch)) + gzip.flush())
-    await response.write_eof()
-    return response
+    yield gzip.compress(b"".join(batch)) + gzip.flush()
 
 
 def gzip_lines(lines: Iterable[bytes]) -> bytes:
     """A whole export file in memory: only for small, test-sized exports."""
-    gzip = zlib.compressobj(level=6, wbits=31)
-    parts = [gzip.compress(line + b"\n") for line in lines]
-    return b"".join([*parts, gzip.flush()])
+    return b"".join(gzip_chunks(lines))
 
 
-async def _write(response: web.StreamResponse, data: bytes) -> None:
-    if data:
-        await response.write(data)
+def _byte_range(header: str | None) -> tuple[int, int] | None:
+    """``bytes=A-B`` as (A, B); any other form (suffix, open, several ranges, too large) is
+    answered with the whole file, which HTTP allows."""
+    match = _RANGE.fullmatch(header or "")
+    if match is None:
+        return None
+    first, last = int(match["first"]), int(match["last"])
+    return (first, last) if first <= last and last - first < _MAX_RANGE else None
+
+
+def _partial(
+    source: bytes | Iterable[bytes], first: int, last: int, headers: dict[str, str]
+) -> web.Response:
+    chunks = [source] if isinstance(source, bytes) else gzip_chunks(source)
+    collected = bytearray()
+    for chunk in chunks:  # generate only as far as the range reaches
+        collected += chunk
+        if len(collected) > last:
+            break
+    part = bytes(collected[first : last + 1])
+    if not part:
+        return web.Response(status=416, headers={"Content-Range": f"bytes */{len(collected)}"})
+    # The total length of a file still being generated is unknown: "*" says so.
+    total = str(len(source)) if isinstance(source, bytes) else "*"
+    content_range = f"bytes {first}-{first + len(part) - 1}/{total}"
+    return web.Response(status=206, body=part, headers={**headers, "Content-Range": content_range})
+
+
+async def _headers_only(request: web.Request, headers: dict[str, str]) -> web.StreamResponse:
+    response = web.StreamResponse(headers=headers)
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    await response.write_eof()
+    return response

@@ -26,10 +26,9 @@ from aiohttp import web
 from tmdb_collector.fake._catalog import Catalog, ChangedEntry, JSONObject
 from tmdb_collector.fake._configuration import CONFIGURATION
 from tmdb_collector.fake._exports import (
-    EXPORT_CONTENT_TYPE,
     ExportFile,
     gzip_lines,
-    stream_export,
+    send_export,
 )
 from tmdb_collector.fake._faults import (
     RANDOM_FAULTS,
@@ -474,10 +473,7 @@ class FakeTMDB:
 
     async def _export(self, request: web.Request) -> web.StreamResponse:
         # files.tmdb.org: no credentials, no rate limit (it is a different host).
-        source = self._export_source(request.match_info["file_name"])
-        if isinstance(source, bytes):
-            return web.Response(body=source, headers={"Content-Type": EXPORT_CONTENT_TYPE})
-        return await stream_export(request, source)
+        return await send_export(request, self._export_source(request.match_info["file_name"]))
 
     def _export_source(self, file_name: str) -> bytes | Iterator[bytes]:
         """A test's exact bytes for the file, else the catalog's lines; 404 if unpublished."""

@@ -92,6 +92,11 @@ class SyntheticCatalog:
         self._timeline = Timeline(counts, seed, rates or DayRates())
         self._salts = {kind: derive_seed(seed, "kind", kind.value) for kind in Kind}
         self._spaces = {kind: counts.get(kind, 0) or REAL_COUNTS[kind] for kind in EXPORT_KINDS}
+        self._counts = {Kind(kind): count for kind, count in counts.items()}
+
+    def __repr__(self) -> str:
+        counts = ",".join(f"{kind}={count}" for kind, count in self._counts.items())
+        return f"SyntheticCatalog({counts}, seed={self._seed}, day={self.day})"
 
     @property
     def day(self) -> int:
