@@ -16,6 +16,8 @@ from tmdb_collector.fake._configuration import CONFIGURATION
 from tmdb_collector.fake._routes import standalone_has_id
 from tmdb_collector.kinds import SUB_RESOURCES, Kind, RecordKey
 
+from .catalogs import RecordlessCatalog
+
 KEY = {"api_key": "any-key"}
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl"
 NOT_FOUND = {
@@ -340,21 +342,12 @@ async def test_changes_rejects_bad_windows_and_pages(
 # -- changes: how dates map to catalog days ------------------------------------------------------
 
 
-class DayCatalog:
+class DayCatalog(RecordlessCatalog):
     """A catalog with scripted changes per day and nothing else: for the changes feed."""
 
     def __init__(self, changes: dict[int, list[int]], day: int = 0) -> None:
+        super().__init__(day)
         self.changes = changes
-        self.day = day
-
-    def advance(self, days: int) -> None:
-        self.day += days
-
-    def base(self, key: RecordKey) -> JSONObject | None:
-        return None
-
-    def block(self, key: RecordKey, name: str) -> JSONObject | None:
-        return None
 
     def changed(self, kind: Kind, day: int) -> list[ChangedEntry]:
         return [ChangedEntry(i, False) for i in self.changes.get(day, [])]

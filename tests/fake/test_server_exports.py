@@ -10,8 +10,9 @@ from datetime import date, timedelta
 import aiohttp
 import pytest
 
-from tmdb_collector.fake import ChangedEntry, ExportFile, FakeSettings, FakeTMDB, JSONObject
-from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.fake import ExportFile, FakeSettings, FakeTMDB, JSONObject
+
+from .catalogs import RecordlessCatalog
 
 
 def export_url(fake: FakeTMDB, name: str, day: date) -> str:
@@ -116,25 +117,13 @@ async def test_exact_bytes_can_replace_an_export_file(
     assert lines_of(body) == [{"id": 1701, "name": "hero"}]
 
 
-class BigExportCatalog:
+class BigExportCatalog(RecordlessCatalog):
     """Only exports, big enough to need many chunks, and counting how far it was read."""
 
     def __init__(self, lines: int) -> None:
+        super().__init__()
         self.lines = lines
         self.produced = 0
-        self.day = 0
-
-    def advance(self, days: int) -> None:
-        self.day += days
-
-    def base(self, key: RecordKey) -> JSONObject | None:
-        return None
-
-    def block(self, key: RecordKey, name: str) -> JSONObject | None:
-        return None
-
-    def changed(self, kind: Kind, day: int) -> list[ChangedEntry]:
-        return []
 
     def export_lines(self, export_name: str, day: int) -> Iterator[bytes]:
         for n in range(self.lines):
@@ -160,58 +149,21 @@ async def test_exports_are_streamed_chunk_by_chunk(http_session: aiohttp.ClientS
     assert json.loads(lines[-1]) == {"id": 59_999, "name": "keyword -2 with some padding text"}
 
 
-class _CountingLines:
-    """Export lines that count how many were generated."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.generated = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for n in range(1, self.total + 1):
-            self.generated += 1
-            yield b'{"id":%d,"name":"keyword %d"}' % (n, n)
-
-
-class _BigExportCatalog:
-    """A catalog whose only content is one large keyword export."""
-
-    day = 0
-
-    def __init__(self, lines: _CountingLines) -> None:
-        self.lines = lines
-
-    def advance(self, days: int) -> None:
-        self.day += days
-
-    def base(self, key: RecordKey) -> JSONObject | None:
-        return None
-
-    def block(self, key: RecordKey, name: str) -> JSONObject | None:
-        return None
-
-    def changed(self, kind: Kind, day: int) -> list[ChangedEntry]:
-        return []
-
-    def export_lines(self, export_name: str, day: int) -> Iterator[bytes]:
-        return iter(self.lines) if export_name == "keyword" else iter(())
-
-
 async def test_a_one_byte_range_probe_generates_only_the_start_of_the_file(
     http_session: aiohttp.ClientSession,
 ) -> None:
-    lines = _CountingLines(500_000)
-    async with FakeTMDB(_BigExportCatalog(lines), FakeSettings()).run() as fake:
+    catalog = BigExportCatalog(lines=500_000)
+    async with FakeTMDB(catalog, FakeSettings()).run() as fake:
         url = export_url(fake, "keyword", fake.today())
         async with http_session.get(url, headers={"Range": "bytes=0-0"}) as response:
             assert response.status == 206
             assert response.headers["Content-Range"] == "bytes 0-0/*"
             assert await response.read() == b"\x1f"  # the first byte of a gzip header
-        assert lines.generated < 10_000
+        assert catalog.produced < 10_000
         async with http_session.head(url) as response:
             assert response.status == 200
             assert await response.read() == b""
-        assert lines.generated < 10_000
+        assert catalog.produced < 10_000
         # The connection is still usable after HEAD: no stray body was written into it.
         status, body = await fetch(http_session, url)
     assert status == 200

@@ -13,7 +13,7 @@ import pytest
 
 from tmdb_collector.fake import _synth_vocab
 from tmdb_collector.fake._synthetic import SyntheticCatalog
-from tmdb_collector.kinds import SUB_RESOURCES, Kind, RecordKey
+from tmdb_collector.kinds import EXPORT_KINDS, SUB_RESOURCES, Kind, RecordKey
 
 COUNTS = {
     Kind.MOVIE: 300,
@@ -39,15 +39,7 @@ def fingerprint(catalog: SyntheticCatalog) -> bytes:
     """Records, blocks, seasons, changes and export lines of a small catalog after two days."""
     catalog.advance(2)
     parts = []
-    for kind in (
-        Kind.MOVIE,
-        Kind.TV,
-        Kind.PERSON,
-        Kind.COLLECTION,
-        Kind.COMPANY,
-        Kind.NETWORK,
-        Kind.KEYWORD,
-    ):
+    for kind in EXPORT_KINDS:
         for record_id in (1, 2, 5):
             key = RecordKey(kind, record_id)
             parts.append(dump(catalog.base(key)))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from tmdb_collector.fake._responses import TMDBError
-from tmdb_collector.kinds import CHANGES_KINDS, SUB_RESOURCES, Kind, RecordKey
+from tmdb_collector.kinds import CHANGES_KINDS, EXPORT_KINDS, SUB_RESOURCES, Kind, RecordKey
 
 __all__ = [
     "PAGED_SUB_RESOURCES",
@@ -25,18 +25,7 @@ __all__ = [
 ]
 
 #: Kinds addressed as ``/3/<path segment>/<id>``.
-_PATH_KINDS: dict[str, Kind] = {
-    kind.value: kind
-    for kind in (
-        Kind.MOVIE,
-        Kind.TV,
-        Kind.PERSON,
-        Kind.COLLECTION,
-        Kind.COMPANY,
-        Kind.NETWORK,
-        Kind.KEYWORD,
-    )
-}
+_PATH_KINDS: dict[str, Kind] = {kind.value: kind for kind in EXPORT_KINDS}
 
 #: Stand-alone sub-resource endpoints whose answer carries no ``id`` of the record, per TMDB's
 #: OpenAPI document (openapi/tmdb-api.json); every other one starts with ``id``. Static on
