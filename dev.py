@@ -5,6 +5,7 @@
     python3 dev.py test      set up, then run the whole test suite
     python3 dev.py lint      ruff (lint + format check) and mypy --strict
     python3 dev.py bench     run every benchmark under benchmarks/
+    python3 dev.py protos    regenerate the Python code of proto/ (commit the result)
     python3 dev.py setup     only create .venv from the lock file
 
 Setup installs a pinned uv into .venv-tools/ and lets it create .venv/ exactly as uv.lock says,
@@ -53,13 +54,14 @@ def run(*argv: str) -> int:
     return subprocess.run([str(VENV / BIN / argv[0]), *argv[1:]], cwd=ROOT, check=False).returncode
 
 
-SOURCES = ("src", "tests", "benchmarks", "dev.py")
+SOURCES = ("src", "tests", "benchmarks", "scripts", "dev.py")
 COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "setup": (),
     "demo": (("tmdb-collector", "demo"),),
     "test": (("pytest",),),
     "lint": (("ruff", "check", *SOURCES), ("ruff", "format", "--check", *SOURCES), ("mypy",)),
     "bench": (("python", "-m", "benchmarks"),),
+    "protos": (("python", "scripts/generate_protos.py"),),
 }
 
 

@@ -8,6 +8,7 @@ import sys
 
 BENCHMARKS = {
     "client_pace": "benchmarks.client_pace",
+    "schema_codec": "benchmarks.schema_codec",
 }
 
 

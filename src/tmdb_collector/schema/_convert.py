@@ -1,0 +1,370 @@
+"""TMDB JSON ⇄ Protocol Buffers, losslessly, driven by the message descriptors.
+
+Conventions the schemas keep (proto/tmdb/v1/*.proto, docs/schema.md):
+
+- A JSON key is the field's name, or its ``(tmdb.v1.json_key)`` option (``_id``,
+  ``watch/providers``); ``season/*`` names the series' map of appended seasons.
+- Every scalar has explicit presence, so absent, zero and empty stay apart. A JSON null is
+  recorded in ``json_null`` (field numbers), an empty list or object in ``json_empty``.
+- Keys the schema does not know, and values of an unexpected type, are kept verbatim in
+  ``json_extra`` (a JSON object) and counted as schema drift by JSON path.
+
+Speed: a message is built by handing upb's constructor a cleaned tree of dicts, so nested
+messages are created in C; setting fields one by one from Python costs several times more.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final, cast
+
+from google.protobuf import json_format, message_factory, struct_pb2
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+__all__ = ["ConversionError", "SchemaDrift", "json_to_message", "message_to_json"]
+
+JSONObject = dict[str, Any]
+
+EXTRA, NULLS, EMPTIES = 2000, 2001, 2002
+_BOOKKEEPING = frozenset({EXTRA, NULLS, EMPTIES})
+_JSON_KEY_OPTION = "tmdb.v1.json_key"
+_PATTERN = re.compile(r"(?P<prefix>[a-z_]+)/\*")
+_INT64 = (-(2**63), 2**63)
+
+# Shapes of a field, as the converter treats it.
+_SCALAR, _MESSAGE, _SCALARS, _MESSAGES, _SCALAR_MAP, _MESSAGE_MAP, _VALUE = range(7)
+
+
+class ConversionError(ValueError):
+    """A JSON document that cannot be held by the message at all (not an object, or a string
+    protobuf cannot store). Per-key surprises are drift, not errors."""
+
+
+@dataclass
+class SchemaDrift:
+    """What the schema did not know, by JSON path (``credits.cast[].new_key``)."""
+
+    unknown_keys: Counter[str] = field(default_factory=Counter)
+    type_changes: Counter[str] = field(default_factory=Counter)
+
+    def __bool__(self) -> bool:
+        return bool(self.unknown_keys or self.type_changes)
+
+    def paths(self) -> Iterator[tuple[str, str, int]]:
+        """(kind of drift, path, count) for every drifted path."""
+        for path, count in self.unknown_keys.items():
+            yield "unknown_key", path, count
+        for path, count in self.type_changes.items():
+            yield "type_change", path, count
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    key: str
+    number: int
+    shape: int
+    accepts: tuple[type, ...]  # exact Python types a scalar (or list/map element) may have
+    sub: _Plan | None  # message plan for message-valued shapes
+    map_key_is_int: bool = False
+
+
+@dataclass(slots=True)
+class _Plan:
+    """How one message type maps to JSON; built once per descriptor."""
+
+    cls: type[Message]
+    by_key: dict[str, _Field]
+    by_number: dict[int, _Field]
+    pattern: tuple[str, _Field] | None  # ("season/", field) for ``season/*`` keys
+
+
+_MISMATCH: Final = object()
+
+_SCALAR_TYPES: dict[int, tuple[type, ...]] = {
+    FieldDescriptor.TYPE_BOOL: (bool,),
+    FieldDescriptor.TYPE_STRING: (str,),
+    FieldDescriptor.TYPE_DOUBLE: (float, int),
+    FieldDescriptor.TYPE_FLOAT: (float, int),
+    FieldDescriptor.TYPE_INT64: (int,),
+    FieldDescriptor.TYPE_INT32: (int,),
+    FieldDescriptor.TYPE_UINT32: (int,),
+    FieldDescriptor.TYPE_UINT64: (int,),
+    FieldDescriptor.TYPE_SINT64: (int,),
+}
+
+
+def _json_key(fd: FieldDescriptor) -> str:
+    for option, value in fd.GetOptions().ListFields():
+        if option.full_name == _JSON_KEY_OPTION:
+            return str(value)
+    return fd.name
+
+
+def _field_plan(fd: FieldDescriptor, classes: Callable[[Descriptor], type[Message]]) -> _Field:
+    key = _json_key(fd)
+    message = fd.message_type
+    if message is not None and message.GetOptions().map_entry:
+        key_fd, value_fd = message.fields_by_name["key"], message.fields_by_name["value"]
+        int_keys = key_fd.type != FieldDescriptor.TYPE_STRING
+        if value_fd.message_type is not None:
+            sub = _plan(value_fd.message_type, classes)
+            return _Field(fd.name, key, fd.number, _MESSAGE_MAP, (dict,), sub, int_keys)
+        accepts = _SCALAR_TYPES[value_fd.type]
+        return _Field(fd.name, key, fd.number, _SCALAR_MAP, accepts, None, int_keys)
+    repeated = fd.is_repeated
+    if message is not None and message.full_name == "google.protobuf.Value":
+        return _Field(fd.name, key, fd.number, _VALUE, (), None)
+    if message is not None:
+        sub = _plan(message, classes)
+        return _Field(fd.name, key, fd.number, _MESSAGES if repeated else _MESSAGE, (dict,), sub)
+    accepts = _SCALAR_TYPES[fd.type]
+    return _Field(fd.name, key, fd.number, _SCALARS if repeated else _SCALAR, accepts, None)
+
+
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(descriptor: Descriptor, classes: Callable[[Descriptor], type[Message]]) -> _Plan:
+    # Plans are pure functions of the compiled-in descriptors, so one per message type serves
+    # every caller; recursive schemas need the entry to exist before its fields are planned.
+    existing = _PLANS.get(descriptor.full_name)
+    if existing is not None:
+        return existing
+    plan = _Plan(classes(descriptor), {}, {}, None)
+    _PLANS[descriptor.full_name] = plan
+    for fd in descriptor.fields:
+        if fd.number in _BOOKKEEPING:
+            continue
+        planned = _field_plan(fd, classes)
+        match = _PATTERN.fullmatch(planned.key)
+        if match is not None:
+            plan.pattern = (match["prefix"] + "/", planned)
+        else:
+            plan.by_key[planned.key] = planned
+        plan.by_number[fd.number] = planned
+    return plan
+
+
+def _plan_for(cls: type[Message]) -> _Plan:
+    # The stubs type upb's descriptor apart from the pure-Python one; they behave the same.
+    descriptor = cast(Descriptor, cls.DESCRIPTOR)
+    return _PLANS.get(descriptor.full_name) or _plan(descriptor, message_factory.GetMessageClass)
+
+
+# -- JSON → message ---------------------------------------------------------------------------
+
+
+def json_to_message(
+    data: JSONObject, cls: type[Message], drift: SchemaDrift | None = None
+) -> Message:
+    """Build a ``cls`` message holding every bit of ``data`` (a parsed TMDB JSON object).
+
+    Unknown keys and unexpected types go to ``json_extra`` and are counted in ``drift``.
+    """
+    if not isinstance(data, dict):
+        raise ConversionError(f"a TMDB record is a JSON object, not {type(data).__name__}")
+    drift = drift if drift is not None else SchemaDrift()
+    kwargs = _clean(data, _plan_for(cls), "", drift)
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as error:
+        # Only strings protobuf cannot encode (lone surrogates) get here: every other value
+        # was checked against its field's type while cleaning.
+        raise ConversionError(f"{cls.DESCRIPTOR.name} cannot hold this record: {error}") from None
+
+
+def _clean(data: JSONObject, plan: _Plan, path: str, drift: SchemaDrift) -> JSONObject:
+    """The constructor arguments for ``plan``'s message from a JSON object."""
+    kwargs: JSONObject = {}
+    nulls: list[int] = []
+    empties: list[int] = []
+    extra: JSONObject | None = None
+    by_key = plan.by_key
+    for key, value in data.items():
+        spec = by_key.get(key)
+        if spec is None:
+            patterned = _patterned(plan, key, value, path, drift)
+            if patterned is not None:
+                name, number, cleaned = patterned
+                kwargs.setdefault(name, {})[number] = cleaned
+                continue
+            extra = extra or {}
+            extra[key] = value
+            drift.unknown_keys[path + key] += 1
+            continue
+        if value is None:
+            nulls.append(spec.number)
+            continue
+        converted = _convert(spec, value, path, drift)
+        if converted is _MISMATCH:
+            extra = extra or {}
+            extra[key] = value
+            drift.type_changes[path + key] += 1
+        elif converted is None:  # an empty list or object: present, unlike an absent key
+            empties.append(spec.number)
+        else:
+            kwargs[spec.name] = converted
+    # Sorted, so that TMDB sending the same record with its keys in another order gives the
+    # same bytes and the same content hash.
+    if nulls:
+        kwargs["json_null"] = sorted(nulls)
+    if empties:
+        kwargs["json_empty"] = sorted(empties)
+    if extra:
+        kwargs["json_extra"] = json.dumps(
+            extra, ensure_ascii=False, separators=(",", ":"), sort_keys=True
+        )
+    return kwargs
+
+
+def _patterned(
+    plan: _Plan, key: str, value: Any, path: str, drift: SchemaDrift
+) -> tuple[str, int, JSONObject] | None:
+    """``season/3`` → (the series' map of appended seasons, 3, the season); None otherwise."""
+    if plan.pattern is None:
+        return None
+    prefix, spec = plan.pattern
+    suffix = key[len(prefix) :]
+    if not (key.startswith(prefix) and suffix.isascii() and suffix.isdigit()):
+        return None
+    if type(value) is not dict or spec.sub is None:
+        return None
+    return spec.name, int(suffix), _clean(value, spec.sub, f"{path}{prefix}*.", drift)
+
+
+def _convert(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
+    """The constructor value for one field; _MISMATCH for an unexpected type; None for an
+    empty list or object (recorded in json_empty)."""
+    return _FROM_JSON[spec.shape](spec, value, path, drift)
+
+
+def _scalar_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
+    return value if _fits(spec, value) else _MISMATCH
+
+
+def _message_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
+    if type(value) is not dict or spec.sub is None:
+        return _MISMATCH
+    return _clean(value, spec.sub, f"{path}{spec.key}.", drift)
+
+
+def _messages_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
+    if type(value) is not list or spec.sub is None:
+        return _MISMATCH
+    if not value:
+        return None
+    if not all(type(item) is dict for item in value):
+        return _MISMATCH
+    sub, inner = spec.sub, f"{path}{spec.key}[]."
+    return [_clean(item, sub, inner, drift) for item in value]
+
+
+def _scalars_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
+    if type(value) is not list:
+        return _MISMATCH
+    if not value:
+        return None
+    return value if all(_fits(spec, item) for item in value) else _MISMATCH
+
+
+def _value_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
+    if not _exact_as_double(value):
+        return _MISMATCH  # google.protobuf.Value holds numbers as doubles: keep it verbatim
+    return json_format.ParseDict(value, struct_pb2.Value())
+
+
+def _exact_as_double(value: Any) -> bool:
+    """Whether every integer in a JSON value survives a round trip through a double."""
+    if type(value) is int:
+        return -(2**53) <= value <= 2**53
+    if type(value) is list:
+        return all(_exact_as_double(item) for item in value)
+    if type(value) is dict:
+        return all(_exact_as_double(item) for item in value.values())
+    return True
+
+
+def _map_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
+    if type(value) is not dict or spec.map_key_is_int:
+        return _MISMATCH  # JSON keys are strings; integer-keyed maps are patterned (season/*)
+    if not value:
+        return None
+    if spec.shape == _SCALAR_MAP:
+        return value if all(_fits(spec, item) for item in value.values()) else _MISMATCH
+    if spec.sub is None or not all(type(item) is dict for item in value.values()):
+        return _MISMATCH
+    sub, inner = spec.sub, f"{path}{spec.key}.*."
+    return {name: _clean(item, sub, inner, drift) for name, item in value.items()}
+
+
+_FROM_JSON: dict[int, Callable[[_Field, Any, str, SchemaDrift], Any]] = {
+    _SCALAR: _scalar_from_json,
+    _MESSAGE: _message_from_json,
+    _MESSAGES: _messages_from_json,
+    _SCALARS: _scalars_from_json,
+    _VALUE: _value_from_json,
+    _SCALAR_MAP: _map_from_json,
+    _MESSAGE_MAP: _map_from_json,
+}
+
+
+def _fits(spec: _Field, value: Any) -> bool:
+    kind = type(value)
+    if kind not in spec.accepts:
+        return False  # exact types: a bool is no int here, though Python says it is one
+    if kind is int:
+        return _INT64[0] <= value < _INT64[1] or float in spec.accepts
+    return True
+
+
+# -- message → JSON ---------------------------------------------------------------------------
+
+
+def message_to_json(message: Message) -> JSONObject:
+    """The TMDB JSON object ``message`` was built from: same keys, nulls, empties and extras."""
+    return _to_json(message, _plan_for(type(message)))
+
+
+def _to_json(message: Message, plan: _Plan) -> JSONObject:
+    out: JSONObject = {}
+    bookkeeping: dict[int, Any] = {}
+    for fd, value in message.ListFields():
+        if fd.number >= EXTRA:
+            bookkeeping[fd.number] = value
+            continue
+        spec = plan.by_number[fd.number]
+        if plan.pattern is not None and plan.pattern[1] is spec:
+            prefix = plan.pattern[0]
+            out.update({f"{prefix}{n}": _to_json(item, spec.sub) for n, item in value.items()})  # type: ignore[arg-type]
+        else:
+            out[spec.key] = _TO_JSON[spec.shape](spec, value)
+    for number in bookkeeping.get(NULLS, ()):
+        out[plan.by_number[number].key] = None
+    for number in bookkeeping.get(EMPTIES, ()):
+        spec = plan.by_number[number]
+        out[spec.key] = {} if spec.shape in (_SCALAR_MAP, _MESSAGE_MAP) else []
+    if EXTRA in bookkeeping:
+        out.update(json.loads(bookkeeping[EXTRA]))
+    return out
+
+
+def _sub(spec: _Field) -> _Plan:
+    assert spec.sub is not None  # noqa: S101 - message shapes are always planned with one
+    return spec.sub
+
+
+_TO_JSON: dict[int, Callable[[_Field, Any], Any]] = {
+    _SCALAR: lambda spec, value: value,
+    _MESSAGE: lambda spec, value: _to_json(value, _sub(spec)),
+    _MESSAGES: lambda spec, value: [_to_json(item, _sub(spec)) for item in value],
+    _SCALARS: lambda spec, value: list(value),
+    _VALUE: lambda spec, value: json_format.MessageToDict(value),
+    _SCALAR_MAP: lambda spec, value: dict(value),
+    _MESSAGE_MAP: lambda spec, value: {k: _to_json(v, _sub(spec)) for k, v in value.items()},
+}

@@ -1,0 +1,302 @@
+from tmdb_collector.schema._pb.tmdb.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Person(_message.Message):
+    __slots__ = ("adult", "also_known_as", "biography", "birthday", "deathday", "gender", "homepage", "id", "imdb_id", "known_for_department", "name", "place_of_birth", "popularity", "profile_path", "changes", "combined_credits", "external_ids", "images", "movie_credits", "tagged_images", "translations", "tv_credits", "json_extra", "json_null", "json_empty")
+    ADULT_FIELD_NUMBER: _ClassVar[int]
+    ALSO_KNOWN_AS_FIELD_NUMBER: _ClassVar[int]
+    BIOGRAPHY_FIELD_NUMBER: _ClassVar[int]
+    BIRTHDAY_FIELD_NUMBER: _ClassVar[int]
+    DEATHDAY_FIELD_NUMBER: _ClassVar[int]
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    HOMEPAGE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    IMDB_ID_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_FOR_DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PLACE_OF_BIRTH_FIELD_NUMBER: _ClassVar[int]
+    POPULARITY_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_PATH_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    COMBINED_CREDITS_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_IDS_FIELD_NUMBER: _ClassVar[int]
+    IMAGES_FIELD_NUMBER: _ClassVar[int]
+    MOVIE_CREDITS_FIELD_NUMBER: _ClassVar[int]
+    TAGGED_IMAGES_FIELD_NUMBER: _ClassVar[int]
+    TRANSLATIONS_FIELD_NUMBER: _ClassVar[int]
+    TV_CREDITS_FIELD_NUMBER: _ClassVar[int]
+    JSON_EXTRA_FIELD_NUMBER: _ClassVar[int]
+    JSON_NULL_FIELD_NUMBER: _ClassVar[int]
+    JSON_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    adult: bool
+    also_known_as: _containers.RepeatedScalarFieldContainer[str]
+    biography: str
+    birthday: str
+    deathday: str
+    gender: int
+    homepage: str
+    id: int
+    imdb_id: str
+    known_for_department: str
+    name: str
+    place_of_birth: str
+    popularity: float
+    profile_path: str
+    changes: _common_pb2.Changes
+    combined_credits: PersonCredits
+    external_ids: _common_pb2.ExternalIds
+    images: _common_pb2.ImageList
+    movie_credits: PersonCredits
+    tagged_images: TaggedImagePage
+    translations: _common_pb2.TranslationList
+    tv_credits: PersonCredits
+    json_extra: str
+    json_null: _containers.RepeatedScalarFieldContainer[int]
+    json_empty: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, adult: _Optional[bool] = ..., also_known_as: _Optional[_Iterable[str]] = ..., biography: _Optional[str] = ..., birthday: _Optional[str] = ..., deathday: _Optional[str] = ..., gender: _Optional[int] = ..., homepage: _Optional[str] = ..., id: _Optional[int] = ..., imdb_id: _Optional[str] = ..., known_for_department: _Optional[str] = ..., name: _Optional[str] = ..., place_of_birth: _Optional[str] = ..., popularity: _Optional[float] = ..., profile_path: _Optional[str] = ..., changes: _Optional[_Union[_common_pb2.Changes, _Mapping]] = ..., combined_credits: _Optional[_Union[PersonCredits, _Mapping]] = ..., external_ids: _Optional[_Union[_common_pb2.ExternalIds, _Mapping]] = ..., images: _Optional[_Union[_common_pb2.ImageList, _Mapping]] = ..., movie_credits: _Optional[_Union[PersonCredits, _Mapping]] = ..., tagged_images: _Optional[_Union[TaggedImagePage, _Mapping]] = ..., translations: _Optional[_Union[_common_pb2.TranslationList, _Mapping]] = ..., tv_credits: _Optional[_Union[PersonCredits, _Mapping]] = ..., json_extra: _Optional[str] = ..., json_null: _Optional[_Iterable[int]] = ..., json_empty: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class PersonCastCredit(_message.Message):
+    __slots__ = ("adult", "backdrop_path", "genre_ids", "id", "media_type", "original_language", "overview", "popularity", "poster_path", "vote_average", "vote_count", "title", "original_title", "release_date", "video", "name", "original_name", "first_air_date", "origin_country", "character", "credit_id", "order", "episode_count", "json_extra", "json_null", "json_empty")
+    ADULT_FIELD_NUMBER: _ClassVar[int]
+    BACKDROP_PATH_FIELD_NUMBER: _ClassVar[int]
+    GENRE_IDS_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    OVERVIEW_FIELD_NUMBER: _ClassVar[int]
+    POPULARITY_FIELD_NUMBER: _ClassVar[int]
+    POSTER_PATH_FIELD_NUMBER: _ClassVar[int]
+    VOTE_AVERAGE_FIELD_NUMBER: _ClassVar[int]
+    VOTE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_TITLE_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_DATE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    FIRST_AIR_DATE_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    EPISODE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    JSON_EXTRA_FIELD_NUMBER: _ClassVar[int]
+    JSON_NULL_FIELD_NUMBER: _ClassVar[int]
+    JSON_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    adult: bool
+    backdrop_path: str
+    genre_ids: _containers.RepeatedScalarFieldContainer[int]
+    id: int
+    media_type: str
+    original_language: str
+    overview: str
+    popularity: float
+    poster_path: str
+    vote_average: float
+    vote_count: int
+    title: str
+    original_title: str
+    release_date: str
+    video: bool
+    name: str
+    original_name: str
+    first_air_date: str
+    origin_country: _containers.RepeatedScalarFieldContainer[str]
+    character: str
+    credit_id: str
+    order: int
+    episode_count: int
+    json_extra: str
+    json_null: _containers.RepeatedScalarFieldContainer[int]
+    json_empty: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, adult: _Optional[bool] = ..., backdrop_path: _Optional[str] = ..., genre_ids: _Optional[_Iterable[int]] = ..., id: _Optional[int] = ..., media_type: _Optional[str] = ..., original_language: _Optional[str] = ..., overview: _Optional[str] = ..., popularity: _Optional[float] = ..., poster_path: _Optional[str] = ..., vote_average: _Optional[float] = ..., vote_count: _Optional[int] = ..., title: _Optional[str] = ..., original_title: _Optional[str] = ..., release_date: _Optional[str] = ..., video: _Optional[bool] = ..., name: _Optional[str] = ..., original_name: _Optional[str] = ..., first_air_date: _Optional[str] = ..., origin_country: _Optional[_Iterable[str]] = ..., character: _Optional[str] = ..., credit_id: _Optional[str] = ..., order: _Optional[int] = ..., episode_count: _Optional[int] = ..., json_extra: _Optional[str] = ..., json_null: _Optional[_Iterable[int]] = ..., json_empty: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class PersonCrewCredit(_message.Message):
+    __slots__ = ("adult", "backdrop_path", "genre_ids", "id", "media_type", "original_language", "overview", "popularity", "poster_path", "vote_average", "vote_count", "title", "original_title", "release_date", "video", "name", "original_name", "first_air_date", "origin_country", "credit_id", "department", "job", "episode_count", "json_extra", "json_null", "json_empty")
+    ADULT_FIELD_NUMBER: _ClassVar[int]
+    BACKDROP_PATH_FIELD_NUMBER: _ClassVar[int]
+    GENRE_IDS_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    OVERVIEW_FIELD_NUMBER: _ClassVar[int]
+    POPULARITY_FIELD_NUMBER: _ClassVar[int]
+    POSTER_PATH_FIELD_NUMBER: _ClassVar[int]
+    VOTE_AVERAGE_FIELD_NUMBER: _ClassVar[int]
+    VOTE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_TITLE_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_DATE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    FIRST_AIR_DATE_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    EPISODE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    JSON_EXTRA_FIELD_NUMBER: _ClassVar[int]
+    JSON_NULL_FIELD_NUMBER: _ClassVar[int]
+    JSON_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    adult: bool
+    backdrop_path: str
+    genre_ids: _containers.RepeatedScalarFieldContainer[int]
+    id: int
+    media_type: str
+    original_language: str
+    overview: str
+    popularity: float
+    poster_path: str
+    vote_average: float
+    vote_count: int
+    title: str
+    original_title: str
+    release_date: str
+    video: bool
+    name: str
+    original_name: str
+    first_air_date: str
+    origin_country: _containers.RepeatedScalarFieldContainer[str]
+    credit_id: str
+    department: str
+    job: str
+    episode_count: int
+    json_extra: str
+    json_null: _containers.RepeatedScalarFieldContainer[int]
+    json_empty: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, adult: _Optional[bool] = ..., backdrop_path: _Optional[str] = ..., genre_ids: _Optional[_Iterable[int]] = ..., id: _Optional[int] = ..., media_type: _Optional[str] = ..., original_language: _Optional[str] = ..., overview: _Optional[str] = ..., popularity: _Optional[float] = ..., poster_path: _Optional[str] = ..., vote_average: _Optional[float] = ..., vote_count: _Optional[int] = ..., title: _Optional[str] = ..., original_title: _Optional[str] = ..., release_date: _Optional[str] = ..., video: _Optional[bool] = ..., name: _Optional[str] = ..., original_name: _Optional[str] = ..., first_air_date: _Optional[str] = ..., origin_country: _Optional[_Iterable[str]] = ..., credit_id: _Optional[str] = ..., department: _Optional[str] = ..., job: _Optional[str] = ..., episode_count: _Optional[int] = ..., json_extra: _Optional[str] = ..., json_null: _Optional[_Iterable[int]] = ..., json_empty: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class PersonCredits(_message.Message):
+    __slots__ = ("cast", "crew", "json_extra", "json_null", "json_empty")
+    CAST_FIELD_NUMBER: _ClassVar[int]
+    CREW_FIELD_NUMBER: _ClassVar[int]
+    JSON_EXTRA_FIELD_NUMBER: _ClassVar[int]
+    JSON_NULL_FIELD_NUMBER: _ClassVar[int]
+    JSON_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    cast: _containers.RepeatedCompositeFieldContainer[PersonCastCredit]
+    crew: _containers.RepeatedCompositeFieldContainer[PersonCrewCredit]
+    json_extra: str
+    json_null: _containers.RepeatedScalarFieldContainer[int]
+    json_empty: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, cast: _Optional[_Iterable[_Union[PersonCastCredit, _Mapping]]] = ..., crew: _Optional[_Iterable[_Union[PersonCrewCredit, _Mapping]]] = ..., json_extra: _Optional[str] = ..., json_null: _Optional[_Iterable[int]] = ..., json_empty: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class TaggedMedia(_message.Message):
+    __slots__ = ("adult", "backdrop_path", "genre_ids", "id", "media_type", "original_language", "overview", "popularity", "poster_path", "vote_average", "vote_count", "title", "original_title", "release_date", "video", "name", "original_name", "first_air_date", "origin_country", "air_date", "episode_number", "episode_type", "production_code", "runtime", "season_number", "show_id", "still_path", "json_extra", "json_null", "json_empty")
+    ADULT_FIELD_NUMBER: _ClassVar[int]
+    BACKDROP_PATH_FIELD_NUMBER: _ClassVar[int]
+    GENRE_IDS_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    OVERVIEW_FIELD_NUMBER: _ClassVar[int]
+    POPULARITY_FIELD_NUMBER: _ClassVar[int]
+    POSTER_PATH_FIELD_NUMBER: _ClassVar[int]
+    VOTE_AVERAGE_FIELD_NUMBER: _ClassVar[int]
+    VOTE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_TITLE_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_DATE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    FIRST_AIR_DATE_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    AIR_DATE_FIELD_NUMBER: _ClassVar[int]
+    EPISODE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    EPISODE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PRODUCTION_CODE_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_FIELD_NUMBER: _ClassVar[int]
+    SEASON_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SHOW_ID_FIELD_NUMBER: _ClassVar[int]
+    STILL_PATH_FIELD_NUMBER: _ClassVar[int]
+    JSON_EXTRA_FIELD_NUMBER: _ClassVar[int]
+    JSON_NULL_FIELD_NUMBER: _ClassVar[int]
+    JSON_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    adult: bool
+    backdrop_path: str
+    genre_ids: _containers.RepeatedScalarFieldContainer[int]
+    id: int
+    media_type: str
+    original_language: str
+    overview: str
+    popularity: float
+    poster_path: str
+    vote_average: float
+    vote_count: int
+    title: str
+    original_title: str
+    release_date: str
+    video: bool
+    name: str
+    original_name: str
+    first_air_date: str
+    origin_country: _containers.RepeatedScalarFieldContainer[str]
+    air_date: str
+    episode_number: int
+    episode_type: str
+    production_code: str
+    runtime: int
+    season_number: int
+    show_id: int
+    still_path: str
+    json_extra: str
+    json_null: _containers.RepeatedScalarFieldContainer[int]
+    json_empty: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, adult: _Optional[bool] = ..., backdrop_path: _Optional[str] = ..., genre_ids: _Optional[_Iterable[int]] = ..., id: _Optional[int] = ..., media_type: _Optional[str] = ..., original_language: _Optional[str] = ..., overview: _Optional[str] = ..., popularity: _Optional[float] = ..., poster_path: _Optional[str] = ..., vote_average: _Optional[float] = ..., vote_count: _Optional[int] = ..., title: _Optional[str] = ..., original_title: _Optional[str] = ..., release_date: _Optional[str] = ..., video: _Optional[bool] = ..., name: _Optional[str] = ..., original_name: _Optional[str] = ..., first_air_date: _Optional[str] = ..., origin_country: _Optional[_Iterable[str]] = ..., air_date: _Optional[str] = ..., episode_number: _Optional[int] = ..., episode_type: _Optional[str] = ..., production_code: _Optional[str] = ..., runtime: _Optional[int] = ..., season_number: _Optional[int] = ..., show_id: _Optional[int] = ..., still_path: _Optional[str] = ..., json_extra: _Optional[str] = ..., json_null: _Optional[_Iterable[int]] = ..., json_empty: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class TaggedImage(_message.Message):
+    __slots__ = ("aspect_ratio", "file_path", "height", "id", "iso_639_1", "vote_average", "vote_count", "width", "image_type", "media", "media_type", "json_extra", "json_null", "json_empty")
+    ASPECT_RATIO_FIELD_NUMBER: _ClassVar[int]
+    FILE_PATH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ISO_639_1_FIELD_NUMBER: _ClassVar[int]
+    VOTE_AVERAGE_FIELD_NUMBER: _ClassVar[int]
+    VOTE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    JSON_EXTRA_FIELD_NUMBER: _ClassVar[int]
+    JSON_NULL_FIELD_NUMBER: _ClassVar[int]
+    JSON_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    aspect_ratio: float
+    file_path: str
+    height: int
+    id: str
+    iso_639_1: str
+    vote_average: float
+    vote_count: int
+    width: int
+    image_type: str
+    media: TaggedMedia
+    media_type: str
+    json_extra: str
+    json_null: _containers.RepeatedScalarFieldContainer[int]
+    json_empty: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, aspect_ratio: _Optional[float] = ..., file_path: _Optional[str] = ..., height: _Optional[int] = ..., id: _Optional[str] = ..., iso_639_1: _Optional[str] = ..., vote_average: _Optional[float] = ..., vote_count: _Optional[int] = ..., width: _Optional[int] = ..., image_type: _Optional[str] = ..., media: _Optional[_Union[TaggedMedia, _Mapping]] = ..., media_type: _Optional[str] = ..., json_extra: _Optional[str] = ..., json_null: _Optional[_Iterable[int]] = ..., json_empty: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class TaggedImagePage(_message.Message):
+    __slots__ = ("page", "results", "total_pages", "total_results", "json_extra", "json_null", "json_empty")
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_PAGES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    JSON_EXTRA_FIELD_NUMBER: _ClassVar[int]
+    JSON_NULL_FIELD_NUMBER: _ClassVar[int]
+    JSON_EMPTY_FIELD_NUMBER: _ClassVar[int]
+    page: int
+    results: _containers.RepeatedCompositeFieldContainer[TaggedImage]
+    total_pages: int
+    total_results: int
+    json_extra: str
+    json_null: _containers.RepeatedScalarFieldContainer[int]
+    json_empty: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, page: _Optional[int] = ..., results: _Optional[_Iterable[_Union[TaggedImage, _Mapping]]] = ..., total_pages: _Optional[int] = ..., total_results: _Optional[int] = ..., json_extra: _Optional[str] = ..., json_null: _Optional[_Iterable[int]] = ..., json_empty: _Optional[_Iterable[int]] = ...) -> None: ...
