@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 
+from tmdb_collector.fake import with_every_block
 from tmdb_collector.fake._synthetic import SyntheticCatalog
-from tmdb_collector.kinds import EXPORT_KINDS, SUB_RESOURCES, Kind, RecordKey
+from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.schema import (
     PAYLOAD_TYPES,
     CorruptRecordError,
@@ -23,6 +25,7 @@ from tmdb_collector.schema import (
     json_to_message,
     message_to_json,
 )
+from tmdb_collector.schema._dictionaries import DICTIONARY_IDS, dictionary
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "tmdb" / "fixtures"
 
@@ -188,7 +191,7 @@ def test_corrupt_bytes_are_a_clear_error() -> None:
     with pytest.raises(CorruptRecordError):
         codec.decode(b"not zstd at all")
     with pytest.raises(CorruptRecordError):
-        codec.decode(codec._compressor.compress(b"\xff\xff\xff"))
+        codec.decode(zstandard.ZstdCompressor().compress(b"\xff\xff\xff"))
 
 
 def _synthetic_keys(catalog: SyntheticCatalog) -> list[RecordKey]:
@@ -205,18 +208,8 @@ def _synthetic_keys(catalog: SyntheticCatalog) -> list[RecordKey]:
 
 
 def _with_blocks(catalog: SyntheticCatalog, key: RecordKey) -> dict[str, Any]:
-    document = catalog.base(key)
+    document = with_every_block(catalog, key)
     assert document is not None, key
-    for name in SUB_RESOURCES[key.kind]:
-        block = catalog.block(key, name)
-        if block is not None:
-            document[name] = block
-    if key.kind is Kind.TV:
-        for season in document["seasons"]:
-            appended = catalog.base(RecordKey(Kind.TV_SEASON, key.id, season["season_number"]))
-            assert appended is not None
-            appended.pop("id")
-            document[f"season/{season['season_number']}"] = appended
     return document
 
 
@@ -234,3 +227,33 @@ def test_synthetic_sample_of_every_kind_round_trips_without_drift() -> None:
         back, drift = _round_trip(key, document)
         assert back == document, key
         assert not drift, (key, list(drift.paths()))
+
+
+def test_each_kind_ships_a_dictionary_under_its_permanent_id() -> None:
+    for kind in Kind:
+        trained = dictionary(DICTIONARY_IDS[kind])
+        assert trained is not None, kind
+        assert trained.dict_id() == DICTIONARY_IDS[kind]
+    assert len(set(DICTIONARY_IDS.values())) == len(Kind)
+
+
+def test_records_written_with_or_without_a_dictionary_both_read_back() -> None:
+    key = RecordKey(Kind.MOVIE, 550)
+    movie = _load("movie/550")
+    plain = RecordCodec(use_dictionaries=False).encode(key, movie, fetched_at_ms=1, path="")
+    trained = RecordCodec().encode(key, movie, fetched_at_ms=1, path="")
+    assert zstandard.get_frame_parameters(plain.data).dict_id == 0
+    assert zstandard.get_frame_parameters(trained.data).dict_id == DICTIONARY_IDS[Kind.MOVIE]
+    assert plain.content_hash == trained.content_hash
+    reader = RecordCodec()
+    for encoded in (plain, trained):
+        assert reader.to_json(reader.decode(encoded.data)) == movie
+
+
+def test_a_record_needing_an_unknown_dictionary_says_to_upgrade() -> None:
+    unknown = zstandard.train_dictionary(
+        4096, [b"tmdb %d record" % n for n in range(400)], dict_id=999_999
+    )
+    data = zstandard.ZstdCompressor(dict_data=unknown).compress(b"\x0a\x05movie")
+    with pytest.raises(CorruptRecordError, match="upgrade"):
+        RecordCodec().decode(data)

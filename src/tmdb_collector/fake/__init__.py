@@ -25,7 +25,7 @@ Admin API (no credentials, never counted, limited or faulted): ``GET /_fake/stat
 /_fake/exports/<file name>`` (exact bytes to serve for an export file).
 """
 
-from tmdb_collector.fake._catalog import Catalog, ChangedEntry, JSONObject
+from tmdb_collector.fake._catalog import Catalog, ChangedEntry, JSONObject, with_every_block
 from tmdb_collector.fake._exports import ExportFile
 from tmdb_collector.fake._faults import Fault, UnknownFaultError
 from tmdb_collector.fake._fixtures import (
@@ -55,4 +55,5 @@ __all__ = [
     "UnknownExportError",
     "UnknownFaultError",
     "start_fake_process",
+    "with_every_block",
 ]

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.kinds import SUB_RESOURCES, Kind, RecordKey
 
-__all__ = ["Catalog", "ChangedEntry", "JSONObject"]
+__all__ = ["Catalog", "ChangedEntry", "JSONObject", "with_every_block"]
 
 JSONObject = dict[str, Any]
 
@@ -73,3 +73,24 @@ class Catalog(Protocol):
         main exports without adult ids and adult exports with only those. Streams: never builds
         the whole file in memory."""
         ...
+
+
+def with_every_block(catalog: Catalog, key: RecordKey) -> JSONObject | None:
+    """The record as the collector fetches it: details with every sub-resource appended, and a
+    series with all its seasons under ``season/N`` (without their ids, as TMDB appends them).
+    None if the record does not exist today."""
+    document = catalog.base(key)
+    if document is None:
+        return None
+    for name in SUB_RESOURCES[key.kind]:
+        block = catalog.block(key, name)
+        if block is not None:
+            document[name] = block
+    if key.kind is Kind.TV:
+        for summary in document.get("seasons", []):
+            number = summary["season_number"]
+            season = catalog.base(RecordKey(Kind.TV_SEASON, key.id, number))
+            if season is not None:
+                season.pop("id", None)
+                document[f"season/{number}"] = season
+    return document

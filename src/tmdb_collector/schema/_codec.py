@@ -20,6 +20,7 @@ from tmdb_collector.schema._convert import (
     json_to_message,
     message_to_json,
 )
+from tmdb_collector.schema._dictionaries import DICTIONARY_IDS, dictionary
 from tmdb_collector.schema._pb.tmdb.v1 import (
     collection_pb2,
     company_pb2,
@@ -74,11 +75,40 @@ class EncodedRecord:
 
 
 class RecordCodec:
-    """Converts TMDB JSON to stored bytes and back. Holds zstd contexts: one per worker."""
+    """Converts TMDB JSON to stored bytes and back. Holds zstd contexts: one per worker.
 
-    def __init__(self, level: int = DEFAULT_LEVEL) -> None:
-        self._compressor = zstandard.ZstdCompressor(level=level)
-        self._decompressor = zstandard.ZstdDecompressor()
+    Records are compressed with their kind's shipped dictionary (``use_dictionaries``); reading
+    takes the dictionary the frame names, so records written with any shipped dictionary, or
+    none, stay readable.
+    """
+
+    def __init__(self, level: int = DEFAULT_LEVEL, *, use_dictionaries: bool = True) -> None:
+        self._level = level
+        self._use_dictionaries = use_dictionaries
+        self._compressors: dict[Kind, zstandard.ZstdCompressor] = {}
+        self._decompressors: dict[int, zstandard.ZstdDecompressor] = {}
+
+    def _compressor(self, kind: Kind) -> zstandard.ZstdCompressor:
+        compressor = self._compressors.get(kind)
+        if compressor is None:
+            trained = dictionary(DICTIONARY_IDS[kind]) if self._use_dictionaries else None
+            compressor = zstandard.ZstdCompressor(level=self._level, dict_data=trained)
+            self._compressors[kind] = compressor
+        return compressor
+
+    def _decompressor(self, data: bytes) -> zstandard.ZstdDecompressor:
+        dict_id = zstandard.get_frame_parameters(data).dict_id
+        decompressor = self._decompressors.get(dict_id)
+        if decompressor is None:
+            trained = dictionary(dict_id) if dict_id else None
+            if dict_id and trained is None:
+                raise CorruptRecordError(
+                    f"the record was compressed with zstd dictionary {dict_id}, which this "
+                    "version of tmdb-collector does not ship: upgrade tmdb-collector"
+                )
+            decompressor = zstandard.ZstdDecompressor(dict_data=trained)
+            self._decompressors[dict_id] = decompressor
+        return decompressor
 
     def encode(
         self,
@@ -107,13 +137,13 @@ class RecordCodec:
         # readers accept fields in any order.
         number = _PAYLOAD_FIELD_NUMBERS[key.kind]
         field = _varint(number << 3 | _LENGTH_DELIMITED) + _varint(len(payload_bytes))
-        data = self._compressor.compress(envelope + field + payload_bytes)
+        data = self._compressor(key.kind).compress(envelope + field + payload_bytes)
         return EncodedRecord(data, content_hash, len(payload_bytes), drift)
 
     def decode(self, data: bytes) -> record_pb2.Record:
         """The Record stored as ``data``; CorruptRecordError when it is not one."""
         try:
-            raw = self._decompressor.decompress(data)
+            raw = self._decompressor(data).decompress(data)
             record = record_pb2.Record.FromString(raw)
         except (zstandard.ZstdError, DecodeError) as error:
             raise CorruptRecordError(f"not a stored tmdb-collector record: {error}") from None

@@ -37,7 +37,7 @@ _PATTERN = re.compile(r"(?P<prefix>[a-z_]+)/\*")
 _INT64 = (-(2**63), 2**63)
 
 # Shapes of a field, as the converter treats it.
-_SCALAR, _MESSAGE, _SCALARS, _MESSAGES, _SCALAR_MAP, _MESSAGE_MAP, _VALUE = range(7)
+_SCALAR, _MESSAGE, _SCALARS, _MESSAGES, _SCALAR_MAP, _MESSAGE_MAP, _VALUE, _PATTERNED = range(8)
 
 
 class ConversionError(ValueError):
@@ -82,6 +82,8 @@ class _Plan:
     by_key: dict[str, _Field]
     by_number: dict[int, _Field]
     pattern: tuple[str, _Field] | None  # ("season/", field) for ``season/*`` keys
+    # number → (JSON key or pattern prefix, shape, sub plan): what _to_json needs, unpacked fast
+    table: dict[int, tuple[str, int, _Plan | None]]
 
 
 _MISMATCH: Final = object()
@@ -136,7 +138,7 @@ def _plan(descriptor: Descriptor, classes: Callable[[Descriptor], type[Message]]
     existing = _PLANS.get(descriptor.full_name)
     if existing is not None:
         return existing
-    plan = _Plan(classes(descriptor), {}, {}, None)
+    plan = _Plan(classes(descriptor), {}, {}, None, {})
     _PLANS[descriptor.full_name] = plan
     for fd in descriptor.fields:
         if fd.number in _BOOKKEEPING:
@@ -145,8 +147,10 @@ def _plan(descriptor: Descriptor, classes: Callable[[Descriptor], type[Message]]
         match = _PATTERN.fullmatch(planned.key)
         if match is not None:
             plan.pattern = (match["prefix"] + "/", planned)
+            plan.table[fd.number] = (plan.pattern[0], _PATTERNED, planned.sub)
         else:
             plan.by_key[planned.key] = planned
+            plan.table[fd.number] = (planned.key, planned.shape, planned.sub)
         plan.by_number[fd.number] = planned
     return plan
 
@@ -201,7 +205,11 @@ def _clean(data: JSONObject, plan: _Plan, path: str, drift: SchemaDrift) -> JSON
         if value is None:
             nulls.append(spec.number)
             continue
-        converted = _convert(spec, value, path, drift)
+        # Most values are scalars: check them here, without a call (the hot path).
+        if spec.shape == _SCALAR:
+            converted = value if _fits(spec, value) else _MISMATCH
+        else:
+            converted = _FROM_JSON[spec.shape](spec, value, path, drift)
         if converted is _MISMATCH:
             extra = extra or {}
             extra[key] = value
@@ -236,16 +244,6 @@ def _patterned(
     if type(value) is not dict or spec.sub is None:
         return None
     return spec.name, int(suffix), _clean(value, spec.sub, f"{path}{prefix}*.", drift)
-
-
-def _convert(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
-    """The constructor value for one field; _MISMATCH for an unexpected type; None for an
-    empty list or object (recorded in json_empty)."""
-    return _FROM_JSON[spec.shape](spec, value, path, drift)
-
-
-def _scalar_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
-    return value if _fits(spec, value) else _MISMATCH
 
 
 def _message_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
@@ -304,7 +302,6 @@ def _map_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> A
 
 
 _FROM_JSON: dict[int, Callable[[_Field, Any, str, SchemaDrift], Any]] = {
-    _SCALAR: _scalar_from_json,
     _MESSAGE: _message_from_json,
     _MESSAGES: _messages_from_json,
     _SCALARS: _scalars_from_json,
@@ -333,17 +330,33 @@ def message_to_json(message: Message) -> JSONObject:
 
 def _to_json(message: Message, plan: _Plan) -> JSONObject:
     out: JSONObject = {}
-    bookkeeping: dict[int, Any] = {}
+    table = plan.table
+    bookkeeping: dict[int, Any] | None = None
     for fd, value in message.ListFields():
-        if fd.number >= EXTRA:
+        entry = table.get(fd.number)
+        if entry is None:  # json_extra, json_null, json_empty
+            bookkeeping = bookkeeping or {}
             bookkeeping[fd.number] = value
             continue
-        spec = plan.by_number[fd.number]
-        if plan.pattern is not None and plan.pattern[1] is spec:
-            prefix = plan.pattern[0]
-            out.update({f"{prefix}{n}": _to_json(item, spec.sub) for n, item in value.items()})  # type: ignore[arg-type]
+        key, shape, sub = entry
+        # Scalars and lists of messages are most of a record: handled inline, without a call.
+        if shape == _SCALAR:
+            out[key] = value
+        elif shape == _MESSAGES:
+            out[key] = [_to_json(item, sub) for item in value]  # type: ignore[arg-type]
+        elif shape == _MESSAGE:
+            out[key] = _to_json(value, sub)  # type: ignore[arg-type]
+        elif shape == _PATTERNED:
+            out.update({f"{key}{n}": _to_json(item, sub) for n, item in value.items()})  # type: ignore[arg-type]
         else:
-            out[spec.key] = _TO_JSON[spec.shape](spec, value)
+            out[key] = _TO_JSON[shape](sub, value)
+    if bookkeeping is not None:
+        _restore(out, plan, bookkeeping)
+    return out
+
+
+def _restore(out: JSONObject, plan: _Plan, bookkeeping: dict[int, Any]) -> None:
+    """Put back what the typed fields cannot say: nulls, empty lists and objects, extras."""
     for number in bookkeeping.get(NULLS, ()):
         out[plan.by_number[number].key] = None
     for number in bookkeeping.get(EMPTIES, ()):
@@ -351,20 +364,17 @@ def _to_json(message: Message, plan: _Plan) -> JSONObject:
         out[spec.key] = {} if spec.shape in (_SCALAR_MAP, _MESSAGE_MAP) else []
     if EXTRA in bookkeeping:
         out.update(json.loads(bookkeeping[EXTRA]))
-    return out
 
 
-def _sub(spec: _Field) -> _Plan:
-    assert spec.sub is not None  # noqa: S101 - message shapes are always planned with one
-    return spec.sub
+def _message_map_to_json(sub: _Plan | None, value: Any) -> JSONObject:
+    assert sub is not None  # noqa: S101 - message maps are always planned with a plan
+    return {name: _to_json(item, sub) for name, item in value.items()}
 
 
-_TO_JSON: dict[int, Callable[[_Field, Any], Any]] = {
-    _SCALAR: lambda spec, value: value,
-    _MESSAGE: lambda spec, value: _to_json(value, _sub(spec)),
-    _MESSAGES: lambda spec, value: [_to_json(item, _sub(spec)) for item in value],
-    _SCALARS: lambda spec, value: list(value),
-    _VALUE: lambda spec, value: json_format.MessageToDict(value),
-    _SCALAR_MAP: lambda spec, value: dict(value),
-    _MESSAGE_MAP: lambda spec, value: {k: _to_json(v, _sub(spec)) for k, v in value.items()},
+#: The less frequent shapes, by shape: (sub plan, protobuf value) → JSON value.
+_TO_JSON: dict[int, Callable[[_Plan | None, Any], Any]] = {
+    _SCALARS: lambda sub, value: list(value),
+    _VALUE: lambda sub, value: json_format.MessageToDict(value),
+    _SCALAR_MAP: lambda sub, value: dict(value),
+    _MESSAGE_MAP: _message_map_to_json,
 }
