@@ -20,7 +20,8 @@ def shared_fixtures() -> Path:
     """shared/tmdb/fixtures next to the repository: real TMDB responses in the fake's layout."""
     path = Path(__file__).resolve().parents[1].parent / "shared" / "tmdb" / "fixtures"
     if not path.is_dir():
-        pytest.skip(f"the shared TMDB fixtures are not at {path}")
+        # Failing, not skipping: a suite that silently skips its ground truth proves nothing.
+        pytest.fail(f"the shared TMDB fixtures are not at {path}: put ../shared beside the repo")
     return path
 
 
