@@ -1,6 +1,6 @@
 import pytest
 
-from tmdb_collector.kinds import InvalidKeyError, Kind, RecordKey
+from tmdb_collector.kinds import InvalidKeyError, Kind, RecordKey, season_append_number
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,11 @@ def test_parse_rejects_malformed(kind: str, spec: str) -> None:
 
 def test_kinds_have_separate_id_spaces() -> None:
     assert RecordKey(Kind.MOVIE, 550) != RecordKey(Kind.TV, 550)
+
+
+@pytest.mark.parametrize(
+    ("item", "number"),
+    [("season/0", 0), ("season/12", 12), ("season/٣", None), ("season/", None), ("credits", None)],
+)
+def test_season_append_numbers_are_ascii_digits_only(item: str, number: int | None) -> None:
+    assert season_append_number(item) == number

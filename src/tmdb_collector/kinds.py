@@ -136,7 +136,7 @@ SUB_RESOURCES: dict[Kind, tuple[str, ...]] = {
     Kind.KEYWORD: (),
 }
 
-_SEASON_APPEND = re.compile(r"season/(\d{1,4})")
+_SEASON_APPEND = re.compile(r"season/([0-9]{1,4})")  # ASCII: "season/٣" is no season
 
 
 class InvalidKeyError(ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -324,6 +325,10 @@ async def test_recorded_changes_page_is_served_unchanged(
         ({"page": "501"}, 422, {"errors": ["page must be less than or equal to 500"]}),
         ({"start_date": "yesterday"}, 400, None),
         ({"page": "0"}, 400, None),
+        # Python refuses int() on 4300+ digits; still a page past 500, not a server crash.
+        ({"page": "9" * 5000}, 422, {"errors": ["page must be less than or equal to 500"]}),
+        # The default start, the day before, would be before year 1.
+        ({"end_date": "0001-01-01"}, 200, None),
     ],
 )
 async def test_changes_rejects_bad_windows_and_pages(
@@ -405,6 +410,12 @@ async def test_changes_follow_the_catalog_when_it_advances(
 def test_settings_object_checks_values() -> None:
     with pytest.raises(SettingsError, match="error_rate"):
         FakeSettings(error_rate=2)
+    # An infinite latency would hold every request forever; NaN slips past "< 0".
+    for latency in (math.inf, math.nan):
+        with pytest.raises(SettingsError, match="latency"):
+            FakeSettings(latency_ms=latency)
+        with pytest.raises(SettingsError, match="latency"):
+            FakeSettings(latency_ms=10, latency_jitter_ms=latency)
     settings = FakeSettings()
     with pytest.raises(SettingsError, match="unknown setting"):
         settings.update({"rate_limit": 5, "speed": 1})

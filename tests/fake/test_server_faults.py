@@ -11,6 +11,9 @@ import aiohttp
 import pytest
 
 from tmdb_collector.fake import FakeSettings, FakeTMDB, Fault, FixtureCatalog
+from tmdb_collector.fake._server import MAX_ADVANCE_DAYS
+from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.kinds import Kind
 
 KEY = {"api_key": "any-key"}
 
@@ -288,3 +291,29 @@ async def test_advance_moves_the_day(
         assert response.status == 400
     async with http_session.get(f"{fixture_fake.url}/_fake/advance") as response:
         assert response.status == 405
+
+
+async def test_admin_api_refuses_malformed_requests_with_json(
+    http_session: aiohttp.ClientSession,
+) -> None:
+    catalog = SyntheticCatalog({Kind.MOVIE: 20}, seed=1)
+    async with FakeTMDB(catalog).run() as fake:
+        admin = f"{fake.url}/_fake"
+        for count in (0, -1, True):
+            body = {"fault": "503", "count": count}
+            async with http_session.post(f"{admin}/inject", json=body) as response:
+                assert response.status == 400
+                assert "count" in (await response.json())["errors"][0]
+        # A huge number of days would hold the event loop (and every request) for ever.
+        for days in (MAX_ADVANCE_DAYS + 1, 10**30):
+            async with http_session.post(f"{admin}/advance", params={"days": days}) as response:
+                assert response.status == 400
+                assert "days" in (await response.json())["errors"][0]
+        assert catalog.day == 0
+        async with http_session.post(f"{admin}/advance?days={MAX_ADVANCE_DAYS}") as response:
+            assert (await response.json())["day"] == MAX_ADVANCE_DAYS
+        for value in (b"Infinity", b"NaN"):
+            body = b'{"latency_ms": %s}' % value
+            async with http_session.post(f"{admin}/settings", data=body) as response:
+                assert response.status == 400
+        assert await status_of(http_session, f"{fake.url}/3/configuration") == 200

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from tmdb_collector.fake import (
     FakeProcessError,
@@ -21,6 +22,8 @@ from tmdb_collector.fake import (
     FixtureCatalog,
     start_fake_process,
 )
+from tmdb_collector.fake._cli import fake_tmdb
+from tmdb_collector.fake._server import MAX_ADVANCE_DAYS
 
 
 def get_json(url: str) -> tuple[int, object]:
@@ -90,3 +93,11 @@ def test_start_fake_process_reports_a_process_that_cannot_start(tmp_path: Path) 
         start_fake_process(["--fixtures", str(tmp_path / "missing")]),
     ):
         pass
+
+
+def test_cli_refuses_more_days_than_one_advance_takes(shared_fixtures: Path) -> None:
+    # A huge --day would advance for ever before listening; the address is never reached.
+    args = ["--fixtures", str(shared_fixtures), "--host", "256.0.0.1", "--day"]
+    result = CliRunner().invoke(fake_tmdb, [*args, str(MAX_ADVANCE_DAYS + 1)])
+    assert result.exit_code == 2
+    assert "--day" in result.output

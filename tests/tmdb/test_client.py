@@ -343,3 +343,40 @@ async def test_unreachable_host_is_a_transient_error(clock: FakeClock) -> None:
         with pytest.raises(RetriesExhaustedError, match="ClientConnectorError") as raised:
             await client.get(MOVIE)
     _assert_secret_absent(_everything_about(raised.value))
+
+
+@pytest.mark.parametrize("status", [200, 400])
+async def test_absurdly_nested_json_is_a_typed_error(
+    tmdb: tuple[ScriptedTMDB, str], clock: FakeClock, status: int
+) -> None:
+    app, url = tmdb
+    app.queue(MOVIE, raw(b"[" * 100_000 + b"]" * 100_000, status))  # json: RecursionError
+    async with make_client(url, clock) as client:
+        with pytest.raises(TMDBAPIError) as raised:
+            await client.get(MOVIE)
+    assert raised.value.http_status == status
+    assert app.hits(MOVIE) == 1  # a whole answer: retrying would get the same
+
+
+async def test_the_429_that_ends_a_request_still_pauses_the_process(
+    tmdb: tuple[ScriptedTMDB, str], clock: FakeClock
+) -> None:
+    app, url = tmdb
+    app.queue(MOVIE, tmdb_error(429, 25, "over", {"Retry-After": "9"}))
+    async with make_client(url, clock, retry=RetryPolicy(rate_limit_attempts=1)) as client:
+        with pytest.raises(RetriesExhaustedError, match="HTTP 429"):
+            await client.get(MOVIE)
+        assert client.pacer.paused_until == pytest.approx(clock.now + 9.0)
+
+
+async def test_appends_hidden_in_params_are_refused(clock: FakeClock) -> None:
+    too_many = ",".join(f"season/{n}" for n in range(MAX_APPENDS + 1))
+    async with make_client("http://127.0.0.1:9", clock) as client:
+        with pytest.raises(ValueError, match="append_to_response"):
+            # Would silently drop "images" (overwritten by the appends) or pass 21 items on.
+            await client.details(
+                RecordKey(Kind.MOVIE, 550), ["credits"], {"append_to_response": "images"}
+            )
+        with pytest.raises(ValueError, match="append_to_response"):
+            await client.get("/3/tv/1399", {"append_to_response": too_many})
+    assert clock.sleeps == []  # refused before any request

@@ -84,17 +84,30 @@ def test_line_parsing_reports_malformed_and_duplicates() -> None:
         b'{"id":true}',
         b'{"id":5}',
         b"",
+        b"[" * 100_000,  # json.loads gives up with RecursionError, not ValueError
+        b'{"id":6}',
     ]
     entries = [_parse_line(n, line, seen, report) for n, line in enumerate(lines, 1)]
-    assert [e.id if e else None for e in entries] == [5, None, None, None, None, None, None]
+    assert [e.id if e else None for e in entries] == [
+        5,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        6,
+    ]
     assert entries[0] is not None
     assert entries[0].fields == {"id": 5, "name": "a"}
-    assert (report.entries, report.duplicates, report.malformed) == (1, 1, 4)
+    assert (report.entries, report.duplicates, report.malformed) == (2, 1, 5)
     assert [(s.line, s.reason) for s in report.samples] == [
         (2, "not valid JSON"),
         (3, "not a JSON object"),
         (4, "no positive integer id"),
         (5, "no positive integer id"),
+        (8, "not valid JSON"),
     ]
 
 

@@ -40,6 +40,9 @@ def test_policy_refuses_nonsense() -> None:
         ("Wed, 21 Oct 2015 07:28:30 GMT", 30.0),
         ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0),  # in the past: go now
         ("soon", None),
+        ("-5", None),
+        ("\u00b2", None),  # a latin-1 header byte that str.isdigit() accepts but float() refuses
+        ("1.5", None),
     ],
 )
 def test_retry_after_in_seconds_or_http_date(header: str | None, seconds: float | None) -> None:

@@ -46,6 +46,9 @@ def test_every_variable_is_read() -> None:
         ("TMDB_REQUEST_TIMEOUT", "-1"),
         ("TMDB_API_URL", "api.themoviedb.org"),
         ("TMDB_EXPORTS_URL", "ftp://files.tmdb.org"),
+        ("TMDB_API_URL", "https://"),  # no host: would only fail, and be retried, per request
+        ("TMDB_API_URL", "http://127.0.0.1:port"),
+        ("TMDB_EXPORTS_URL", "http://[::1"),
         ("TMDB_API_KEY", "two words"),
     ],
 )

@@ -22,6 +22,18 @@ def test_a_single_day() -> None:
     assert changes_windows(day, day) == [ChangesWindow(day, day)]
 
 
+@pytest.mark.parametrize(("days", "sizes"), [(14, [14]), (15, [14, 1]), (28, [14, 14])])
+def test_window_sizes_at_the_limit(days: int, sizes: list[int]) -> None:
+    start = date(2026, 1, 1)
+    assert [w.days for w in changes_windows(start, start + timedelta(days=days - 1))] == sizes
+
+
+def test_a_range_ending_on_the_last_representable_day() -> None:
+    windows = changes_windows(date.max - timedelta(days=20), date.max)
+    assert [w.days for w in windows] == [14, 7]
+    assert windows[-1].end == date.max
+
+
 def test_a_backwards_range_is_refused() -> None:
     with pytest.raises(ValueError, match="ends"):
         changes_windows(date(2026, 1, 2), date(2026, 1, 1))

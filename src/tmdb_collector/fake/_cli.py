@@ -13,7 +13,7 @@ import click
 from tmdb_collector.fake._catalog import Catalog
 from tmdb_collector.fake._fixtures import FixtureCatalog, FixtureError
 from tmdb_collector.fake._process import LISTENING_PREFIX
-from tmdb_collector.fake._server import FakeStartError, FakeTMDB
+from tmdb_collector.fake._server import MAX_ADVANCE_DAYS, FakeStartError, FakeTMDB
 from tmdb_collector.fake._settings import FakeSettings, SettingsError
 
 __all__ = ["fake_tmdb"]
@@ -71,7 +71,12 @@ DEFAULT_SYNTHETIC = "movie=1000,tv=200,person=2000,collection=50,company=100,net
     default=0.0,
     help="Share of /3/ requests failing with 500/502/503/504, a reset or a truncated body.",
 )
-@click.option("--day", type=click.IntRange(min=0), default=0, help="Advance the catalog N days.")
+@click.option(
+    "--day",
+    type=click.IntRange(0, MAX_ADVANCE_DAYS),
+    default=0,
+    help="Advance the catalog N days.",
+)
 @click.option(
     "--no-today-export",
     is_flag=True,

@@ -27,11 +27,16 @@ def parse_page(text: str | None) -> int:
     """The ``page`` parameter: 1 when absent; 400/22 when not a positive integer; 422 past 500."""
     if text is None:
         return 1
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+    if not (text.isascii() and text.isdigit()):
         raise TMDBError.invalid_page()
-    if int(text) > MAX_PAGE:
+    # Compare lengths before int(): Python refuses to convert a string of 4300+ digits.
+    digits = text.lstrip("0")
+    page = int(digits or "0") if len(digits) <= len(str(MAX_PAGE)) else MAX_PAGE + 1
+    if page < 1:
+        raise TMDBError.invalid_page()
+    if page > MAX_PAGE:
         raise PageTooLargeError()
-    return int(text)
+    return page
 
 
 def page_of(results: Sequence[JSONObject], page: int, page_size: int = PAGE_SIZE) -> JSONObject:
@@ -59,7 +64,9 @@ class ChangesWindow:
         and today. Raise TMDBError 400/47 for a malformed date, 422/20 for a reversed window or
         one longer than 14 days."""
         end = _parse_date(end_text) if end_text else today
-        start = _parse_date(start_text) if start_text else end - timedelta(days=1)
+        # The day before 0001-01-01 does not exist: such a window starts on its end.
+        default_start = end - timedelta(days=1) if end > date.min else end
+        start = _parse_date(start_text) if start_text else default_start
         if start > end or end - start > MAX_WINDOW:
             raise TMDBError.invalid_date_range()
         return cls(start, end)

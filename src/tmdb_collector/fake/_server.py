@@ -56,7 +56,7 @@ from tmdb_collector.fake._settings import FakeSettings, SettingsError
 from tmdb_collector.fake._stats import RequestStats
 from tmdb_collector.kinds import MAX_APPENDS, SUB_RESOURCES, Kind, RecordKey, season_append_number
 
-__all__ = ["FakeStartError", "FakeTMDB", "utc_today"]
+__all__ = ["MAX_ADVANCE_DAYS", "FakeStartError", "FakeTMDB", "utc_today"]
 
 _T = TypeVar("_T")
 
@@ -65,6 +65,9 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 # Changes windows whose merged results are kept: a client pages through one window at a time,
 # so a few suffice to avoid merging up to 15 days of changes again for every page.
 _WINDOW_CACHE_SIZE = 16
+#: The most days one advance may take: advancing runs on the event loop, so a huge count
+#: would stall every request (a real-scale catalog takes about 80 ms a day).
+MAX_ADVANCE_DAYS = 366
 # Tests upload whole export files to /_fake/exports/ (aiohttp's default limit is 1 MiB).
 _MAX_UPLOAD = 256 * 1024 * 1024
 # How long stopping waits for requests in flight (a long export stream is cut after that).
@@ -158,8 +161,7 @@ class FakeTMDB:
 
     def advance(self, days: int = 1) -> int:
         """Move the catalog ``days`` forward; return the new day."""
-        if days < 1:
-            raise ValueError(f"advance takes a positive number of days, got {days}")
+        _check_advance(days, ValueError)
 
         def advance() -> int:
             self.catalog.advance(days)
@@ -507,8 +509,7 @@ class FakeTMDB:
 
     async def _admin_advance(self, request: web.Request) -> web.StreamResponse:
         days = _int_parameter(request, "days", default=1)
-        if days < 1:
-            raise AdminError(f"days must be at least 1, got {days}")
+        _check_advance(days, AdminError)
         self.catalog.advance(days)
         self._windows.clear()
         return json_response({"day": self.catalog.day, "today": self._today().isoformat()})
@@ -530,7 +531,10 @@ class FakeTMDB:
         body = await _json_object(request)
         count = body.get("count", 1)
         path_prefix = body.get("path_prefix", "/3/")
-        if not isinstance(count, int) or not isinstance(path_prefix, str):
+        # bool is an int in Python, but true is no count.
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise AdminError(f"count must be a positive integer, got {count!r}")
+        if not isinstance(path_prefix, str):
             raise AdminError('inject takes {"fault": F, "count": N, "path_prefix": "/3/"}')
         self._script.add(Fault.parse(body.get("fault", "")), count, path_prefix)
         return json_response({"pending": self._script.pending()})
@@ -569,6 +573,11 @@ def _parse_appends(text: str | None) -> list[str]:
     if len(items) > MAX_APPENDS:
         raise TMDBError.too_many_appends()
     return list(dict.fromkeys(items))
+
+
+def _check_advance(days: int, error: type[ValueError]) -> None:
+    if not 1 <= days <= MAX_ADVANCE_DAYS:
+        raise error(f"days must be between 1 and {MAX_ADVANCE_DAYS}, got {days}")
 
 
 def _int_parameter(request: web.Request, name: str, default: int) -> int:

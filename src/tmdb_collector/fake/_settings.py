@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,8 +51,10 @@ class FakeSettings:
             raise SettingsError("api_key must be None (accept any) or a non-empty string")
         if self.rate_limit is not None and self.rate_limit < 1:
             raise SettingsError(f"rate_limit must be at least 1 request/s, got {self.rate_limit}")
-        if self.latency_ms < 0 or (self.latency_jitter_ms or 0) < 0:
-            raise SettingsError("latency_ms and latency_jitter_ms cannot be negative")
+        latencies = (self.latency_ms, self.latency_jitter_ms or 0.0)
+        # NaN passes "< 0", and an infinite latency holds every request for ever.
+        if not all(0 <= latency < math.inf for latency in latencies):
+            raise SettingsError("latency_ms and latency_jitter_ms must be finite and >= 0")
         if not 0.0 <= self.error_rate <= 1.0:
             raise SettingsError(f"error_rate is a share between 0 and 1, got {self.error_rate}")
 

@@ -15,6 +15,7 @@ from google.protobuf.message import DecodeError, Message
 
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.schema._convert import (
+    ConversionError,
     JSONObject,
     SchemaDrift,
     json_to_message,
@@ -92,7 +93,11 @@ class RecordCodec:
         compressor = self._compressors.get(kind)
         if compressor is None:
             trained = dictionary(DICTIONARY_IDS[kind]) if self._use_dictionaries else None
-            compressor = zstandard.ZstdCompressor(level=self._level, dict_data=trained)
+            # The frame's checksum (4 bytes) makes garbled bytes an error on reading: without
+            # it, a flipped bit in a literal decodes to another, valid record.
+            compressor = zstandard.ZstdCompressor(
+                level=self._level, dict_data=trained, write_checksum=True
+            )
             self._compressors[kind] = compressor
         return compressor
 
@@ -149,6 +154,12 @@ class RecordCodec:
             raise CorruptRecordError(f"not a stored tmdb-collector record: {error}") from None
         if record.WhichOneof("payload") is None:
             raise CorruptRecordError("the stored record has no payload")
+        if record.schema_version > SCHEMA_VERSION:
+            # Its fields this version lacks would be dropped from the JSON without a word.
+            raise CorruptRecordError(
+                f"the record was written with schema version {record.schema_version}, newer "
+                f"than this tmdb-collector's {SCHEMA_VERSION}: upgrade tmdb-collector"
+            )
         return record
 
     def to_json(self, record: record_pb2.Record) -> JSONObject:
@@ -156,7 +167,10 @@ class RecordCodec:
         kind = record.WhichOneof("payload")
         if kind is None:
             raise CorruptRecordError("the stored record has no payload")
-        return message_to_json(getattr(record, kind))
+        try:
+            return message_to_json(getattr(record, kind))
+        except ConversionError as error:
+            raise CorruptRecordError(str(error)) from None
 
 
 _LENGTH_DELIMITED = 2

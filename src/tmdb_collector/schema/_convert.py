@@ -16,6 +16,7 @@ messages are created in C; setting fields one by one from Python costs several t
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -34,7 +35,10 @@ EXTRA, NULLS, EMPTIES = 2000, 2001, 2002
 _BOOKKEEPING = frozenset({EXTRA, NULLS, EMPTIES})
 _JSON_KEY_OPTION = "tmdb.v1.json_key"
 _PATTERN = re.compile(r"(?P<prefix>[a-z_]+)/\*")
-_INT64 = (-(2**63), 2**63)
+# A google.protobuf.Value nests two messages per JSON array and three per object, and protobuf
+# readers refuse messages nested deeper than 100 (upb's limit; the payload adds 6 above the
+# Value): a change value nested deeper than this is kept verbatim, or it could not be read back.
+_VALUE_DEPTH = 20
 
 # Shapes of a field, as the converter treats it.
 _SCALAR, _MESSAGE, _SCALARS, _MESSAGES, _SCALAR_MAP, _MESSAGE_MAP, _VALUE, _PATTERNED = range(8)
@@ -42,7 +46,8 @@ _SCALAR, _MESSAGE, _SCALARS, _MESSAGES, _SCALAR_MAP, _MESSAGE_MAP, _VALUE, _PATT
 
 class ConversionError(ValueError):
     """A JSON document that cannot be held by the message at all (not an object, or a string
-    protobuf cannot store). Per-key surprises are drift, not errors."""
+    protobuf cannot store), or a message whose bookkeeping cannot be read back (corrupt, or
+    written by a newer schema). Per-key surprises are drift, not errors."""
 
 
 @dataclass
@@ -72,6 +77,7 @@ class _Field:
     accepts: tuple[type, ...]  # exact Python types a scalar (or list/map element) may have
     sub: _Plan | None  # message plan for message-valued shapes
     map_key_is_int: bool = False
+    ints: tuple[int, int] = (0, -1)  # the integers it holds exactly (min, max); none: (0, -1)
 
 
 @dataclass(slots=True)
@@ -100,6 +106,19 @@ _SCALAR_TYPES: dict[int, tuple[type, ...]] = {
     FieldDescriptor.TYPE_SINT64: (int,),
 }
 
+#: The integers each numeric type holds exactly: beyond them a double rounds (2^53 + 1 comes back
+#: as 2^53) and an integer type refuses the whole message, so such a value is kept verbatim.
+_INT_RANGES: dict[int, tuple[int, int]] = {
+    FieldDescriptor.TYPE_DOUBLE: (-(2**53), 2**53),
+    FieldDescriptor.TYPE_FLOAT: (-(2**24), 2**24),
+    FieldDescriptor.TYPE_INT64: (-(2**63), 2**63 - 1),
+    FieldDescriptor.TYPE_SINT64: (-(2**63), 2**63 - 1),
+    FieldDescriptor.TYPE_INT32: (-(2**31), 2**31 - 1),
+    FieldDescriptor.TYPE_UINT32: (0, 2**32 - 1),
+    FieldDescriptor.TYPE_UINT64: (0, 2**64 - 1),
+}
+_NO_INTS = (0, -1)  # strings and bools
+
 
 def _json_key(fd: FieldDescriptor) -> str:
     for option, value in fd.GetOptions().ListFields():
@@ -116,17 +135,19 @@ def _field_plan(fd: FieldDescriptor, classes: Callable[[Descriptor], type[Messag
         int_keys = key_fd.type != FieldDescriptor.TYPE_STRING
         if value_fd.message_type is not None:
             sub = _plan(value_fd.message_type, classes)
-            return _Field(fd.name, key, fd.number, _MESSAGE_MAP, (dict,), sub, int_keys)
-        accepts = _SCALAR_TYPES[value_fd.type]
-        return _Field(fd.name, key, fd.number, _SCALAR_MAP, accepts, None, int_keys)
+            ints = _INT_RANGES.get(key_fd.type, _NO_INTS)  # of the keys: season/N
+            return _Field(fd.name, key, fd.number, _MESSAGE_MAP, (dict,), sub, int_keys, ints)
+        accepts, ints = _SCALAR_TYPES[value_fd.type], _INT_RANGES.get(value_fd.type, _NO_INTS)
+        return _Field(fd.name, key, fd.number, _SCALAR_MAP, accepts, None, int_keys, ints)
     repeated = fd.is_repeated
     if message is not None and message.full_name == "google.protobuf.Value":
         return _Field(fd.name, key, fd.number, _VALUE, (), None)
     if message is not None:
         sub = _plan(message, classes)
         return _Field(fd.name, key, fd.number, _MESSAGES if repeated else _MESSAGE, (dict,), sub)
-    accepts = _SCALAR_TYPES[fd.type]
-    return _Field(fd.name, key, fd.number, _SCALARS if repeated else _SCALAR, accepts, None)
+    accepts, ints = _SCALAR_TYPES[fd.type], _INT_RANGES.get(fd.type, _NO_INTS)
+    shape = _SCALARS if repeated else _SCALAR
+    return _Field(fd.name, key, fd.number, shape, accepts, None, ints=ints)
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -241,9 +262,14 @@ def _patterned(
     suffix = key[len(prefix) :]
     if not (key.startswith(prefix) and suffix.isascii() and suffix.isdigit()):
         return None
+    # Only a number's one spelling, within the map's key type: "season/01" would come back as
+    # "season/1" (and overwrite it), "season/99999999999" would refuse the whole record.
+    number = int(suffix)
+    if str(number) != suffix or number > spec.ints[1]:
+        return None
     if type(value) is not dict or spec.sub is None:
         return None
-    return spec.name, int(suffix), _clean(value, spec.sub, f"{path}{prefix}*.", drift)
+    return spec.name, number, _clean(value, spec.sub, f"{path}{prefix}*.", drift)
 
 
 def _message_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
@@ -272,19 +298,27 @@ def _scalars_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) 
 
 
 def _value_from_json(spec: _Field, value: Any, path: str, drift: SchemaDrift) -> Any:
-    if not _exact_as_double(value):
-        return _MISMATCH  # google.protobuf.Value holds numbers as doubles: keep it verbatim
-    return json_format.ParseDict(value, struct_pb2.Value())
+    if not _fits_value(value, _VALUE_DEPTH):
+        return _MISMATCH  # kept verbatim in json_extra, which holds any JSON
+    try:
+        return json_format.ParseDict(value, struct_pb2.Value())
+    except ValueError:
+        # A lone surrogate: json_extra cannot hold it either, so the record is refused.
+        return _MISMATCH
 
 
-def _exact_as_double(value: Any) -> bool:
-    """Whether every integer in a JSON value survives a round trip through a double."""
+def _fits_value(value: Any, depth: int) -> bool:
+    """Whether a google.protobuf.Value gives ``value`` back: its numbers are doubles (exact
+    integers up to 2^53, and no NaN or infinity, which its JSON writer refuses), and it nests
+    at most ``depth`` arrays and objects deep."""
     if type(value) is int:
         return -(2**53) <= value <= 2**53
-    if type(value) is list:
-        return all(_exact_as_double(item) for item in value)
+    if type(value) is float:
+        return math.isfinite(value)
     if type(value) is dict:
-        return all(_exact_as_double(item) for item in value.values())
+        value = list(value.values())
+    if type(value) is list:
+        return depth > 0 and all(_fits_value(item, depth - 1) for item in value)
     return True
 
 
@@ -316,7 +350,8 @@ def _fits(spec: _Field, value: Any) -> bool:
     if kind not in spec.accepts:
         return False  # exact types: a bool is no int here, though Python says it is one
     if kind is int:
-        return _INT64[0] <= value < _INT64[1] or float in spec.accepts
+        number: int = value
+        return spec.ints[0] <= number <= spec.ints[1]
     return True
 
 
@@ -357,13 +392,22 @@ def _to_json(message: Message, plan: _Plan) -> JSONObject:
 
 def _restore(out: JSONObject, plan: _Plan, bookkeeping: dict[int, Any]) -> None:
     """Put back what the typed fields cannot say: nulls, empty lists and objects, extras."""
-    for number in bookkeeping.get(NULLS, ()):
-        out[plan.by_number[number].key] = None
-    for number in bookkeeping.get(EMPTIES, ()):
-        spec = plan.by_number[number]
-        out[spec.key] = {} if spec.shape in (_SCALAR_MAP, _MESSAGE_MAP) else []
-    if EXTRA in bookkeeping:
-        out.update(json.loads(bookkeeping[EXTRA]))
+    try:
+        for number in bookkeeping.get(NULLS, ()):
+            out[plan.by_number[number].key] = None
+        for number in bookkeeping.get(EMPTIES, ()):
+            spec = plan.by_number[number]
+            out[spec.key] = {} if spec.shape in (_SCALAR_MAP, _MESSAGE_MAP) else []
+        extra = json.loads(bookkeeping[EXTRA]) if EXTRA in bookkeeping else {}
+    except (KeyError, ValueError) as error:
+        # A field number this schema lacks is a newer writer's field: its key is unknown here.
+        raise ConversionError(
+            f"{plan.cls.DESCRIPTOR.name} has bookkeeping this schema cannot read (corrupt, or "
+            f"written by a newer tmdb-collector): {error!r}"
+        ) from None
+    if type(extra) is not dict:
+        raise ConversionError(f"{plan.cls.DESCRIPTOR.name}.json_extra is not a JSON object")
+    out.update(extra)
 
 
 def _message_map_to_json(sub: _Plan | None, value: Any) -> JSONObject:

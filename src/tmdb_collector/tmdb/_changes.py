@@ -58,10 +58,11 @@ def changes_windows(start: date, end: date, max_days: int = MAX_WINDOW_DAYS) -> 
     if max_days < 1:
         raise ValueError("a changes window holds at least one day")
     windows = []
-    while start <= end:
-        last = min(end, start + timedelta(days=max_days - 1))
+    while (end - start).days >= max_days:  # day arithmetic never steps past ``end`` (date.max)
+        last = start + timedelta(days=max_days - 1)
         windows.append(ChangesWindow(start, last))
         start = last + timedelta(days=1)
+    windows.append(ChangesWindow(start, end))
     return windows
 
 

@@ -144,6 +144,8 @@ class TMDBClient:
         session = self._require_session()
         if not _PATH.fullmatch(path):
             raise ValueError(f"not a TMDB v3 path: {path!r} (expected e.g. /3/movie/550)")
+        if len(str((params or {}).get("append_to_response", "")).split(",")) > MAX_APPENDS:
+            raise ValueError(f"more than {MAX_APPENDS} append_to_response items: use details()")
         transient = rate_limited = 0
         while True:
             self._refuse_if_rejected(path)
@@ -171,6 +173,9 @@ class TMDBClient:
         TMDB refuses more than MAX_APPENDS items in one request, so longer lists are sent in
         several requests and their blocks merged into the first answer.
         """
+        if params is not None and "append_to_response" in params:
+            # It would be overwritten by, or sent unsplit beside, the appends.
+            raise ValueError("pass append_to_response items as `appends`, not in `params`")
         items = _dedupe_appends(appends)
         chunks = [items[i : i + MAX_APPENDS] for i in range(0, len(items), MAX_APPENDS)]
         answer = await self.get(key.api_path, _with_appends(params, chunks[0] if chunks else []))
@@ -282,6 +287,8 @@ class TMDBClient:
         except ValueError:  # UnicodeDecodeError included: a body cut short mid-character
             self._stats.truncated += 1
             return _Retry("malformed JSON body")
+        except RecursionError:  # whole but nested too deeply for json: a retry gets the same
+            answer = None
         if not isinstance(answer, dict):
             raise TMDBAPIError(path, 200, None, "the answer is not a JSON object")
         return answer
@@ -305,10 +312,11 @@ class TMDBClient:
     async def _after_rate_limit(
         self, path: str, verdict: _Retry, start: RequestStart, count: int
     ) -> None:
+        # Pause first: the other workers must slow down even when this request gives up.
+        pause = self._pacer.rate_limited(start, verdict.retry_after, self._policy, self._rng)
         if count >= self._policy.rate_limit_attempts:
             raise RetriesExhaustedError(path, verdict.cause, count)
         self._stats.retries += 1
-        pause = self._pacer.rate_limited(start, verdict.retry_after, self._policy, self._rng)
         _log.warning(
             "TMDB answered 429 on %s: every request of the process waits %.1f s",
             path,
@@ -337,7 +345,7 @@ def _error_details(body: bytes) -> tuple[int | None, str]:
     text = body.decode("utf-8", "replace").strip() or "(empty body)"
     try:
         envelope = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, text
     if not isinstance(envelope, dict):
         return None, text

@@ -391,7 +391,7 @@ def _decode_line(line: bytes | None) -> ExportEntry | str:
         return f"line longer than {_MAX_LINE} bytes"
     try:
         obj = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than json can follow
         return "not valid JSON"
     if not isinstance(obj, dict):
         return "not a JSON object"

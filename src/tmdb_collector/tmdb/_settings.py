@@ -6,6 +6,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from tmdb_collector import __version__
 from tmdb_collector.tmdb._credential import Credential
@@ -108,8 +109,22 @@ def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _check_url(name: str, url: str) -> None:
-    if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
+    if (
+        not url.startswith(("http://", "https://"))
+        or "?" in url
+        or "#" in url
+        or not _has_host(url)
+    ):
         raise ConfigurationError(
             f"{name} must be an http(s) base URL without query, e.g. https://api.themoviedb.org; "
             f"got {url!r}"
         )
+
+
+def _has_host(url: str) -> bool:
+    # Caught here, a typo is one clear error; caught by aiohttp, it is retried as if transient.
+    try:
+        parts = urlsplit(url)
+        return bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a bad port or an unclosed IPv6 bracket
+        return False
