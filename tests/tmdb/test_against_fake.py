@@ -31,6 +31,7 @@ from tmdb_collector.tmdb import (
 )
 
 from .conftest import V3_KEY, V4_TOKEN, FakeClock
+from .measure import busiest_second
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "tmdb" / "fixtures"
 TODAY = date(2026, 8, 27)
@@ -78,16 +79,6 @@ async def fixture_fake(settings: FakeSettings | None = None) -> AsyncIterator[Fa
         yield running
 
 
-def _busiest_second(starts: list[float]) -> int:
-    starts = sorted(starts)
-    busiest, low = 0, 0
-    for high, at in enumerate(starts):
-        while at - starts[low] >= 1.0:
-            low += 1
-        busiest = max(busiest, high - low + 1)
-    return busiest
-
-
 async def test_pacing_over_real_time_stays_under_the_fakes_limit() -> None:
     clock = SystemClock()
     pacer = RecordingPacer(20, 20, clock)
@@ -98,7 +89,7 @@ async def test_pacing_over_real_time_stays_under_the_fakes_limit() -> None:
         answers = await asyncio.gather(*(client.get("/3/movie/550") for _ in range(40)))
         stats = fake.stats()
     assert all(isinstance(a, dict) and a["id"] == 550 for a in answers)
-    assert _busiest_second(pacer.starts) <= 20
+    assert busiest_second(pacer.starts) <= 20
     assert stats["rate_limited"] == 0
     assert client.stats.rate_limited == 0
 

@@ -7,6 +7,7 @@ import pytest
 from tmdb_collector.tmdb import Pacer, RetryPolicy, SystemClock
 
 from .conftest import FakeClock
+from .measure import busiest_second
 
 
 async def test_starts_are_spaced_by_the_guarded_interval(clock: FakeClock) -> None:
@@ -103,16 +104,6 @@ async def test_retry_after_is_honoured_and_capped(clock: FakeClock) -> None:
     assert capped == RetryPolicy().rate_limit_max_delay
 
 
-def _busiest_second(starts: list[float]) -> int:
-    starts = sorted(starts)
-    busiest, low = 0, 0
-    for high, at in enumerate(starts):
-        while at - starts[low] >= 1.0:
-            low += 1
-        busiest = max(busiest, high - low + 1)
-    return busiest
-
-
 async def test_real_time_no_second_holds_more_than_the_rate() -> None:
     # Real clock, real scheduling jitter: the invariant holds however late tasks wake up.
     pacer = Pacer(20, 5, clock=SystemClock())
@@ -124,7 +115,7 @@ async def test_real_time_no_second_holds_more_than_the_rate() -> None:
             await asyncio.sleep(0.01)
 
     await asyncio.gather(*(request() for _ in range(36)))
-    assert _busiest_second(starts) <= 20
+    assert busiest_second(starts) <= 20
     assert starts[-1] - starts[0] >= 35 * 1.02 / 20 - 1e-6
 
 
