@@ -122,3 +122,19 @@ async def test_real_time_no_second_holds_more_than_the_rate() -> None:
 def test_pacer_refuses_nonsense() -> None:
     with pytest.raises(ValueError, match="rate > 0"):
         Pacer(0, 1)
+
+
+def test_one_pacer_serves_successive_event_loops() -> None:
+    # A warm Lambda keeps its module-level objects and calls asyncio.run once per invocation:
+    # the pacer must not stay bound to the first, closed, loop.
+    pacer = Pacer(1000, max_in_flight=1)
+
+    async def two_at_once() -> None:
+        async def one() -> None:
+            async with pacer.slot():
+                await asyncio.sleep(0.001)
+
+        await asyncio.gather(one(), one())  # the second must wait for the only place in flight
+
+    asyncio.run(two_at_once())
+    asyncio.run(two_at_once())

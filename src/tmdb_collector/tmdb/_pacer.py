@@ -26,6 +26,7 @@ class RequestStart:
 
 class Pacer:
     """One per process, shared by every client: TMDB counts requests per IP, not per client.
+    It serves one event loop at a time (successive loops are fine, e.g. a warm Lambda's).
 
     Starts are spaced ``(1 + window_guard) / rate`` apart, reserved first come first served, so
     no 1-second window ever holds more than ``rate`` starts and there are no bursts. The guard
@@ -47,7 +48,11 @@ class Pacer:
         self._clock = clock or SystemClock()
         self._window = 1.0 + window_guard
         self._interval = self._window / rate
-        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._max_in_flight = max_in_flight
+        # Made on first use, per event loop: an asyncio.Semaphore binds to the loop it first
+        # waits on, and a warm Lambda runs each invocation in a new loop (asyncio.run).
+        self._in_flight: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._recent: collections.deque[float] = collections.deque(maxlen=max(1, int(rate)))
         self._next_slot = -math.inf
         self._paused_until = -math.inf
@@ -67,8 +72,17 @@ class Pacer:
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[RequestStart]:
         """Wait for a place in flight and a start time; hold the place while the body runs."""
-        async with self._in_flight:
+        async with self._places_in_flight():
             yield await self._wait_for_start()
+
+    def _places_in_flight(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._in_flight is None or self._loop is not loop:
+            # Nothing can still hold a place of another loop: a closed loop ran its tasks out,
+            # and a Pacer serves one loop at a time.
+            self._in_flight = asyncio.Semaphore(self._max_in_flight)
+            self._loop = loop
+        return self._in_flight
 
     def pause(self, seconds: float) -> None:
         """Hold every request start of the process until ``seconds`` from now."""
