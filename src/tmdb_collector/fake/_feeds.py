@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tmdb_collector.fake._catalog import JSONObject
+from tmdb_collector.fake._catalog import ChangedEntry, JSONObject
 from tmdb_collector.fake._responses import PageTooLargeError, TMDBError
 
 __all__ = ["MAX_PAGE", "MAX_WINDOW", "PAGE_SIZE", "ChangesWindow", "page_of", "parse_page"]
@@ -39,12 +39,12 @@ def parse_page(text: str | None) -> int:
     return page
 
 
-def page_of(results: Sequence[JSONObject], page: int, page_size: int = PAGE_SIZE) -> JSONObject:
+def page_of(results: Sequence[ChangedEntry], page: int, page_size: int = PAGE_SIZE) -> JSONObject:
     """One page of ``results`` in TMDB's envelope. An empty list still has one (empty) page, so
     a client reading until ``page == total_pages`` stops."""
     start = (page - 1) * page_size
     return {
-        "results": list(results[start : start + page_size]),
+        "results": [entry.to_json() for entry in results[start : start + page_size]],
         "page": page,
         "total_pages": max(1, math.ceil(len(results) / page_size)),
         "total_results": len(results),

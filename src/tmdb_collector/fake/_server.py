@@ -121,7 +121,9 @@ class FakeTMDB:
         self._script = FaultScript()
         self._stats = RequestStats()
         self._export_files: dict[str, bytes] = {}
-        self._windows: dict[tuple[Kind, int, int, int], list[JSONObject]] = {}
+        # Entries, not their JSON: a real-scale 15-day window holds ~100 k of them, and only
+        # the page asked for is rendered.
+        self._windows: dict[tuple[Kind, int, int, int], list[ChangedEntry]] = {}
         self._url: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -448,7 +450,7 @@ class FakeTMDB:
             return self.catalog.recorded_changes(kind)
         return None
 
-    def _window_results(self, kind: Kind, window: ChangesWindow, today: date) -> list[JSONObject]:
+    def _window_results(self, kind: Kind, window: ChangesWindow, today: date) -> list[ChangedEntry]:
         """Every id changed on a day of ``window``, each once, in a stable order."""
         day = self.catalog.day
         first = self._day_of(window.start, today)
@@ -461,7 +463,7 @@ class FakeTMDB:
         for catalog_day in range(first, last + 1):
             for entry in self.catalog.changed(kind, catalog_day):
                 seen.setdefault(entry.id, entry)
-        results = [entry.to_json() for entry in seen.values()]
+        results = list(seen.values())
         if len(self._windows) >= _WINDOW_CACHE_SIZE:
             self._windows.pop(next(iter(self._windows)))
         self._windows[cache_key] = results
