@@ -20,6 +20,7 @@ from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.schema import (
     PAYLOAD_TYPES,
     CorruptRecordError,
+    DeletedRecordError,
     RecordCodec,
     SchemaDrift,
     json_to_message,
@@ -257,3 +258,43 @@ def test_a_record_needing_an_unknown_dictionary_says_to_upgrade() -> None:
     data = zstandard.ZstdCompressor(dict_data=unknown).compress(b"\x0a\x05movie")
     with pytest.raises(CorruptRecordError, match="upgrade"):
         RecordCodec().decode(data)
+
+
+def test_a_tombstone_round_trips_and_has_no_json() -> None:
+    codec = RecordCodec()
+    key = RecordKey(Kind.TV_EPISODE, 1399, 1, 1)
+    last = codec.encode(key, _load("tv/1399/season/1/episode/1"), fetched_at_ms=1, path="")
+    encoded = codec.encode_tombstone(
+        key, deleted_at_ms=5, reason="404 on fetch", last_content_hash=last.content_hash
+    )
+    for record in (codec.decode(encoded.data), codec.decode_envelope(encoded.data)):
+        assert record.WhichOneof("payload") == "tombstone"
+        assert (record.kind, record.key.id, record.key.episode_number) == ("tv_episode", 1399, 1)
+        assert (record.fetched_at_ms, record.content_hash) == (5, encoded.content_hash)
+        assert record.tombstone.reason == "404 on fetch"
+        assert record.tombstone.last_content_hash == last.content_hash
+        with pytest.raises(DeletedRecordError, match=r"tv_episode 1399/1/1 was deleted at 5"):
+            codec.to_json(record)
+    later = codec.encode_tombstone(
+        key, deleted_at_ms=6, reason="404 on fetch", last_content_hash=last.content_hash
+    )
+    assert later.content_hash != encoded.content_hash  # each deletion is its own version
+
+
+def test_decode_envelope_skips_the_tmdb_payload() -> None:
+    codec = RecordCodec()
+    key = RecordKey(Kind.MOVIE, 550)
+    encoded = codec.encode(key, _load("movie/550"), fetched_at_ms=7, path=key.api_path)
+    envelope = codec.decode_envelope(encoded.data)
+    assert envelope.WhichOneof("payload") is None
+    assert (envelope.kind, envelope.fetched_at_ms) == ("movie", 7)
+    assert envelope.content_hash == encoded.content_hash
+    assert envelope.request.path == "/3/movie/550"
+    raw = zstandard.ZstdDecompressor().decompress(
+        RecordCodec(use_dictionaries=False)
+        .encode(key, _load("movie/550"), fetched_at_ms=7, path="")
+        .data
+    )
+    truncated = zstandard.ZstdCompressor().compress(raw[:-10])
+    with pytest.raises(CorruptRecordError, match="truncated"):
+        codec.decode_envelope(truncated)

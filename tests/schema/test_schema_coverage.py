@@ -65,7 +65,7 @@ BOOKKEEPING = {
     2002: ("json_empty", FieldDescriptor.TYPE_INT32, True),
 }
 #: The envelope is ours, not TMDB JSON: it carries no bookkeeping fields.
-ENVELOPE = {"tmdb.v1.Record", "tmdb.v1.RecordKey", "tmdb.v1.FetchRequest"}
+ENVELOPE = {"tmdb.v1.Record", "tmdb.v1.RecordKey", "tmdb.v1.FetchRequest", "tmdb.v1.Tombstone"}
 ANY_JSON = "google.protobuf.Value"
 _PATTERN_KEY = re.compile(r"(?P<prefix>[a-z_]+)/\*")
 
@@ -394,6 +394,7 @@ def test_no_proto_uses_json_name() -> None:
 
 def test_record_payload_has_one_field_per_kind() -> None:
     payload = record_pb2.Record.DESCRIPTOR.oneofs_by_name["payload"]
+    # ... and the tombstone of a deleted record, which is ours, not TMDB's.
     assert {field.name: field.message_type for field in payload.fields} == {
         kind.value: message for kind, message in MESSAGES.items()
-    }
+    } | {"tombstone": record_pb2.Tombstone.DESCRIPTOR}

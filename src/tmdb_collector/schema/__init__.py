@@ -9,6 +9,7 @@ from tmdb_collector.schema._codec import (
     PAYLOAD_TYPES,
     SCHEMA_VERSION,
     CorruptRecordError,
+    DeletedRecordError,
     EncodedRecord,
     RecordCodec,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ConversionError",
     "CorruptRecordError",
+    "DeletedRecordError",
     "EncodedRecord",
     "RecordCodec",
     "SchemaDrift",

@@ -37,12 +37,13 @@ __all__ = [
     "PAYLOAD_TYPES",
     "SCHEMA_VERSION",
     "CorruptRecordError",
+    "DeletedRecordError",
     "EncodedRecord",
     "RecordCodec",
 ]
 
 #: Version of the tmdb.v1 schemas a record was written with (record.proto says when to bump it).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: The message holding each kind's TMDB JSON; the Record's payload field has the kind's name.
 PAYLOAD_TYPES: dict[Kind, type[Message]] = {
@@ -63,6 +64,11 @@ DEFAULT_LEVEL = 6
 
 class CorruptRecordError(ValueError):
     """Stored bytes that are not a zstd-compressed tmdb.v1.Record."""
+
+
+class DeletedRecordError(ValueError):
+    """The record is a tombstone: it has no TMDB JSON. Check
+    ``record.WhichOneof("payload") == "tombstone"`` before asking for it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,19 +147,68 @@ class RecordCodec:
         # field rather than copy it into the message and serialize it a second time. Protobuf
         # readers accept fields in any order.
         number = _PAYLOAD_FIELD_NUMBERS[key.kind]
-        field = _varint(number << 3 | _LENGTH_DELIMITED) + _varint(len(payload_bytes))
-        data = self._compressor(key.kind).compress(envelope + field + payload_bytes)
+        data = self._compressor(key.kind).compress(envelope + _field(number, payload_bytes))
         return EncodedRecord(data, content_hash, len(payload_bytes), drift)
+
+    def encode_tombstone(
+        self, key: RecordKey, *, deleted_at_ms: int, reason: str, last_content_hash: bytes
+    ) -> EncodedRecord:
+        """Stored bytes saying that the record ``key`` was deleted at ``deleted_at_ms``.
+
+        Its ``fetched_at_ms`` is ``deleted_at_ms``, so it orders among the record's versions like
+        any other; its content hash covers the Tombstone, so each deletion is a distinct version.
+        """
+        tombstone = record_pb2.Tombstone(
+            deleted_at_ms=deleted_at_ms, reason=reason, last_content_hash=last_content_hash
+        )
+        payload_bytes = tombstone.SerializeToString(deterministic=True)
+        content_hash = hashlib.sha256(payload_bytes).digest()
+        record = record_pb2.Record(
+            kind=key.kind.value,
+            key=_key_message(key),
+            fetched_at_ms=deleted_at_ms,
+            content_hash=content_hash,
+            schema_version=SCHEMA_VERSION,
+            tombstone=tombstone,
+        )
+        data = self._compressor(key.kind).compress(record.SerializeToString(deterministic=True))
+        return EncodedRecord(data, content_hash, len(payload_bytes), SchemaDrift())
 
     def decode(self, data: bytes) -> record_pb2.Record:
         """The Record stored as ``data``; CorruptRecordError when it is not one."""
-        try:
-            raw = self._decompressor(data).decompress(data)
-            record = record_pb2.Record.FromString(raw)
-        except (zstandard.ZstdError, DecodeError) as error:
-            raise CorruptRecordError(f"not a stored tmdb-collector record: {error}") from None
+        record = self._parse(self._decompress(data))
         if record.WhichOneof("payload") is None:
             raise CorruptRecordError("the stored record has no payload")
+        return record
+
+    def decode_envelope(self, data: bytes) -> record_pb2.Record:
+        """The Record stored as ``data`` without its TMDB payload (a tombstone is kept).
+
+        For deciding about a write (kind, content hash, fetch time, deleted or not) without
+        building the messages of a whole TMDB record: the payload field is skipped unparsed.
+        """
+        raw = self._decompress(data)
+        try:
+            envelope, payload = _without_tmdb_payload(raw)
+        except IndexError:
+            raise CorruptRecordError("not a stored tmdb-collector record: truncated") from None
+        record = self._parse(envelope)
+        if payload is None and record.WhichOneof("payload") is None:
+            raise CorruptRecordError("the stored record has no payload")
+        return record
+
+    def _decompress(self, data: bytes) -> bytes:
+        try:
+            raw: bytes = self._decompressor(data).decompress(data)
+        except zstandard.ZstdError as error:
+            raise CorruptRecordError(f"not a stored tmdb-collector record: {error}") from None
+        return raw
+
+    def _parse(self, raw: bytes) -> record_pb2.Record:
+        try:
+            record = record_pb2.Record.FromString(raw)
+        except DecodeError as error:
+            raise CorruptRecordError(f"not a stored tmdb-collector record: {error}") from None
         if record.schema_version > SCHEMA_VERSION:
             # Its fields this version lacks would be dropped from the JSON without a word.
             raise CorruptRecordError(
@@ -167,6 +222,12 @@ class RecordCodec:
         kind = record.WhichOneof("payload")
         if kind is None:
             raise CorruptRecordError("the stored record has no payload")
+        if kind == _TOMBSTONE:
+            key = _key_text(record.key)
+            raise DeletedRecordError(
+                f"{record.kind} {key} was deleted at {record.tombstone.deleted_at_ms} "
+                f"({record.tombstone.reason}): a tombstone has no TMDB JSON"
+            )
         try:
             return message_to_json(getattr(record, kind))
         except ConversionError as error:
@@ -177,6 +238,67 @@ _LENGTH_DELIMITED = 2
 _PAYLOAD_FIELD_NUMBERS = {
     kind: record_pb2.Record.DESCRIPTOR.fields_by_name[kind.value].number for kind in PAYLOAD_TYPES
 }
+
+
+_TOMBSTONE = "tombstone"
+_TMDB_PAYLOAD_NUMBERS = frozenset(_PAYLOAD_FIELD_NUMBERS.values())
+_VARINT, _FIXED64, _FIXED32 = 0, 1, 5
+
+
+def _field(number: int, value: bytes) -> bytes:
+    return _varint(number << 3 | _LENGTH_DELIMITED) + _varint(len(value)) + value
+
+
+def _without_tmdb_payload(raw: bytes) -> tuple[bytes, int | None]:
+    """The top-level fields of a serialized Record except a TMDB payload, and that payload's
+    field number (None without one). IndexError when the bytes end inside a field."""
+    kept = bytearray()
+    payload = None
+    position = 0
+    while position < len(raw):
+        start = position
+        tag, position = _read_varint(raw, position)
+        position = _skip_value(raw, position, tag & 7)
+        if tag >> 3 in _TMDB_PAYLOAD_NUMBERS:
+            payload = tag >> 3
+        else:
+            kept += raw[start:position]
+    return bytes(kept), payload
+
+
+def _skip_value(raw: bytes, position: int, wire_type: int) -> int:
+    if wire_type == _VARINT:
+        return _read_varint(raw, position)[1]
+    if wire_type == _LENGTH_DELIMITED:
+        length, position = _read_varint(raw, position)
+        end = position + length
+    elif wire_type in (_FIXED64, _FIXED32):
+        end = position + (8 if wire_type == _FIXED64 else 4)
+    else:
+        raise CorruptRecordError(f"not a stored tmdb-collector record: wire type {wire_type}")
+    if end > len(raw):
+        raise IndexError(end)
+    return end
+
+
+def _read_varint(raw: bytes, position: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = raw[position]  # IndexError past the end: the caller reports a truncated record
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, position
+        shift += 7
+
+
+def _key_text(key: record_pb2.RecordKey) -> str:
+    numbers = [key.id]
+    if key.HasField("season_number"):
+        numbers.append(key.season_number)
+    if key.HasField("episode_number"):
+        numbers.append(key.episode_number)
+    return "/".join(str(n) for n in numbers)
 
 
 def _varint(value: int) -> bytes:

@@ -1,20 +1,41 @@
 """Storage. Its foundation is the object store: whole objects under '/'-separated keys in a local
-directory, S3 or memory, with atomic writes and race-safe create-only writes (docs/storage.md)."""
+directory, S3 or memory, with atomic writes and race-safe create-only writes. On it, the record
+store keeps each TMDB record's current version, its history and a change log (docs/storage.md)."""
 
+from tmdb_collector.store._changelog import Change, ChangeEntry, CorruptChangeLogError
 from tmdb_collector.store._errors import InvalidObjectKeyError, StoreConfigurationError, StoreError
 from tmdb_collector.store._keys import MAX_KEY_BYTES, MAX_SEGMENT_BYTES, validate_object_key
 from tmdb_collector.store._objects import ObjectInfo, ObjectStore
 from tmdb_collector.store._open import MEMORY_URL, open_object_store
+from tmdb_collector.store._records import (
+    RecordDeletion,
+    RecordStore,
+    RecordStoreError,
+    RecordWrite,
+    StoredRecord,
+    VersionInfo,
+    WriteResult,
+)
 
 __all__ = [
     "MAX_KEY_BYTES",
     "MAX_SEGMENT_BYTES",
     "MEMORY_URL",
+    "Change",
+    "ChangeEntry",
+    "CorruptChangeLogError",
     "InvalidObjectKeyError",
     "ObjectInfo",
     "ObjectStore",
+    "RecordDeletion",
+    "RecordStore",
+    "RecordStoreError",
+    "RecordWrite",
     "StoreConfigurationError",
     "StoreError",
+    "StoredRecord",
+    "VersionInfo",
+    "WriteResult",
     "open_object_store",
     "validate_object_key",
 ]

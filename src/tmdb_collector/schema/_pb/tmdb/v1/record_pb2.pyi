@@ -31,8 +31,18 @@ class FetchRequest(_message.Message):
     appends: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, path: _Optional[str] = ..., appends: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class Tombstone(_message.Message):
+    __slots__ = ("deleted_at_ms", "reason", "last_content_hash")
+    DELETED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    LAST_CONTENT_HASH_FIELD_NUMBER: _ClassVar[int]
+    deleted_at_ms: int
+    reason: str
+    last_content_hash: bytes
+    def __init__(self, deleted_at_ms: _Optional[int] = ..., reason: _Optional[str] = ..., last_content_hash: _Optional[bytes] = ...) -> None: ...
+
 class Record(_message.Message):
-    __slots__ = ("kind", "key", "fetched_at_ms", "request", "content_hash", "schema_version", "movie", "tv", "tv_season", "tv_episode", "person", "collection", "company", "network", "keyword")
+    __slots__ = ("kind", "key", "fetched_at_ms", "request", "content_hash", "schema_version", "movie", "tv", "tv_season", "tv_episode", "person", "collection", "company", "network", "keyword", "tombstone")
     KIND_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
     FETCHED_AT_MS_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +58,7 @@ class Record(_message.Message):
     COMPANY_FIELD_NUMBER: _ClassVar[int]
     NETWORK_FIELD_NUMBER: _ClassVar[int]
     KEYWORD_FIELD_NUMBER: _ClassVar[int]
+    TOMBSTONE_FIELD_NUMBER: _ClassVar[int]
     kind: str
     key: RecordKey
     fetched_at_ms: int
@@ -63,4 +74,5 @@ class Record(_message.Message):
     company: _company_pb2.Company
     network: _network_pb2.Network
     keyword: _keyword_pb2.Keyword
-    def __init__(self, kind: _Optional[str] = ..., key: _Optional[_Union[RecordKey, _Mapping]] = ..., fetched_at_ms: _Optional[int] = ..., request: _Optional[_Union[FetchRequest, _Mapping]] = ..., content_hash: _Optional[bytes] = ..., schema_version: _Optional[int] = ..., movie: _Optional[_Union[_movie_pb2.Movie, _Mapping]] = ..., tv: _Optional[_Union[_tv_pb2.TvSeries, _Mapping]] = ..., tv_season: _Optional[_Union[_tv_pb2.TvSeason, _Mapping]] = ..., tv_episode: _Optional[_Union[_tv_pb2.TvEpisode, _Mapping]] = ..., person: _Optional[_Union[_person_pb2.Person, _Mapping]] = ..., collection: _Optional[_Union[_collection_pb2.Collection, _Mapping]] = ..., company: _Optional[_Union[_company_pb2.Company, _Mapping]] = ..., network: _Optional[_Union[_network_pb2.Network, _Mapping]] = ..., keyword: _Optional[_Union[_keyword_pb2.Keyword, _Mapping]] = ...) -> None: ...
+    tombstone: Tombstone
+    def __init__(self, kind: _Optional[str] = ..., key: _Optional[_Union[RecordKey, _Mapping]] = ..., fetched_at_ms: _Optional[int] = ..., request: _Optional[_Union[FetchRequest, _Mapping]] = ..., content_hash: _Optional[bytes] = ..., schema_version: _Optional[int] = ..., movie: _Optional[_Union[_movie_pb2.Movie, _Mapping]] = ..., tv: _Optional[_Union[_tv_pb2.TvSeries, _Mapping]] = ..., tv_season: _Optional[_Union[_tv_pb2.TvSeason, _Mapping]] = ..., tv_episode: _Optional[_Union[_tv_pb2.TvEpisode, _Mapping]] = ..., person: _Optional[_Union[_person_pb2.Person, _Mapping]] = ..., collection: _Optional[_Union[_collection_pb2.Collection, _Mapping]] = ..., company: _Optional[_Union[_company_pb2.Company, _Mapping]] = ..., network: _Optional[_Union[_network_pb2.Network, _Mapping]] = ..., keyword: _Optional[_Union[_keyword_pb2.Keyword, _Mapping]] = ..., tombstone: _Optional[_Union[Tombstone, _Mapping]] = ...) -> None: ...

@@ -1,0 +1,418 @@
+"""The record layer: current versions, their history and a change log, over an ObjectStore.
+
+See docs/storage.md, "Records". Every object but the current one is immutable and written with
+``create``; the current object is the only thing ever overwritten (last writer wins, and a late,
+older fetch never replaces a newer one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from tmdb_collector.kinds import RecordKey
+from tmdb_collector.schema import ConversionError, EncodedRecord, RecordCodec
+from tmdb_collector.schema._convert import JSONObject
+from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
+from tmdb_collector.store._changelog import Change, ChangeEntry, decode_piece, encode_piece
+from tmdb_collector.store._errors import StoreError
+from tmdb_collector.store._objects import ObjectStore
+from tmdb_collector.store._record_layout import (
+    CHANGELOG_ROOT,
+    changelog_piece_key,
+    changelog_piece_time,
+    current_key,
+    history_prefix,
+    history_version_key,
+    history_version_time,
+)
+
+__all__ = [
+    "RecordDeletion",
+    "RecordStore",
+    "RecordStoreError",
+    "RecordWrite",
+    "StoredRecord",
+    "VersionInfo",
+    "WriteResult",
+]
+
+_T = TypeVar("_T")
+#: Requests in flight per batch step: enough to hide S3's latency, few enough for one Lambda.
+_CONCURRENCY = 32
+_FETCHED = "fetched"
+
+
+class RecordStoreError(StoreError):
+    """The record layer found its objects in a state it cannot have written (a change-log piece
+    name already taken). The message names the store and the object."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWrite:
+    """A fetched TMDB record to store: its JSON, when it was fetched and with which request."""
+
+    key: RecordKey
+    document: JSONObject
+    fetched_at_ms: int
+    path: str
+    appends: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDeletion:
+    """A record TMDB no longer has: store a tombstone in its place."""
+
+    key: RecordKey
+    reason: str  # "missing from export", "404 on fetch", ...
+    deleted_at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What ``write_batch`` did with one item. Hashes are content hashes (a tombstone's for a
+    deletion); ``old_hash`` is the current version's before the write, None when there was none."""
+
+    key: RecordKey
+    change: Change
+    old_hash: bytes | None
+    new_hash: bytes | None
+    #: Why the item was "rejected" (a document protobuf cannot hold); None otherwise.
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """One stored version of a record, decoded: TMDB JSON, or a tombstone when ``deleted``."""
+
+    key: RecordKey
+    record: record_pb2.Record
+    codec: RecordCodec = field(repr=False, compare=False)
+
+    @property
+    def deleted(self) -> bool:
+        """True for a tombstone: the record was deleted, this version has no TMDB JSON."""
+        return _is_tombstone(self.record)
+
+    @property
+    def content_hash(self) -> bytes:
+        """SHA-256 of the payload (of the Tombstone for a deleted record)."""
+        return self.record.content_hash
+
+    @property
+    def fetched_at_ms(self) -> int:
+        """When it was fetched; for a tombstone, when it was deleted."""
+        return self.record.fetched_at_ms
+
+    @property
+    def deleted_at_ms(self) -> int | None:
+        """When the record was deleted; None for a live record."""
+        return self.record.tombstone.deleted_at_ms if self.deleted else None
+
+    @property
+    def deletion_reason(self) -> str | None:
+        """Why the record was deleted; None for a live record."""
+        return self.record.tombstone.reason if self.deleted else None
+
+    def json(self) -> JSONObject:
+        """The TMDB JSON; DeletedRecordError for a tombstone."""
+        return self.codec.to_json(self.record)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """One version in a record's history."""
+
+    number: int  # 1 = the oldest kept
+    at_ms: int  # fetched_at_ms, or deleted_at_ms for a tombstone
+    content_hash: bytes
+    deleted: bool
+    reason: str | None  # the tombstone's reason; None for a live version
+    object_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Current:
+    """What a current object's envelope says: enough to decide about a write."""
+
+    content_hash: bytes
+    at_ms: int
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _NewVersion:
+    """A version decided on: its bytes, its history object, and its change-log entry."""
+
+    key: RecordKey
+    encoded: EncodedRecord
+    at_ms: int
+    entry: ChangeEntry
+
+    @property
+    def history_key(self) -> str:
+        return history_version_key(self.key, self.at_ms, self.encoded.content_hash)
+
+    def as_current(self) -> _Current:
+        return _Current(self.encoded.content_hash, self.at_ms, self.entry.change == "deleted")
+
+
+def _wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class RecordStore:
+    """Stored TMDB records over an object store: write batches, read current and past versions,
+    follow the change log. Safe to use from several processes at once (docs/storage.md)."""
+
+    def __init__(
+        self,
+        objects: ObjectStore,
+        *,
+        codec: RecordCodec | None = None,
+        retention_versions: int = 10,
+        now_ms: Callable[[], int] = _wall_clock_ms,
+    ) -> None:
+        if retention_versions < 1:
+            raise ValueError(f"retention_versions must be at least 1, got {retention_versions}")
+        self._objects = objects
+        self._codec = codec if codec is not None else RecordCodec()
+        self._retention = retention_versions
+        self._now_ms = now_ms
+        # Names this instance's change-log pieces: unique per writer without coordination.
+        self._writer = secrets.token_hex(6)
+        self._sequence = itertools.count(1)
+
+    @property
+    def objects(self) -> ObjectStore:
+        """The object store underneath."""
+        return self._objects
+
+    # --- writing --------------------------------------------------------------------------
+
+    async def write_batch(self, items: Sequence[RecordWrite | RecordDeletion]) -> list[WriteResult]:
+        """Store fetched records and deletions; one result per item, in order.
+
+        Everything is encoded and decided before the first write. A document that cannot be
+        converted is "rejected" (with the reason in ``error``) and nothing of it is written;
+        the rest of the batch goes on — one bad record must not hold back the others.
+        """
+        time_ms = self._now_ms()
+        currents = await self._read_currents({item.key for item in items})
+        results: list[WriteResult] = []
+        versions: list[_NewVersion] = []
+        for item in items:
+            try:
+                result, version = self._decide(item, currents[item.key], time_ms)
+            except ConversionError as error:
+                current = currents[item.key]
+                old_hash = None if current is None else current.content_hash
+                results.append(WriteResult(item.key, "rejected", old_hash, None, str(error)))
+                continue
+            results.append(result)
+            if version is not None:
+                versions.append(version)
+                # A later item of the same batch for the same key builds on this one.
+                currents[item.key] = version.as_current()
+        if versions:
+            await self._store(versions, time_ms)
+        return results
+
+    async def _store(self, versions: list[_NewVersion], time_ms: int) -> None:
+        # History first: once a change is logged, the version it names exists. Then the change
+        # log, then the current objects: a crash before the current puts leaves the old current
+        # in place, so redelivering the batch logs the change again instead of finding nothing
+        # to do ("unchanged") and losing the entry.
+        await _bounded(self._objects.create(v.history_key, v.encoded.data) for v in versions)
+        await self._write_piece([v.entry for v in versions], time_ms)
+        newest = {version.key: version for version in versions}  # the batch's last per key
+        await _bounded(
+            self._objects.put(current_key(key), version.encoded.data)
+            for key, version in newest.items()
+        )
+        await _bounded(self._prune(key) for key in newest)
+
+    async def _read_currents(self, keys: set[RecordKey]) -> dict[RecordKey, _Current | None]:
+        ordered = sorted(keys)
+        found = await _bounded(self._read_current(key) for key in ordered)
+        return dict(zip(ordered, found, strict=True))
+
+    async def _read_current(self, key: RecordKey) -> _Current | None:
+        data = await self._objects.get(current_key(key))
+        if data is None:
+            return None
+        envelope = self._codec.decode_envelope(data)
+        deleted = _is_tombstone(envelope)
+        return _Current(envelope.content_hash, envelope.fetched_at_ms, deleted)
+
+    def _decide(
+        self, item: RecordWrite | RecordDeletion, current: _Current | None, time_ms: int
+    ) -> tuple[WriteResult, _NewVersion | None]:
+        if isinstance(item, RecordWrite):
+            return self._decide_write(item, current, time_ms)
+        return self._decide_deletion(item, current, time_ms)
+
+    def _decide_write(
+        self, item: RecordWrite, current: _Current | None, time_ms: int
+    ) -> tuple[WriteResult, _NewVersion | None]:
+        encoded = self._codec.encode(
+            item.key,
+            item.document,
+            fetched_at_ms=item.fetched_at_ms,
+            path=item.path,
+            appends=item.appends,
+        )
+        new_hash = encoded.content_hash
+        old_hash = current.content_hash if current is not None else None
+        if current is not None and not current.deleted and current.content_hash == new_hash:
+            return WriteResult(item.key, "unchanged", old_hash, new_hash), None
+        if current is not None and current.at_ms > item.fetched_at_ms:
+            return WriteResult(item.key, "stale", old_hash, new_hash), None
+        change: Change = (
+            "created" if current is None else "revived" if current.deleted else "updated"
+        )
+        entry = ChangeEntry(item.key, time_ms, change, old_hash, new_hash, _FETCHED)
+        version = _NewVersion(item.key, encoded, item.fetched_at_ms, entry)
+        return WriteResult(item.key, change, old_hash, new_hash), version
+
+    def _decide_deletion(
+        self, item: RecordDeletion, current: _Current | None, time_ms: int
+    ) -> tuple[WriteResult, _NewVersion | None]:
+        if current is None:
+            return WriteResult(item.key, "absent", None, None), None
+        old_hash = current.content_hash
+        if current.deleted:
+            return WriteResult(item.key, "unchanged", old_hash, old_hash), None
+        # A deletion decided before the current version was fetched is as late as an older
+        # fetch: the record came back (or never left) after it.
+        if current.at_ms > item.deleted_at_ms:
+            return WriteResult(item.key, "stale", old_hash, None), None
+        encoded = self._codec.encode_tombstone(
+            item.key,
+            deleted_at_ms=item.deleted_at_ms,
+            reason=item.reason,
+            last_content_hash=old_hash,
+        )
+        new_hash = encoded.content_hash
+        entry = ChangeEntry(item.key, time_ms, "deleted", old_hash, new_hash, item.reason)
+        version = _NewVersion(item.key, encoded, item.deleted_at_ms, entry)
+        return WriteResult(item.key, "deleted", old_hash, new_hash), version
+
+    async def _write_piece(self, entries: list[ChangeEntry], time_ms: int) -> None:
+        piece = changelog_piece_key(time_ms, self._writer, next(self._sequence))
+        if not await self._objects.create(piece, encode_piece(entries)):
+            raise RecordStoreError(
+                f"change-log piece {piece} already exists in {self._objects.url}: another "
+                "RecordStore has the same writer id; each must be its own instance"
+            )
+
+    async def _prune(self, key: RecordKey) -> None:
+        """Delete the oldest versions beyond the retention; the newest are never touched."""
+        names = await self._version_keys(key)
+        await _bounded(self._objects.delete(name) for name in names[: -self._retention])
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def read(self, key: RecordKey) -> StoredRecord | None:
+        """The current version (a tombstone when deleted), or None for a record never stored."""
+        return await self._read_object(key, current_key(key))
+
+    async def history(self, key: RecordKey) -> list[VersionInfo]:
+        """The kept versions of the record, oldest first (tombstones included)."""
+        names = await self._version_keys(key)
+        blobs = await _bounded(self._objects.get(name) for name in names)
+        infos: list[VersionInfo] = []
+        for name, data in zip(names, blobs, strict=True):
+            if data is None:
+                continue  # pruned by another writer since the listing
+            envelope = self._codec.decode_envelope(data)
+            deleted = _is_tombstone(envelope)
+            reason = envelope.tombstone.reason if deleted else None
+            info = VersionInfo(
+                len(infos) + 1, envelope.fetched_at_ms, envelope.content_hash, deleted, reason, name
+            )
+            infos.append(info)
+        return infos
+
+    async def read_version(self, key: RecordKey, version: int) -> StoredRecord | None:
+        """Version ``version`` of the kept history: 1 is the oldest, -1 the newest; None when
+        there is no such version."""
+        if version == 0:
+            raise ValueError("versions count from 1 (the oldest) or from -1 (the newest)")
+        names = await self._version_keys(key)
+        index = version - 1 if version > 0 else version
+        if not -len(names) <= index < len(names):
+            return None
+        return await self._read_object(key, names[index])
+
+    async def read_at(self, key: RecordKey, at_ms: int) -> StoredRecord | None:
+        """The version that was current at ``at_ms`` (a tombstone if it was deleted then); None
+        before the oldest kept version."""
+        names = [name for name in await self._version_keys(key) if _version_time(name) <= at_ms]
+        return await self._read_object(key, names[-1]) if names else None
+
+    async def changes(
+        self, since_ms: int | None = None, until_ms: int | None = None
+    ) -> AsyncIterator[ChangeEntry]:
+        """Change-log entries with ``since_ms <= time_ms < until_ms``, oldest piece first.
+
+        At-least-once: dedupe on (kind, key, new_hash).
+        """
+        listed = [info.key async for info in self._objects.list(CHANGELOG_ROOT)]
+        pieces = sorted(
+            name for name in listed if _within(changelog_piece_time(name), since_ms, until_ms)
+        )
+        for piece in pieces:
+            data = await self._objects.get(piece)
+            for entry in decode_piece(data) if data is not None else []:
+                if _within(entry.time_ms, since_ms, until_ms):
+                    yield entry
+
+    async def _read_object(self, key: RecordKey, object_key: str) -> StoredRecord | None:
+        data = await self._objects.get(object_key)
+        if data is None:
+            return None
+        return StoredRecord(key, self._codec.decode(data), self._codec)
+
+    async def _version_keys(self, key: RecordKey) -> list[str]:
+        """The record's version objects, oldest first: their names sort by time."""
+        listed = [info.key async for info in self._objects.list(history_prefix(key))]
+        return sorted(name for name in listed if history_version_time(name) is not None)
+
+
+def _is_tombstone(record: record_pb2.Record) -> bool:
+    payload: str | None = record.WhichOneof("payload")
+    return payload == "tombstone"
+
+
+def _version_time(object_key: str) -> int:
+    at_ms = history_version_time(object_key)
+    assert at_ms is not None  # noqa: S101 (_version_keys returns version objects only)
+    return at_ms
+
+
+def _within(time_ms: int | None, since_ms: int | None, until_ms: int | None) -> bool:
+    if time_ms is None:
+        return False
+    return (since_ms is None or time_ms >= since_ms) and (until_ms is None or time_ms < until_ms)
+
+
+async def _bounded(awaitables: Iterable[Awaitable[_T]]) -> list[_T]:
+    """Await all, at most _CONCURRENCY at once; the first failure is raised once all are done,
+    so no request is left running behind the caller's back."""
+    semaphore = asyncio.Semaphore(_CONCURRENCY)
+
+    async def one(awaitable: Awaitable[_T]) -> _T:
+        async with semaphore:
+            return await awaitable
+
+    outcomes = await asyncio.gather(*(one(a) for a in awaitables), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return outcomes  # type: ignore[return-value]  # no exception among them: all _T
