@@ -9,6 +9,7 @@ import sys
 BENCHMARKS = {
     "client_pace": "benchmarks.client_pace",
     "schema_codec": "benchmarks.schema_codec",
+    "store_write": "benchmarks.store_write",
 }
 
 

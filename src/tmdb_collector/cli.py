@@ -19,7 +19,10 @@ __all__ = ["main"]
 #: command name → "module:attribute" of its click command.
 _COMMANDS = {
     "demo": "tmdb_collector._demo_cli:demo",
+    "export": "tmdb_collector._store_cli:export",
     "fake-tmdb": "tmdb_collector.fake._cli:fake_tmdb",
+    "history": "tmdb_collector._store_cli:history",
+    "query": "tmdb_collector._store_cli:query",
 }
 
 

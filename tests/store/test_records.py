@@ -373,7 +373,9 @@ async def test_layout_of_every_kind_of_key(store_case: StoreCase) -> None:
         assert re.fullmatch(
             r"changelog/2025-11-23/22/1763936000000-[0-9a-f]{12}-00000[12]\.jsonl\.zst", piece
         ), piece
-    assert len(keys) == 4 + 5 + 2  # nothing outside records/, history/ and changelog/
+    fragments = sorted(key for key in keys if key.startswith("index/"))
+    assert len(fragments) == 4 + 1  # one per kind and batch (docs/storage.md, "Index")
+    assert len(keys) == 4 + 5 + 2 + 5  # nothing outside records/, history/, changelog/, index/
 
 
 async def test_a_record_protobuf_cannot_hold_is_rejected_and_the_rest_goes_on(

@@ -1,9 +1,19 @@
 """Storage. Its foundation is the object store: whole objects under '/'-separated keys in a local
 directory, S3 or memory, with atomic writes and race-safe create-only writes. On it, the record
-store keeps each TMDB record's current version, its history and a change log (docs/storage.md)."""
+store keeps each TMDB record's current version, its history and a change log, and the index a
+queryable summary row per record (docs/storage.md)."""
 
 from tmdb_collector.store._changelog import Change, ChangeEntry, CorruptChangeLogError
 from tmdb_collector.store._errors import InvalidObjectKeyError, StoreConfigurationError, StoreError
+from tmdb_collector.store._index import (
+    INDEX_SCHEMA,
+    CompactionResult,
+    CorruptIndexError,
+    IndexQueryError,
+    IndexRow,
+    RecordIndex,
+    index_row,
+)
 from tmdb_collector.store._keys import MAX_KEY_BYTES, MAX_SEGMENT_BYTES, validate_object_key
 from tmdb_collector.store._objects import ObjectInfo, ObjectStore
 from tmdb_collector.store._open import MEMORY_URL, open_object_store
@@ -18,16 +28,22 @@ from tmdb_collector.store._records import (
 )
 
 __all__ = [
+    "INDEX_SCHEMA",
     "MAX_KEY_BYTES",
     "MAX_SEGMENT_BYTES",
     "MEMORY_URL",
     "Change",
     "ChangeEntry",
+    "CompactionResult",
     "CorruptChangeLogError",
+    "CorruptIndexError",
+    "IndexQueryError",
+    "IndexRow",
     "InvalidObjectKeyError",
     "ObjectInfo",
     "ObjectStore",
     "RecordDeletion",
+    "RecordIndex",
     "RecordStore",
     "RecordStoreError",
     "RecordWrite",
@@ -36,6 +52,7 @@ __all__ = [
     "StoredRecord",
     "VersionInfo",
     "WriteResult",
+    "index_row",
     "open_object_store",
     "validate_object_key",
 ]

@@ -15,12 +15,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tmdb_collector.kinds import RecordKey
+from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.schema import ConversionError, EncodedRecord, RecordCodec
 from tmdb_collector.schema._convert import JSONObject
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
 from tmdb_collector.store._changelog import Change, ChangeEntry, decode_piece, encode_piece
 from tmdb_collector.store._errors import StoreError
+from tmdb_collector.store._index import IndexRow, fragment_key, index_fragment, index_row
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._record_layout import (
     CHANGELOG_ROOT,
@@ -153,6 +154,8 @@ class _NewVersion:
     encoded: EncodedRecord
     at_ms: int
     entry: ChangeEntry
+    #: The TMDB JSON, for the index row; None for a tombstone.
+    document: JSONObject | None = field(default=None, repr=False)
 
     @property
     def history_key(self) -> str:
@@ -228,9 +231,13 @@ class RecordStore:
         # log, then the current objects: a crash before the current puts leaves the old current
         # in place, so redelivering the batch logs the change again instead of finding nothing
         # to do ("unchanged") and losing the entry.
+        # The index fragments come after the log and before the current puts for the same
+        # reason: a redelivered batch writes their rows again (readers keep the latest per key).
         await _bounded(self._objects.create(v.history_key, v.encoded.data) for v in versions)
-        await self._write_piece([v.entry for v in versions], time_ms)
+        seq = next(self._sequence)
+        await self._write_piece([v.entry for v in versions], time_ms, seq)
         newest = {version.key: version for version in versions}  # the batch's last per key
+        await self._write_fragments(list(newest.values()), time_ms, seq)
         await _bounded(
             self._objects.put(current_key(key), version.encoded.data)
             for key, version in newest.items()
@@ -277,7 +284,7 @@ class RecordStore:
             "created" if current is None else "revived" if current.deleted else "updated"
         )
         entry = ChangeEntry(item.key, time_ms, change, old_hash, new_hash, _FETCHED)
-        version = _NewVersion(item.key, encoded, item.fetched_at_ms, entry)
+        version = _NewVersion(item.key, encoded, item.fetched_at_ms, entry, item.document)
         return WriteResult(item.key, change, old_hash, new_hash), version
 
     def _decide_deletion(
@@ -303,11 +310,28 @@ class RecordStore:
         version = _NewVersion(item.key, encoded, item.deleted_at_ms, entry)
         return WriteResult(item.key, "deleted", old_hash, new_hash), version
 
-    async def _write_piece(self, entries: list[ChangeEntry], time_ms: int) -> None:
-        piece = changelog_piece_key(time_ms, self._writer, next(self._sequence))
-        if not await self._objects.create(piece, encode_piece(entries)):
+    async def _write_piece(self, entries: list[ChangeEntry], time_ms: int, seq: int) -> None:
+        piece = changelog_piece_key(time_ms, self._writer, seq)
+        await self._create_batch_object(piece, encode_piece(entries))
+
+    async def _write_fragments(self, versions: list[_NewVersion], time_ms: int, seq: int) -> None:
+        """One index fragment per kind of the batch, a row per changed key."""
+        by_kind: dict[Kind, list[_NewVersion]] = {}
+        for version in versions:
+            by_kind.setdefault(version.key.kind, []).append(version)
+        await _bounded(
+            self._create_batch_object(
+                fragment_key(kind, time_ms, self._writer, seq),
+                index_fragment(_index_row(version, time_ms) for version in kind_versions),
+            )
+            for kind, kind_versions in by_kind.items()
+        )
+
+    async def _create_batch_object(self, name: str, data: bytes) -> None:
+        """Create a change-log piece or index fragment; its name is this writer's alone."""
+        if not await self._objects.create(name, data):
             raise RecordStoreError(
-                f"change-log piece {piece} already exists in {self._objects.url}: another "
+                f"{name} already exists in {self._objects.url}: another "
                 "RecordStore has the same writer id; each must be its own instance"
             )
 
@@ -383,6 +407,16 @@ class RecordStore:
         """The record's version objects, oldest first: their names sort by time."""
         listed = [info.key async for info in self._objects.list(history_prefix(key))]
         return sorted(name for name in listed if history_version_time(name) is not None)
+
+
+def _index_row(version: _NewVersion, time_ms: int) -> IndexRow:
+    return index_row(
+        version.key,
+        version.document,
+        content_hash=version.encoded.content_hash,
+        stored_bytes=len(version.encoded.data),
+        at_ms=time_ms,
+    )
 
 
 def _is_tombstone(record: record_pb2.Record) -> bool:

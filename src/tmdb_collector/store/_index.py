@@ -1,0 +1,407 @@
+"""The queryable index: one summary row per record and kind, in Parquet, over an ObjectStore.
+
+    index/{kind}/fragments/{time_ms:013d}-{writer}-{seq:06d}.parquet   one per write batch and kind
+    index/{kind}/snapshot.parquet                                        compacted fragments
+
+Fragments are immutable and create-only (RecordStore writes them); ``RecordIndex.compact`` folds
+them into the snapshot. A reader takes the snapshot plus every fragment and keeps the latest row
+per key (docs/storage.md, "Index").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import math
+import re
+from collections.abc import Awaitable, Iterable, Mapping
+from dataclasses import astuple, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+# pyarrow ships no type information (no py.typed): its objects are Any to mypy.
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.store._errors import StoreError
+from tmdb_collector.store._objects import ObjectStore
+
+__all__ = [
+    "INDEX_ROOT",
+    "INDEX_SCHEMA",
+    "CompactionResult",
+    "CorruptIndexError",
+    "IndexQueryError",
+    "IndexRow",
+    "RecordIndex",
+    "fragment_key",
+    "fragments_prefix",
+    "index_fragment",
+    "index_row",
+    "snapshot_key",
+]
+
+INDEX_ROOT = "index"
+_T = TypeVar("_T")
+_CONCURRENCY = 32
+_INT64 = (-(2**63), 2**63 - 1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: TMDB's date field per kind, in the order tried: a record has at most one of them.
+_DATE_FIELDS = ("release_date", "first_air_date", "air_date", "birthday")
+#: The key columns: seasons and episodes share their series' id.
+_KEY_COLUMNS = ("id", "season_number", "episode_number")
+_SOURCE = "__source"
+_MENTIONS_DELETED = re.compile(r"\bdeleted\b", re.IGNORECASE)
+
+#: One schema for every kind; a column a kind lacks is null.
+INDEX_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("season_number", pa.int64()),
+        pa.field("episode_number", pa.int64()),
+        pa.field("title", pa.string()),
+        pa.field("original_title", pa.string()),
+        pa.field("original_language", pa.string()),
+        pa.field("adult", pa.bool_()),
+        pa.field("popularity", pa.float64()),
+        pa.field("date", pa.string()),
+        pa.field("vote_average", pa.float64()),
+        pa.field("vote_count", pa.int64()),
+        pa.field("content_hash", pa.string(), nullable=False),
+        pa.field("stored_bytes", pa.int64(), nullable=False),
+        pa.field("updated_at", pa.timestamp("ms", tz="UTC"), nullable=False),
+        pa.field("deleted", pa.bool_(), nullable=False),
+    ]
+)
+
+
+class CorruptIndexError(StoreError):
+    """An index object that is not a Parquet file of INDEX_SCHEMA; the message names it. Delete
+    it (a fragment's rows come back with the records' next changes) or restore it."""
+
+
+class IndexQueryError(ValueError):
+    """A query the index cannot run: bad SQL, an unknown column, or a limit below 1. The message
+    is DuckDB's (or says which argument is wrong)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """One record's summary, as the index holds it (INDEX_SCHEMA, same names and order)."""
+
+    id: int
+    season_number: int | None
+    episode_number: int | None
+    title: str | None
+    original_title: str | None
+    original_language: str | None
+    adult: bool | None
+    popularity: float | None
+    date: str | None
+    vote_average: float | None
+    vote_count: int | None
+    content_hash: str
+    stored_bytes: int
+    updated_at: datetime
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompactionResult:
+    """What ``compact`` did: fragments folded into the snapshot, and the snapshot's rows."""
+
+    fragments_merged: int
+    rows: int
+
+
+# --- rows (pure) ------------------------------------------------------------------------------
+
+
+def index_row(
+    key: RecordKey,
+    document: Mapping[str, Any] | None,
+    *,
+    content_hash: bytes,
+    stored_bytes: int,
+    at_ms: int,
+) -> IndexRow:
+    """The index row of one stored version: ``document`` is its TMDB JSON, None for a tombstone.
+
+    The key columns come from ``key`` (a season's ``id`` is its series' id). A value of the wrong
+    type in the document becomes null: TMDB's JSON is not ours to trust, and one odd record must
+    not stop a batch.
+    """
+    doc: Mapping[str, Any] = document if document is not None else {}
+    return IndexRow(
+        id=key.id,
+        season_number=key.season,
+        episode_number=key.episode,
+        title=_first_string(doc, "title", "name"),
+        original_title=_first_string(doc, "original_title", "original_name"),
+        original_language=_first_string(doc, "original_language"),
+        adult=_boolean(doc.get("adult")),
+        popularity=_number(doc.get("popularity")),
+        date=_first_string(doc, *_DATE_FIELDS),
+        vote_average=_number(doc.get("vote_average")),
+        vote_count=_integer(doc.get("vote_count")),
+        content_hash=content_hash.hex(),
+        stored_bytes=stored_bytes,
+        updated_at=_EPOCH + timedelta(milliseconds=at_ms),
+        deleted=document is None,
+    )
+
+
+def _first_string(doc: Mapping[str, Any], *names: str) -> str | None:
+    for name in names:
+        value = doc.get(name)
+        if isinstance(value, str):
+            # A lone surrogate cannot be written as UTF-8 (Parquet strings are UTF-8).
+            return value if value.isascii() or _encodable(value) else None
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _boolean(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _integer(value: object) -> int | None:
+    # bool is an int in Python, but true is no vote count.
+    if isinstance(value, int) and not isinstance(value, bool) and _INT64[0] <= value <= _INT64[1]:
+        return value
+    return None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
+    return number if math.isfinite(number) else None
+
+
+def rows_table(rows: Iterable[IndexRow]) -> pa.Table:
+    """The rows as an Arrow table of INDEX_SCHEMA."""
+    records = [astuple(row) for row in rows]
+    arrays = [pa.array([r[i] for r in records], type=f.type) for i, f in enumerate(INDEX_SCHEMA)]
+    return pa.Table.from_arrays(arrays, schema=INDEX_SCHEMA)
+
+
+def index_fragment(rows: Iterable[IndexRow]) -> bytes:
+    """A fragment's (or snapshot's) bytes: the rows as one Parquet file."""
+    return _parquet_bytes(rows_table(rows))
+
+
+# --- layout (pure) ----------------------------------------------------------------------------
+
+
+def fragments_prefix(kind: Kind) -> str:
+    """The folder of a kind's fragments."""
+    return f"{INDEX_ROOT}/{kind.value}/fragments"
+
+
+def fragment_key(kind: Kind, time_ms: int, writer: str, seq: int) -> str:
+    """A fragment: named like a change-log piece (batch time, writer, batch number), so writers
+    never collide and names sort by time."""
+    return f"{fragments_prefix(kind)}/{time_ms:013d}-{writer}-{seq:06d}.parquet"
+
+
+def snapshot_key(kind: Kind) -> str:
+    """The kind's compacted snapshot."""
+    return f"{INDEX_ROOT}/{kind.value}/snapshot.parquet"
+
+
+# --- reading, compacting, querying ------------------------------------------------------------
+
+
+class RecordIndex:
+    """The index over an object store: read a kind's table, compact it, query it with SQL."""
+
+    def __init__(self, objects: ObjectStore) -> None:
+        self._objects = objects
+
+    @property
+    def objects(self) -> ObjectStore:
+        """The object store underneath."""
+        return self._objects
+
+    async def table(self, kind: Kind | str) -> pa.Table:
+        """The kind's rows: the snapshot plus every fragment, the latest row per key (deleted
+        records included, with ``deleted`` true)."""
+        kind = Kind(kind)
+        fragments = await self._list_fragments(kind)
+        return await self._merged(kind, fragments)
+
+    async def compact(self, kind: Kind | str) -> CompactionResult:
+        """Fold the kind's fragments into its snapshot, then delete the fragments folded.
+
+        The fragments are listed first and only those are deleted: one written meanwhile stays
+        and is folded next time. A crash between the snapshot's put and the deletes leaves rows
+        in both, which reading dedupes. Run one compaction per kind at a time.
+        """
+        kind = Kind(kind)
+        fragments = await self._list_fragments(kind)
+        table = await self._merged(kind, fragments)
+        await self._objects.put(snapshot_key(kind), _parquet_bytes(table))
+        await _bounded([self._objects.delete(fragment) for fragment in fragments])
+        return CompactionResult(fragments_merged=len(fragments), rows=table.num_rows)
+
+    async def query(
+        self,
+        kind: Kind | str,
+        *,
+        where: str | None = None,
+        order_by: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> pa.Table:
+        """``SELECT * FROM t [WHERE where] [ORDER BY order_by] [LIMIT limit]`` over ``table(kind)``
+        with DuckDB; deleted records are left out unless ``where`` mentions ``deleted``.
+
+        DuckDB runs in memory with external access off: a where clause cannot read or write
+        files or the network. IndexQueryError for bad SQL, an unknown column or a limit < 1.
+        """
+        sql = _select_sql(where, order_by, descending, limit)
+        return _run_query(await self.table(kind), sql)
+
+    async def _list_fragments(self, kind: Kind) -> list[str]:
+        listed = [info.key async for info in self._objects.list(fragments_prefix(kind))]
+        return sorted(name for name in listed if name.endswith(".parquet"))
+
+    async def _merged(self, kind: Kind, fragments: list[str]) -> pa.Table:
+        # Fragments before the snapshot: a fragment that vanished since the listing was merged
+        # by a compaction whose snapshot was put before the delete, so the snapshot read after
+        # holds its rows.
+        names = [*fragments, snapshot_key(kind)]
+        blobs = await _bounded([self._objects.get(name) for name in fragments])
+        blobs.append(await self._objects.get(snapshot_key(kind)))
+        parts = [
+            _with_source(self._read_parquet(name, data), name)
+            for name, data in zip(names, blobs, strict=True)
+            if data is not None
+        ]
+        return latest_per_key(parts)
+
+    def _read_parquet(self, name: str, data: bytes) -> pa.Table:
+        try:
+            return pq.read_table(io.BytesIO(data), schema=INDEX_SCHEMA)
+        except (pa.ArrowException, ValueError) as error:
+            raise CorruptIndexError(
+                f"index object {name} in {self._objects.url} is not a Parquet file of the index "
+                f"schema ({error}); delete or restore it"
+            ) from None
+
+
+def latest_per_key(parts: list[pa.Table]) -> pa.Table:
+    """The latest row per key of tables with a ``__source`` column (the object each came from):
+    by ``updated_at``, ties by the source's name (the later name wins)."""
+    if not parts:
+        return rows_table([])
+    table = pa.concat_tables(parts)
+    ordered = table.sort_by(
+        [(name, "ascending") for name in _KEY_COLUMNS]
+        + [("updated_at", "descending"), (_SOURCE, "descending")]
+    )
+    return ordered.filter(_first_of_each_key(ordered)).drop_columns([_SOURCE])
+
+
+def _first_of_each_key(ordered: pa.Table) -> pa.Array:
+    """True at each row whose key differs from the row before it (rows sorted by key)."""
+    if ordered.num_rows == 0:
+        return pa.array([], type=pa.bool_())
+    changed = pa.array([False] * (ordered.num_rows - 1), type=pa.bool_())
+    for name in _KEY_COLUMNS:
+        # -1 stands for null: no real season or episode number is negative.
+        column = pc.fill_null(ordered.column(name), -1)
+        changed = pc.or_(changed, pc.not_equal(column.slice(1), column.slice(0, len(column) - 1)))
+    return pa.concat_arrays([pa.array([True]), changed.combine_chunks()])
+
+
+def _with_source(table: pa.Table, name: str) -> pa.Table:
+    return table.append_column(_SOURCE, pa.array([name] * table.num_rows, type=pa.string()))
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table.cast(INDEX_SCHEMA), sink, compression="zstd")
+    return sink.getvalue()
+
+
+async def _bounded(awaitables: list[Awaitable[_T]]) -> list[_T]:
+    """Await all, at most _CONCURRENCY at once (enough to hide S3's latency); the first failure
+    is raised once all are done, so no request is left running behind the caller's back."""
+    semaphore = asyncio.Semaphore(_CONCURRENCY)
+
+    async def one(awaitable: Awaitable[_T]) -> _T:
+        async with semaphore:
+            return await awaitable
+
+    outcomes = await asyncio.gather(*(one(a) for a in awaitables), return_exceptions=True)
+    results: list[_T] = []
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        results.append(outcome)
+    return results
+
+
+def _select_sql(
+    where: str | None, order_by: str | None, descending: bool, limit: int | None
+) -> str:
+    # Deleted rows are dropped in a subquery, so no where clause (not even "x) OR (y") can
+    # bring them back unless it asks about them.
+    hide_deleted = where is None or not _MENTIONS_DELETED.search(where)
+    source = "(SELECT * FROM t WHERE NOT deleted) AS t" if hide_deleted else "t"
+    sql = f"SELECT * FROM {source}"  # noqa: S608 (fixed text; the user's SQL is below)
+    if where is not None:
+        # On its own lines, in parentheses: a trailing "--" comment cannot swallow the clauses
+        # that follow.
+        # The where clause is SQL by design: the sandbox is DuckDB's, see _run_query.
+        sql += f" WHERE (\n{where}\n)"
+    if order_by is not None:
+        if order_by not in INDEX_SCHEMA.names:
+            known = ", ".join(INDEX_SCHEMA.names)
+            raise IndexQueryError(f"cannot order by {order_by!r}: not a column; use one of {known}")
+        sql += f' ORDER BY "{order_by}" {"DESC" if descending else "ASC"}'
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise IndexQueryError(f"limit must be a whole number of at least 1, got {limit!r}")
+        sql += f" LIMIT {limit}"
+    return sql
+
+
+def _run_query(table: pa.Table, sql: str) -> pa.Table:
+    # Imported here: DuckDB is only for queries, and the collector (which writes fragments
+    # through this module) should not pay for loading it.
+    import duckdb  # noqa: PLC0415
+
+    # External access off: no file, URL or extension can be read or written, whatever the where
+    # clause says; locked, so the clause cannot turn it back on.
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "enable_external_access": False,
+        "lock_configuration": True,
+    }
+    with duckdb.connect(":memory:", config=config) as connection:
+        try:
+            connection.register("t", table)
+            statements = connection.extract_statements(sql)
+            if len(statements) != 1:
+                raise IndexQueryError("the where clause must be one expression, not statements")
+            result = connection.sql(sql).to_arrow_table()
+        except duckdb.Error as error:
+            raise IndexQueryError(str(error)) from None
+    if result is None:  # only for a statement without a result set, which a SELECT never is
+        raise IndexQueryError(f"the query returned no result set: {sql}")
+    # DuckDB hands timestamps back in its own precision; the schema is the contract.
+    return result.cast(INDEX_SCHEMA)
