@@ -1,14 +1,16 @@
-"""Fixtures every test package can use: the real TMDB captures and a fake TMDB serving them."""
+"""Fixtures every test package can use: the real TMDB captures, a fake TMDB serving them, and a
+local S3 (moto) for the session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from moto_server import MotoStartError, create_bucket, moto_environ, running_moto
 from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
 
 #: The date the fixture-mode fake calls today: fixed, so export names do not roll at midnight.
@@ -39,3 +41,24 @@ async def http_session() -> AsyncIterator[aiohttp.ClientSession]:
     """A plain aiohttp client, for tests that speak HTTP to a fake TMDB themselves."""
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+#: The bucket of the session's moto S3.
+MOTO_BUCKET = "tmdb-test"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """http://127.0.0.1:<port> of a moto S3 with the bucket MOTO_BUCKET, for the session."""
+    try:
+        with running_moto(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
+            create_bucket(endpoint, MOTO_BUCKET)
+            yield endpoint
+    except MotoStartError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture
+def s3_environ(moto_endpoint: str) -> dict[str, str]:
+    """The AWS environment that points open_object_store at the moto server."""
+    return moto_environ(moto_endpoint)

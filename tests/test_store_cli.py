@@ -1,11 +1,13 @@
-"""``tmdb-collector query``, ``history`` and ``export`` against a real local store, filled with
-the shared TMDB fixtures through RecordStore.write_batch."""
+"""``tmdb-collector query``, ``history`` and ``export`` against a real store — a local directory
+and S3 on moto — filled with the shared TMDB fixtures through RecordStore.write_batch."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 import json
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +15,18 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import MOTO_BUCKET
 from tmdb_collector import _store_cli
 from tmdb_collector.cli import main
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.schema import RecordCodec
-from tmdb_collector.store import RecordDeletion, RecordStore, RecordWrite, open_object_store
+from tmdb_collector.store import (
+    ObjectStore,
+    RecordDeletion,
+    RecordStore,
+    RecordWrite,
+    open_object_store,
+)
 from tmdb_collector.store._record_layout import current_key
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "tmdb" / "fixtures"
@@ -34,20 +43,42 @@ def fixture(relative: str) -> dict[str, Any]:
     return document
 
 
-def write(location: Path, *items: RecordWrite | RecordDeletion) -> None:
-    records = RecordStore(open_object_store(str(location)))
+@dataclass(frozen=True)
+class Location:
+    """A store as a user names it (``--store``), and the environment it needs (AWS for S3)."""
+
+    url: str
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.url
+
+    def objects(self) -> ObjectStore:
+        return open_object_store(self.url, environ=self.env)
+
+
+def write(location: Location, *items: RecordWrite | RecordDeletion) -> None:
+    records = RecordStore(location.objects())
     asyncio.run(records.write_batch(list(items)))
+
+
+def corrupt(location: Location, key: RecordKey) -> None:
+    asyncio.run(location.objects().put(current_key(key), b"not zstd"))
 
 
 def fetched(key: RecordKey, document: dict[str, Any], at_ms: int) -> RecordWrite:
     return RecordWrite(key, document, at_ms, key.api_path)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Location:
     """Movie 550 in two versions (the fixture is the newer), a season, an episode, and movie 13
-    fetched then deleted."""
-    location = tmp_path / "store"
+    fetched then deleted; on a local directory, then on S3 (moto)."""
+    if request.param == "local":
+        location = Location(str(tmp_path / "store"))
+    else:
+        environ: dict[str, str] = request.getfixturevalue("s3_environ")
+        location = Location(f"s3://{MOTO_BUCKET}/cli/{uuid.uuid4().hex}", environ)
     older = fixture("movie/550.json") | {"popularity": 1.5}
     gone = copy.deepcopy(fixture("movie/550.json")) | {"id": 13, "title": "Gone"}
     write(
@@ -65,14 +96,15 @@ def store(tmp_path: Path) -> Path:
     return location
 
 
-def run(location: Path | str, *args: str, **env: str) -> Result:
-    return CliRunner(env=env).invoke(main, [*args, "--store", str(location)])
+def run(location: Location | str, *args: str, **env: str) -> Result:
+    store_env = location.env if isinstance(location, Location) else {}
+    return CliRunner(env=store_env | env).invoke(main, [*args, "--store", str(location)])
 
 
 # --- query: one record -------------------------------------------------------------------------
 
 
-def test_query_prints_the_record_as_tmdb_json(store: Path) -> None:
+def test_query_prints_the_record_as_tmdb_json(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--id=550")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout_bytes.decode("utf-8")) == fixture("movie/550.json")
@@ -86,13 +118,15 @@ def test_query_prints_the_record_as_tmdb_json(store: Path) -> None:
         ("tv_episode", "1399/1/1", "tv/1399/season/1/episode/1.json"),
     ],
 )
-def test_query_reads_seasons_and_episodes(store: Path, kind: str, spec: str, relative: str) -> None:
+def test_query_reads_seasons_and_episodes(
+    store: Location, kind: str, spec: str, relative: str
+) -> None:
     result = run(store, "query", f"--type={kind}", f"--id={spec}")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == fixture(relative)
 
 
-def test_query_text_is_a_short_summary(store: Path) -> None:
+def test_query_text_is_a_short_summary(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--id=550", "--format", "text")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -109,17 +143,17 @@ def test_query_text_is_a_short_summary(store: Path) -> None:
     assert f"content hash: {content_hash.hex()}" in lines
 
 
-def test_query_pb_writes_the_stored_bytes(store: Path) -> None:
+def test_query_pb_writes_the_stored_bytes(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--id=550", "--format", "pb")
     assert result.exit_code == 0, result.output
-    stored = asyncio.run(open_object_store(str(store)).get(current_key(MOVIE)))
+    stored = asyncio.run(store.objects().get(current_key(MOVIE)))
     assert result.stdout_bytes == stored
     assert RecordCodec().to_json(RecordCodec().decode(result.stdout_bytes)) == fixture(
         "movie/550.json"
     )
 
 
-def test_query_pb_refuses_a_terminal(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_query_pb_refuses_a_terminal(store: Location, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_store_cli, "_stdout_is_terminal", lambda: True)
     result = run(store, "query", "--type=movie", "--id=550", "--format", "pb")
     assert result.exit_code == 2
@@ -127,7 +161,7 @@ def test_query_pb_refuses_a_terminal(store: Path, monkeypatch: pytest.MonkeyPatc
     assert result.stdout_bytes == b""
 
 
-def test_query_pb_of_an_older_version(store: Path) -> None:
+def test_query_pb_of_an_older_version(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--id=550", "--format", "pb", "--version", "1")
     assert result.exit_code == 0, result.output
     assert RecordCodec().to_json(RecordCodec().decode(result.stdout_bytes))["popularity"] == 1.5
@@ -144,7 +178,9 @@ def test_query_pb_of_an_older_version(store: Path) -> None:
         (["--at", "2025-11-24T23:13:19+01:00"], 1.5),  # a second before, in another zone
     ],
 )
-def test_query_reads_history(store: Path, selector: list[str], popularity: float | None) -> None:
+def test_query_reads_history(
+    store: Location, selector: list[str], popularity: float | None
+) -> None:
     result = run(store, "query", "--type=movie", "--id=550", *selector)
     assert result.exit_code == 0, result.output
     expected = fixture("movie/550.json")
@@ -156,7 +192,7 @@ def test_query_reads_history(store: Path, selector: list[str], popularity: float
 @pytest.mark.parametrize(
     "selector", [["--version", "3"], ["--version", "-3"], ["--at", "2025-11-23T22:13:19Z"]]
 )
-def test_query_of_a_missing_version_fails(store: Path, selector: list[str]) -> None:
+def test_query_of_a_missing_version_fails(store: Location, selector: list[str]) -> None:
     result = run(store, "query", "--type=movie", "--id=550", *selector)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: movie 550 has no version ")
@@ -165,12 +201,12 @@ def test_query_of_a_missing_version_fails(store: Path, selector: list[str]) -> N
 @pytest.mark.parametrize(
     "selector", [["--version", "0"], ["--version", "1", "--at", "2025-11-24"], ["--at", "soon"]]
 )
-def test_query_rejects_a_bad_selector(store: Path, selector: list[str]) -> None:
+def test_query_rejects_a_bad_selector(store: Location, selector: list[str]) -> None:
     result = run(store, "query", "--type=movie", "--id=550", *selector)
     assert result.exit_code == 2
 
 
-def test_query_of_a_deleted_record_says_so(store: Path) -> None:
+def test_query_of_a_deleted_record_says_so(store: Location) -> None:
     text = run(store, "query", "--type=movie", "--id=13", "--format", "text")
     assert text.exit_code == 0, text.output
     assert "deleted:      yes, at 2025-11-24T22:13:20.000Z (404 on fetch)" in text.stdout
@@ -185,10 +221,10 @@ def test_query_of_a_deleted_record_says_so(store: Path) -> None:
     assert json.loads(before.stdout)["title"] == "Gone"
 
 
-def test_query_of_an_absent_record_fails(store: Path) -> None:
+def test_query_of_an_absent_record_fails(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--id=551")
     assert result.exit_code == 1
-    assert "movie 551 is not in file://" in result.stderr
+    assert f"movie 551 is not in {store.objects().url}" in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -201,15 +237,17 @@ def test_query_of_an_absent_record_fails(store: Path) -> None:
         ("tv_season", "1399/../1", "is not SERIES_ID/SEASON_NUMBER"),
     ],
 )
-def test_a_malformed_id_is_a_usage_error(store: Path, kind: str, spec: str, message: str) -> None:
+def test_a_malformed_id_is_a_usage_error(
+    store: Location, kind: str, spec: str, message: str
+) -> None:
     for command in ("query", "history"):
         result = run(store, command, f"--type={kind}", f"--id={spec}")
         assert result.exit_code == 2, result.output
         assert message in result.stderr
 
 
-def test_the_store_comes_from_tmdb_store(store: Path) -> None:
-    result = CliRunner(env={"TMDB_STORE": str(store)}).invoke(
+def test_the_store_comes_from_tmdb_store(store: Location) -> None:
+    result = CliRunner(env=store.env | {"TMDB_STORE": store.url}).invoke(
         main, ["query", "--type=movie", "--id=550"]
     )
     assert result.exit_code == 0, result.output
@@ -235,8 +273,8 @@ def test_a_bad_store_location_is_one_line(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_corrupt_record_is_one_line(store: Path) -> None:
-    (store / current_key(MOVIE)).write_bytes(b"not zstd")
+def test_a_corrupt_record_is_one_line(store: Location) -> None:
+    corrupt(store, MOVIE)
     result = run(store, "query", "--type=movie", "--id=550")
     assert result.exit_code == 1
     assert "not a stored tmdb-collector record" in result.stderr
@@ -246,7 +284,7 @@ def test_a_corrupt_record_is_one_line(store: Path) -> None:
 # --- history -----------------------------------------------------------------------------------
 
 
-def test_history_lists_the_versions(store: Path) -> None:
+def test_history_lists_the_versions(store: Location) -> None:
     result = run(store, "history", "--type=movie", "--id=550")
     assert result.exit_code == 0, result.output
     header, first, second = result.stdout.splitlines()
@@ -262,13 +300,13 @@ def test_history_lists_the_versions(store: Path) -> None:
     ]
 
 
-def test_history_shows_deletions(store: Path) -> None:
+def test_history_shows_deletions(store: Location) -> None:
     result = run(store, "history", "--type=movie", "--id=13")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1].endswith("deleted (404 on fetch)")
 
 
-def test_history_of_an_absent_record_fails(store: Path) -> None:
+def test_history_of_an_absent_record_fails(store: Location) -> None:
     result = run(store, "history", "--type=tv_episode", "--id=1399/1/2")
     assert result.exit_code == 1
     assert "tv_episode 1399/1/2 is not in" in result.stderr
@@ -277,7 +315,7 @@ def test_history_of_an_absent_record_fails(store: Path) -> None:
 # --- export ------------------------------------------------------------------------------------
 
 
-def test_export_jsonl_writes_every_current_record(store: Path, tmp_path: Path) -> None:
+def test_export_jsonl_writes_every_current_record(store: Location, tmp_path: Path) -> None:
     out = tmp_path / "out" / "movies.jsonl"
     out.parent.mkdir()
     result = run(store, "export", "--type=movie", "--format=jsonl", "--out", str(out))
@@ -288,7 +326,7 @@ def test_export_jsonl_writes_every_current_record(store: Path, tmp_path: Path) -
     assert list(out.parent.iterdir()) == [out]  # no temporary file left
 
 
-def test_export_jsonl_can_include_tombstones(store: Path, tmp_path: Path) -> None:
+def test_export_jsonl_can_include_tombstones(store: Location, tmp_path: Path) -> None:
     out = tmp_path / "movies.jsonl"
     args = ["export", "--type=movie", "--format=jsonl", "--out", str(out), "--include-deleted"]
     result = run(store, *args)
@@ -304,7 +342,7 @@ def test_export_jsonl_can_include_tombstones(store: Path, tmp_path: Path) -> Non
     } in rows
 
 
-def test_export_parquet_writes_rows(store: Path, tmp_path: Path) -> None:
+def test_export_parquet_writes_rows(store: Location, tmp_path: Path) -> None:
     out = tmp_path / "episodes.parquet"
     result = run(store, "export", "--type=tv_episode", "--format=parquet", "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -316,13 +354,14 @@ def test_export_parquet_writes_rows(store: Path, tmp_path: Path) -> None:
     assert len(row["content_hash"]) == 64
     assert row["deleted"] is False
     assert json.loads(row["json"]) == fixture("tv/1399/season/1/episode/1.json")
-    assert sorted(tmp_path.iterdir()) == [out, tmp_path / "store"]
+    # Nothing beside the output: no temporary file left (a local store's folder is there too).
+    assert [p for p in tmp_path.iterdir() if p.name != "store"] == [out]
 
 
 def test_export_parquet_streams_in_row_groups(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    location = tmp_path / "store"
+    location = Location(str(tmp_path / "store"))
     base = fixture("movie/550.json")
     write(location, *(fetched(RecordKey(Kind.MOVIE, i), base | {"id": i}, T0) for i in range(1, 8)))
     monkeypatch.setattr(_store_cli, "_ROW_GROUP", 3)
@@ -344,8 +383,8 @@ def test_export_parquet_streams_in_row_groups(
     ]
 
 
-def test_a_failing_export_leaves_nothing(store: Path, tmp_path: Path) -> None:
-    (store / current_key(GONE)).write_bytes(b"not zstd")  # fails in the middle of the export
+def test_a_failing_export_leaves_nothing(store: Location, tmp_path: Path) -> None:
+    corrupt(store, GONE)  # fails in the middle of the export
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     for output in ("jsonl", "parquet"):
@@ -356,7 +395,7 @@ def test_a_failing_export_leaves_nothing(store: Path, tmp_path: Path) -> None:
         assert list(out_dir.iterdir()) == []
 
 
-def test_an_export_to_a_missing_directory_fails(store: Path, tmp_path: Path) -> None:
+def test_an_export_to_a_missing_directory_fails(store: Location, tmp_path: Path) -> None:
     out = tmp_path / "missing" / "movies.jsonl"
     result = run(store, "export", "--type=movie", "--format=jsonl", "--out", str(out))
     assert result.exit_code == 1
@@ -366,19 +405,18 @@ def test_an_export_to_a_missing_directory_fails(store: Path, tmp_path: Path) -> 
 # --- query: the index --------------------------------------------------------------------------
 
 
-def test_id_and_where_are_exclusive(store: Path) -> None:
+def test_id_and_where_are_exclusive(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--id=550", "--where", "popularity > 5")
     assert result.exit_code == 2
     assert "--id reads one record" in result.stderr
 
 
-def test_history_options_need_an_id(store: Path) -> None:
+def test_history_options_need_an_id(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--where", "popularity > 5", "--version", "1")
     assert result.exit_code == 2
 
 
-def test_the_index_answers_where_queries(store: Path) -> None:
-    pytest.importorskip("tmdb_collector.store._index")
+def test_the_index_answers_where_queries(store: Location) -> None:
     args = ["query", "--type=movie", "--where", "popularity > 5", "--order", "popularity"]
     result = run(store, *args, "--desc", "--limit", "10", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -389,15 +427,14 @@ def test_the_index_answers_where_queries(store: Path) -> None:
     assert "Fight Club" in table.stdout
 
 
-def test_a_bad_index_query_is_one_line(store: Path) -> None:
-    pytest.importorskip("tmdb_collector.store._index")
+def test_a_bad_index_query_is_one_line(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--where", "no_such_column > 1")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert result.stderr.startswith("Error: ")
 
 
-def test_an_export_beside_a_file_fails(store: Path, tmp_path: Path) -> None:
+def test_an_export_beside_a_file_fails(store: Location, tmp_path: Path) -> None:
     # Unwritable even for root: the "directory" is a file.
     blocker = tmp_path / "blocker"
     blocker.write_text("")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from moto_server import MotoStartError, create_bucket, moto_environ, running_moto
+from conftest import MOTO_BUCKET
 from tmdb_collector.store import ObjectStore, open_object_store
-
-MOTO_BUCKET = "tmdb-test"
 
 
 @dataclass(frozen=True)
@@ -22,23 +19,6 @@ class StoreCase:
     name: str
     store: ObjectStore
     root: Path | None = None
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """http://127.0.0.1:<port> of a moto S3 with the bucket MOTO_BUCKET."""
-    try:
-        with running_moto(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
-            create_bucket(endpoint, MOTO_BUCKET)
-            yield endpoint
-    except MotoStartError as error:
-        pytest.fail(str(error))
-
-
-@pytest.fixture
-def s3_environ(moto_endpoint: str) -> dict[str, str]:
-    """The AWS environment that points open_object_store at the moto server."""
-    return moto_environ(moto_endpoint)
 
 
 @pytest.fixture(params=["local", "memory", "s3"])
