@@ -450,3 +450,38 @@ def test_help_lists_the_store_commands() -> None:
     assert result.exit_code == 0
     for command in ("query", "history", "export"):
         assert command in result.output
+
+
+# --- compact -----------------------------------------------------------------------------------
+
+
+def test_compact_folds_the_fragments_and_queries_answer_the_same(store: Location) -> None:
+    where = ["query", "--type=movie", "--where", "popularity > 0", "--format", "json"]
+    before = run(store, *where)
+    assert before.exit_code == 0, before.output
+
+    result = run(store, "compact", "--type=movie", "--type=tv_episode")
+    assert result.exit_code == 0, result.output
+    # The fixture wrote two batches with movies (two fragments) and one with the episode.
+    assert result.stdout.splitlines() == [
+        "movie: 2 fragments folded, 2 rows indexed",
+        "tv_episode: 1 fragments folded, 1 rows indexed",
+    ]
+    objects = store.objects()
+
+    async def fragments(kind: str) -> list[str]:
+        return [info.key async for info in objects.list(f"index/{kind}/fragments")]
+
+    assert asyncio.run(fragments("movie")) == []
+    assert run(store, *where).stdout == before.stdout  # deleted movie 13 still left out
+
+    again = run(store, "compact", "--type=movie")
+    assert again.stdout.splitlines() == ["movie: 0 fragments folded, 2 rows indexed"]
+
+
+def test_compact_of_every_kind_of_an_empty_store_writes_nothing(tmp_path: Path) -> None:
+    location = Location(str(tmp_path / "empty"))
+    result = run(location, "compact")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == len(Kind)
+    assert not (tmp_path / "empty" / "index").exists()

@@ -37,7 +37,7 @@ from tmdb_collector.store._record_layout import RECORDS_ROOT, SUFFIX, current_ke
 if TYPE_CHECKING:
     import pyarrow  # type: ignore[import-untyped, unused-ignore]
 
-__all__ = ["export", "history", "query"]
+__all__ = ["compact", "export", "history", "query"]
 
 _KIND_NAMES = [kind.value for kind in Kind]
 #: Objects fetched at once while exporting: hides S3's latency, keeps memory bounded.
@@ -390,6 +390,38 @@ def _version_line(version: VersionInfo | None) -> str:
     state = f"deleted ({version.reason})" if version.deleted else "live"
     hash_prefix = version.content_hash.hex()[:16]
     return f"{version.number:>7}  {_iso(version.at_ms):<24}  {hash_prefix:<16}  {state}\n"
+
+
+# --- compact ----------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--type",
+    "kinds",
+    type=click.Choice(_KIND_NAMES),
+    multiple=True,
+    help="A kind to compact (repeatable); default: every kind.",
+)
+@store_option
+def compact(kinds: tuple[str, ...], location: str) -> None:
+    """Fold each kind's index fragments into its snapshot.
+
+    Safe while writers run: a fragment written meanwhile is kept and folded next time. Run one
+    compaction of a kind at a time.
+
+    \b
+      tmdb-collector compact --store s3://bucket/tmdb
+    """
+    from tmdb_collector.store import RecordIndex  # noqa: PLC0415 (pyarrow only when run)
+
+    with _store_errors():
+        index = RecordIndex(open_object_store(location))
+        for kind in kinds or _KIND_NAMES:
+            result = asyncio.run(index.compact(kind))
+            click.echo(
+                f"{kind}: {result.fragments_merged} fragments folded, {result.rows} rows indexed"
+            )
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ __all__ = ["main"]
 
 #: command name → "module:attribute" of its click command.
 _COMMANDS = {
+    "compact": "tmdb_collector._store_cli:compact",
     "demo": "tmdb_collector._demo_cli:demo",
     "export": "tmdb_collector._store_cli:export",
     "fake-tmdb": "tmdb_collector.fake._cli:fake_tmdb",

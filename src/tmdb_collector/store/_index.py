@@ -253,8 +253,9 @@ class RecordIndex:
         kind = Kind(kind)
         fragments = await self._list_fragments(kind)
         table = await self._merged(kind, fragments)
-        await self._objects.put(snapshot_key(kind), _parquet_bytes(table))
-        await _bounded([self._objects.delete(fragment) for fragment in fragments])
+        if fragments:  # with none, the snapshot already says it all: rewriting it is churn
+            await self._objects.put(snapshot_key(kind), _parquet_bytes(table))
+            await _bounded([self._objects.delete(fragment) for fragment in fragments])
         return CompactionResult(fragments_merged=len(fragments), rows=table.num_rows)
 
     async def query(
