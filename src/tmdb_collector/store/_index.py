@@ -10,14 +10,13 @@ per key (docs/storage.md, "Index").
 
 from __future__ import annotations
 
-import asyncio
 import io
 import math
 import re
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 # pyarrow ships no type information (no py.typed): its objects are Any to mypy.
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -26,6 +25,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.store._errors import StoreError
+from tmdb_collector.store._gather import bounded
 from tmdb_collector.store._objects import ObjectStore
 
 __all__ = [
@@ -44,8 +44,6 @@ __all__ = [
 ]
 
 INDEX_ROOT = "index"
-_T = TypeVar("_T")
-_CONCURRENCY = 32
 _INT64 = (-(2**63), 2**63 - 1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: TMDB's date field per kind, in the order tried: a record has at most one of them.
@@ -255,7 +253,7 @@ class RecordIndex:
         table = await self._merged(kind, fragments)
         if fragments:  # with none, the snapshot already says it all: rewriting it is churn
             await self._objects.put(snapshot_key(kind), _parquet_bytes(table))
-            await _bounded([self._objects.delete(fragment) for fragment in fragments])
+            await bounded([self._objects.delete(fragment) for fragment in fragments])
         return CompactionResult(fragments_merged=len(fragments), rows=table.num_rows)
 
     async def query(
@@ -285,7 +283,7 @@ class RecordIndex:
         # by a compaction whose snapshot was put before the delete, so the snapshot read after
         # holds its rows.
         names = [*fragments, snapshot_key(kind)]
-        blobs = await _bounded([self._objects.get(name) for name in fragments])
+        blobs = await bounded([self._objects.get(name) for name in fragments])
         blobs.append(await self._objects.get(snapshot_key(kind)))
         parts = [
             _with_source(self._read_parquet(name, data), name)
@@ -337,24 +335,6 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     sink = io.BytesIO()
     pq.write_table(table.cast(INDEX_SCHEMA), sink, compression="zstd")
     return sink.getvalue()
-
-
-async def _bounded(awaitables: list[Awaitable[_T]]) -> list[_T]:
-    """Await all, at most _CONCURRENCY at once (enough to hide S3's latency); the first failure
-    is raised once all are done, so no request is left running behind the caller's back."""
-    semaphore = asyncio.Semaphore(_CONCURRENCY)
-
-    async def one(awaitable: Awaitable[_T]) -> _T:
-        async with semaphore:
-            return await awaitable
-
-    outcomes = await asyncio.gather(*(one(a) for a in awaitables), return_exceptions=True)
-    results: list[_T] = []
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
-        results.append(outcome)
-    return results
 
 
 def _select_sql(

@@ -7,13 +7,11 @@ older fetch never replaces a newer one).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.schema import ConversionError, EncodedRecord, RecordCodec
@@ -21,6 +19,7 @@ from tmdb_collector.schema._convert import JSONObject
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
 from tmdb_collector.store._changelog import Change, ChangeEntry, decode_piece, encode_piece
 from tmdb_collector.store._errors import StoreError
+from tmdb_collector.store._gather import bounded
 from tmdb_collector.store._index import IndexRow, fragment_key, index_fragment, index_row
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._record_layout import (
@@ -43,9 +42,7 @@ __all__ = [
     "WriteResult",
 ]
 
-_T = TypeVar("_T")
 #: Requests in flight per batch step: enough to hide S3's latency, few enough for one Lambda.
-_CONCURRENCY = 32
 _FETCHED = "fetched"
 
 
@@ -233,20 +230,20 @@ class RecordStore:
         # to do ("unchanged") and losing the entry.
         # The index fragments come after the log and before the current puts for the same
         # reason: a redelivered batch writes their rows again (readers keep the latest per key).
-        await _bounded(self._objects.create(v.history_key, v.encoded.data) for v in versions)
+        await bounded(self._objects.create(v.history_key, v.encoded.data) for v in versions)
         seq = next(self._sequence)
         await self._write_piece([v.entry for v in versions], time_ms, seq)
         newest = {version.key: version for version in versions}  # the batch's last per key
         await self._write_fragments(list(newest.values()), time_ms, seq)
-        await _bounded(
+        await bounded(
             self._objects.put(current_key(key), version.encoded.data)
             for key, version in newest.items()
         )
-        await _bounded(self._prune(key) for key in newest)
+        await bounded(self._prune(key) for key in newest)
 
     async def _read_currents(self, keys: set[RecordKey]) -> dict[RecordKey, _Current | None]:
         ordered = sorted(keys)
-        found = await _bounded(self._read_current(key) for key in ordered)
+        found = await bounded(self._read_current(key) for key in ordered)
         return dict(zip(ordered, found, strict=True))
 
     async def _read_current(self, key: RecordKey) -> _Current | None:
@@ -319,7 +316,7 @@ class RecordStore:
         by_kind: dict[Kind, list[_NewVersion]] = {}
         for version in versions:
             by_kind.setdefault(version.key.kind, []).append(version)
-        await _bounded(
+        await bounded(
             self._create_batch_object(
                 fragment_key(kind, time_ms, self._writer, seq),
                 index_fragment(_index_row(version, time_ms) for version in kind_versions),
@@ -338,7 +335,7 @@ class RecordStore:
     async def _prune(self, key: RecordKey) -> None:
         """Delete the oldest versions beyond the retention; the newest are never touched."""
         names = await self._version_keys(key)
-        await _bounded(self._objects.delete(name) for name in names[: -self._retention])
+        await bounded(self._objects.delete(name) for name in names[: -self._retention])
 
     # --- reading --------------------------------------------------------------------------
 
@@ -349,7 +346,7 @@ class RecordStore:
     async def history(self, key: RecordKey) -> list[VersionInfo]:
         """The kept versions of the record, oldest first (tombstones included)."""
         names = await self._version_keys(key)
-        blobs = await _bounded(self._objects.get(name) for name in names)
+        blobs = await bounded(self._objects.get(name) for name in names)
         infos: list[VersionInfo] = []
         for name, data in zip(names, blobs, strict=True):
             if data is None:
@@ -434,19 +431,3 @@ def _within(time_ms: int | None, since_ms: int | None, until_ms: int | None) -> 
     if time_ms is None:
         return False
     return (since_ms is None or time_ms >= since_ms) and (until_ms is None or time_ms < until_ms)
-
-
-async def _bounded(awaitables: Iterable[Awaitable[_T]]) -> list[_T]:
-    """Await all, at most _CONCURRENCY at once; the first failure is raised once all are done,
-    so no request is left running behind the caller's back."""
-    semaphore = asyncio.Semaphore(_CONCURRENCY)
-
-    async def one(awaitable: Awaitable[_T]) -> _T:
-        async with semaphore:
-            return await awaitable
-
-    outcomes = await asyncio.gather(*(one(a) for a in awaitables), return_exceptions=True)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    return outcomes  # type: ignore[return-value]  # no exception among them: all _T
