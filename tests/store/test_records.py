@@ -80,6 +80,21 @@ class CrashBeforeCurrent:
         return self._inner.list(prefix)
 
 
+class CountingLists(CrashBeforeCurrent):
+    """An ObjectStore that counts listings and lets every write through."""
+
+    def __init__(self, inner: ObjectStore) -> None:
+        super().__init__(inner)
+        self.listed: list[str] = []
+
+    async def put(self, key: str, data: bytes) -> None:
+        await self._inner.put(key, data)
+
+    def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        self.listed.append(prefix)
+        return self._inner.list(prefix)
+
+
 def load(name: str) -> dict[str, Any]:
     document: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))
     return document
@@ -409,3 +424,19 @@ async def test_a_record_protobuf_cannot_hold_is_rejected_and_the_rest_goes_on(
     assert await records.read(other) is None
     assert await records.history(other) == []
     assert [e.key for e in await all_changes(records)] == [MOVIE]
+
+
+async def test_new_records_cost_no_history_listing(store_case: StoreCase) -> None:
+    # A created record has one version: listing its history to prune it would be a wasted
+    # request per record of a first mirror.
+    counting = CountingLists(store_case.store)
+    records = RecordStore(counting, retention_versions=1, now_ms=Clock())
+    new = [fetched(RecordKey(Kind.MOVIE, n), movie(n, "new"), T0) for n in range(1, 6)]
+    assert changes_of(await records.write_batch(new)) == ["created"] * 5
+    assert counting.listed == []
+    [updated] = await records.write_batch(
+        [fetched(RecordKey(Kind.MOVIE, 1), movie(1, "b"), T0 + 1)]
+    )
+    assert updated.change == "updated"
+    assert len(counting.listed) == 1  # the updated record's history, pruned to one version
+    assert len(await records.history(RecordKey(Kind.MOVIE, 1))) == 1

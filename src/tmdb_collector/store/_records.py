@@ -239,7 +239,11 @@ class RecordStore:
             self._objects.put(current_key(key), version.encoded.data)
             for key, version in newest.items()
         )
-        await bounded(self._prune(key) for key in newest)
+        # A record just created has one version: nothing to prune, and not listing its history
+        # saves a request per new record (a quarter of a first mirror's requests on S3).
+        await bounded(
+            self._prune(key) for key, version in newest.items() if version.entry.change != "created"
+        )
 
     async def _read_currents(self, keys: set[RecordKey]) -> dict[RecordKey, _Current | None]:
         ordered = sorted(keys)
