@@ -22,6 +22,7 @@ import click
 
 from tmdb_collector.kinds import InvalidKeyError, Kind, RecordKey
 from tmdb_collector.schema import CorruptRecordError, DeletedRecordError, RecordCodec
+from tmdb_collector.schema._codec import key_text
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
 from tmdb_collector.store import (
     ObjectInfo,
@@ -443,7 +444,7 @@ class _JsonLinesSink:
 
     def add(self, record: record_pb2.Record, document: dict[str, Any] | None) -> None:
         if document is None:
-            document = {"kind": record.kind, "key": _key_text(record.key), "deleted": True}
+            document = {"kind": record.kind, "key": key_text(record.key), "deleted": True}
             document |= {
                 "deleted_at": _iso(record.tombstone.deleted_at_ms),
                 "reason": record.tombstone.reason,
@@ -504,15 +505,6 @@ class _ParquetSink:
     def close(self) -> None:
         self._flush()
         self._writer.close()
-
-
-def _key_text(key: record_pb2.RecordKey) -> str:
-    numbers = [key.id]
-    if key.HasField("season_number"):
-        numbers.append(key.season_number)
-    if key.HasField("episode_number"):
-        numbers.append(key.episode_number)
-    return "/".join(str(n) for n in numbers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,7 +223,7 @@ class RecordCodec:
         if kind is None:
             raise CorruptRecordError("the stored record has no payload")
         if kind == _TOMBSTONE:
-            key = _key_text(record.key)
+            key = key_text(record.key)
             raise DeletedRecordError(
                 f"{record.kind} {key} was deleted at {record.tombstone.deleted_at_ms} "
                 f"({record.tombstone.reason}): a tombstone has no TMDB JSON"
@@ -292,7 +292,8 @@ def _read_varint(raw: bytes, position: int) -> tuple[int, int]:
         shift += 7
 
 
-def _key_text(key: record_pb2.RecordKey) -> str:
+def key_text(key: record_pb2.RecordKey) -> str:
+    """A stored key as the CLI names it: ``550``, ``1399/1`` or ``1399/1/1``."""
     numbers = [key.id]
     if key.HasField("season_number"):
         numbers.append(key.season_number)
