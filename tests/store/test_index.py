@@ -7,6 +7,7 @@ and the docs' examples of reading the files directly with DuckDB and Polars.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -18,6 +19,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from store.conftest import StoreCase
@@ -232,9 +234,74 @@ async def test_write_batch_writes_one_fragment_per_kind(store_case: StoreCase) -
     assert fight_club["stored_bytes"] == stored.size
     assert ids(await index.table("tv_season")) == [1399]
 
-    before = await keys_under(store_case.store, "index")
-    await records.write_batch([write(SERIES, load("tv/1399"), T0 + 5)])  # unchanged
-    assert await keys_under(store_case.store, "index") == before
+
+async def test_an_unchanged_refetch_moves_only_checked_at(store_case: StoreCase) -> None:
+    records = RecordStore(store_case.store, now_ms=Clock())
+    index = RecordIndex(store_case.store)
+    await records.write_batch([write(SERIES, load("tv/1399"))])
+    [before] = (await index.table("tv")).to_pylist()
+    objects_before = await keys_under(store_case.store, "records")
+    changelog_before = await keys_under(store_case.store, "changelog")
+
+    [result] = await records.write_batch([write(SERIES, load("tv/1399"), T0 + 5)])
+
+    assert result.change == "unchanged"
+    [after] = (await index.table("tv")).to_pylist()
+    assert after["checked_at"] == datetime.fromtimestamp((T0 + 5) / 1000, UTC)
+    assert after["updated_at"] == before["updated_at"] == before["checked_at"]
+    assert {k: v for k, v in after.items() if k != "checked_at"} == {
+        k: v for k, v in before.items() if k != "checked_at"
+    }
+    # Nothing but the index row: no record, history or change-log object.
+    assert await keys_under(store_case.store, "records") == objects_before
+    assert await keys_under(store_case.store, "changelog") == changelog_before
+    assert len(await records.history(SERIES)) == 1
+
+    # A late refetch, older than the last confirmation, does not move checked_at back.
+    await records.write_batch([write(SERIES, load("tv/1399"), T0 + 2)])
+    [late] = (await index.table("tv")).to_pylist()
+    assert late["checked_at"] == after["checked_at"]
+
+
+async def test_a_repeated_deletion_confirms_the_tombstone(store_case: StoreCase) -> None:
+    records = RecordStore(store_case.store, now_ms=Clock())
+    index = RecordIndex(store_case.store)
+    await records.write_batch([write(FIGHT_CLUB, load("movie/550"))])
+    await records.write_batch([RecordDeletion(FIGHT_CLUB, "missing from export", T0 + 10)])
+    [result] = await records.write_batch([RecordDeletion(FIGHT_CLUB, "404 on fetch", T0 + 20)])
+    assert result.change == "unchanged"
+    [row] = (await index.table("movie")).to_pylist()
+    assert row["deleted"]
+    assert row["updated_at"] == datetime.fromtimestamp((T0 + 10) / 1000, UTC)
+    assert row["checked_at"] == datetime.fromtimestamp((T0 + 20) / 1000, UTC)
+
+
+async def test_table_reads_only_the_columns_asked_for(store_case: StoreCase) -> None:
+    records = RecordStore(store_case.store, now_ms=Clock())
+    await records.write_batch(
+        [write(FIGHT_CLUB, load("movie/550")), write(SEASON, load("tv/1399/season/1"))]
+    )
+    table = await RecordIndex(store_case.store).table("movie", columns=["deleted"])
+    assert table.column_names == ["id", "season_number", "episode_number", "checked_at", "deleted"]
+    assert table.to_pylist()[0]["id"] == 550
+    with pytest.raises(IndexQueryError, match="no index column"):
+        await RecordIndex(store_case.store).table("movie", columns=["nope"])
+
+
+async def test_a_fragment_without_checked_at_reads_as_checked_when_updated(
+    store_case: StoreCase,
+) -> None:
+    records = RecordStore(store_case.store, now_ms=Clock())
+    await records.write_batch([write(FIGHT_CLUB, load("movie/550"))])
+    [name] = await keys_under(store_case.store, "index/movie")
+    data = await store_case.store.get(name)
+    assert data is not None
+    legacy = pq.read_table(io.BytesIO(data)).drop_columns(["checked_at"])
+    sink = io.BytesIO()
+    pq.write_table(legacy, sink)
+    await store_case.store.put(name, sink.getvalue())
+    [row] = (await RecordIndex(store_case.store).table("movie")).to_pylist()
+    assert row["checked_at"] == row["updated_at"]
 
 
 async def test_latest_row_wins_and_deleted_rows_are_hidden(store_case: StoreCase) -> None:

@@ -70,6 +70,7 @@ INDEX_SCHEMA = pa.schema(
         pa.field("content_hash", pa.string(), nullable=False),
         pa.field("stored_bytes", pa.int64(), nullable=False),
         pa.field("updated_at", pa.timestamp("ms", tz="UTC"), nullable=False),
+        pa.field("checked_at", pa.timestamp("ms", tz="UTC"), nullable=False),
         pa.field("deleted", pa.bool_(), nullable=False),
     ]
 )
@@ -103,6 +104,7 @@ class IndexRow:
     content_hash: str
     stored_bytes: int
     updated_at: datetime
+    checked_at: datetime
     deleted: bool
 
 
@@ -124,12 +126,15 @@ def index_row(
     content_hash: bytes,
     stored_bytes: int,
     at_ms: int,
+    checked_at_ms: int | None = None,
 ) -> IndexRow:
     """The index row of one stored version: ``document`` is its TMDB JSON, None for a tombstone.
 
-    The key columns come from ``key`` (a season's ``id`` is its series' id). A value of the wrong
-    type in the document becomes null: TMDB's JSON is not ours to trust, and one odd record must
-    not stop a batch.
+    ``at_ms`` is when the version's content was fetched (its deletion time for a tombstone);
+    ``checked_at_ms`` when TMDB last confirmed it (default: ``at_ms``) — a refetch that finds
+    the content unchanged moves only that. The key columns come from ``key`` (a season's ``id``
+    is its series' id). A value of the wrong type in the document becomes null: TMDB's JSON is
+    not ours to trust, and one odd record must not stop a batch.
     """
     doc: Mapping[str, Any] = document if document is not None else {}
     return IndexRow(
@@ -147,6 +152,8 @@ def index_row(
         content_hash=content_hash.hex(),
         stored_bytes=stored_bytes,
         updated_at=_EPOCH + timedelta(milliseconds=at_ms),
+        checked_at=_EPOCH
+        + timedelta(milliseconds=at_ms if checked_at_ms is None else checked_at_ms),
         deleted=document is None,
     )
 
@@ -234,12 +241,17 @@ class RecordIndex:
         """The object store underneath."""
         return self._objects
 
-    async def table(self, kind: Kind | str) -> pa.Table:
+    async def table(self, kind: Kind | str, columns: Iterable[str] | None = None) -> pa.Table:
         """The kind's rows: the snapshot plus every fragment, the latest row per key (deleted
-        records included, with ``deleted`` true)."""
+        records included, with ``deleted`` true).
+
+        ``columns`` reads only those (the key columns and ``checked_at`` always come along, as
+        the dedupe needs them): a harvester wanting ids and times of a million records reads
+        tens of megabytes instead of the whole summary.
+        """
         kind = Kind(kind)
         fragments = await self._list_fragments(kind)
-        return await self._merged(kind, fragments)
+        return await self._merged(kind, fragments, _projection(columns))
 
     async def compact(self, kind: Kind | str) -> CompactionResult:
         """Fold the kind's fragments into its snapshot, then delete the fragments folded.
@@ -278,39 +290,50 @@ class RecordIndex:
         listed = [info.key async for info in self._objects.list(fragments_prefix(kind))]
         return sorted(name for name in listed if name.endswith(".parquet"))
 
-    async def _merged(self, kind: Kind, fragments: list[str]) -> pa.Table:
+    async def _merged(
+        self, kind: Kind, fragments: list[str], columns: list[str] | None = None
+    ) -> pa.Table:
         # Fragments before the snapshot: a fragment that vanished since the listing was merged
         # by a compaction whose snapshot was put before the delete, so the snapshot read after
         # holds its rows.
         names = [*fragments, snapshot_key(kind)]
         blobs = await bounded([self._objects.get(name) for name in fragments])
         blobs.append(await self._objects.get(snapshot_key(kind)))
+        # Names sort fragments by time and the snapshot last: the position is the tie-breaker.
         parts = [
-            _with_source(self._read_parquet(name, data), name)
-            for name, data in zip(names, blobs, strict=True)
+            _with_source(self._read_parquet(name, data, columns), position)
+            for position, (name, data) in enumerate(zip(names, blobs, strict=True))
             if data is not None
         ]
-        return latest_per_key(parts)
+        return latest_per_key(parts, _schema_of(columns))
 
-    def _read_parquet(self, name: str, data: bytes) -> pa.Table:
+    def _read_parquet(self, name: str, data: bytes, columns: list[str] | None = None) -> pa.Table:
         try:
-            return pq.read_table(io.BytesIO(data), schema=INDEX_SCHEMA)
-        except (pa.ArrowException, ValueError) as error:
+            table = pq.read_table(io.BytesIO(data))
+            if "checked_at" not in table.column_names and "updated_at" in table.column_names:
+                # Written before the index had checked_at: last checked when last updated.
+                table = table.append_column("checked_at", table.column("updated_at"))
+            return (
+                table.select(INDEX_SCHEMA.names)
+                .cast(INDEX_SCHEMA)
+                .select(columns if columns is not None else INDEX_SCHEMA.names)
+            )
+        except (pa.ArrowException, ValueError, KeyError) as error:
             raise CorruptIndexError(
                 f"index object {name} in {self._objects.url} is not a Parquet file of the index "
                 f"schema ({error}); delete or restore it"
             ) from None
 
 
-def latest_per_key(parts: list[pa.Table]) -> pa.Table:
-    """The latest row per key of tables with a ``__source`` column (the object each came from):
-    by ``updated_at``, ties by the source's name (the later name wins)."""
+def latest_per_key(parts: list[pa.Table], schema: pa.Schema = INDEX_SCHEMA) -> pa.Table:
+    """The latest row per key of tables with a ``__source`` column (the position of the object
+    each came from, in key order): by ``checked_at``, ties by the later source."""
     if not parts:
-        return rows_table([])
+        return schema.empty_table()
     table = pa.concat_tables(parts)
     ordered = table.sort_by(
         [(name, "ascending") for name in _KEY_COLUMNS]
-        + [("updated_at", "descending"), (_SOURCE, "descending")]
+        + [("checked_at", "descending"), (_SOURCE, "descending")]
     )
     return ordered.filter(_first_of_each_key(ordered)).drop_columns([_SOURCE])
 
@@ -327,8 +350,27 @@ def _first_of_each_key(ordered: pa.Table) -> pa.Array:
     return pa.concat_arrays([pa.array([True]), changed.combine_chunks()])
 
 
-def _with_source(table: pa.Table, name: str) -> pa.Table:
-    return table.append_column(_SOURCE, pa.array([name] * table.num_rows, type=pa.string()))
+def _with_source(table: pa.Table, position: int) -> pa.Table:
+    return table.append_column(_SOURCE, pa.repeat(pa.scalar(position, pa.int32()), table.num_rows))
+
+
+def _projection(columns: Iterable[str] | None) -> list[str] | None:
+    """The columns to read, in schema order, with those the dedupe needs; None for all."""
+    if columns is None:
+        return None
+    wanted = set(columns)
+    unknown = wanted - set(INDEX_SCHEMA.names)
+    if unknown:
+        known = ", ".join(INDEX_SCHEMA.names)
+        raise IndexQueryError(f"no index column {sorted(unknown)}; the columns are {known}")
+    wanted |= {*_KEY_COLUMNS, "checked_at"}
+    return [name for name in INDEX_SCHEMA.names if name in wanted]
+
+
+def _schema_of(columns: list[str] | None) -> pa.Schema:
+    if columns is None:
+        return INDEX_SCHEMA
+    return pa.schema([INDEX_SCHEMA.field(name) for name in columns])
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:

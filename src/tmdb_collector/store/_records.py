@@ -141,6 +141,28 @@ class _Current:
     content_hash: bytes
     at_ms: int
     deleted: bool
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Confirmation:
+    """A refetch (or repeated 404) that found the current content unchanged: only its index row's
+    ``checked_at`` moves, so the harvester knows the record is fresh."""
+
+    key: RecordKey
+    current: _Current
+    checked_at_ms: int
+    document: JSONObject | None = field(default=None, repr=False)
+
+    def index_row(self) -> IndexRow:
+        return index_row(
+            self.key,
+            None if self.current.deleted else self.document,
+            content_hash=self.current.content_hash,
+            stored_bytes=self.current.size,
+            at_ms=self.current.at_ms,
+            checked_at_ms=max(self.checked_at_ms, self.current.at_ms),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +181,17 @@ class _NewVersion:
         return history_version_key(self.key, self.at_ms, self.encoded.content_hash)
 
     def as_current(self) -> _Current:
-        return _Current(self.encoded.content_hash, self.at_ms, self.entry.change == "deleted")
+        deleted = self.entry.change == "deleted"
+        return _Current(self.encoded.content_hash, self.at_ms, deleted, len(self.encoded.data))
+
+    def index_row(self) -> IndexRow:
+        return index_row(
+            self.key,
+            self.document,
+            content_hash=self.encoded.content_hash,
+            stored_bytes=len(self.encoded.data),
+            at_ms=self.at_ms,
+        )
 
 
 def _wall_clock_ms() -> int:
@@ -206,6 +238,7 @@ class RecordStore:
         currents = await self._read_currents({item.key for item in items})
         results: list[WriteResult] = []
         versions: list[_NewVersion] = []
+        confirmations: list[_Confirmation] = []
         for item in items:
             try:
                 result, version = self._decide(item, currents[item.key], time_ms)
@@ -219,11 +252,17 @@ class RecordStore:
                 versions.append(version)
                 # A later item of the same batch for the same key builds on this one.
                 currents[item.key] = version.as_current()
+            elif result.change == "unchanged":
+                confirmations.append(_confirmation(item, currents[item.key]))
         if versions:
-            await self._store(versions, time_ms)
+            await self._store(versions, confirmations, time_ms)
+        elif confirmations:
+            await self._write_fragments(confirmations, time_ms, next(self._sequence))
         return results
 
-    async def _store(self, versions: list[_NewVersion], time_ms: int) -> None:
+    async def _store(
+        self, versions: list[_NewVersion], confirmations: list[_Confirmation], time_ms: int
+    ) -> None:
         # History first: once a change is logged, the version it names exists. Then the change
         # log, then the current objects: a crash before the current puts leaves the old current
         # in place, so redelivering the batch logs the change again instead of finding nothing
@@ -234,7 +273,9 @@ class RecordStore:
         seq = next(self._sequence)
         await self._write_piece([v.entry for v in versions], time_ms, seq)
         newest = {version.key: version for version in versions}  # the batch's last per key
-        await self._write_fragments(list(newest.values()), time_ms, seq)
+        rows: dict[RecordKey, _NewVersion | _Confirmation] = {c.key: c for c in confirmations}
+        rows.update(newest)  # a key with a new version in the batch needs no confirmation row
+        await self._write_fragments(list(rows.values()), time_ms, seq)
         await bounded(
             self._objects.put(current_key(key), version.encoded.data)
             for key, version in newest.items()
@@ -256,7 +297,7 @@ class RecordStore:
             return None
         envelope = self._codec.decode_envelope(data)
         deleted = _is_tombstone(envelope)
-        return _Current(envelope.content_hash, envelope.fetched_at_ms, deleted)
+        return _Current(envelope.content_hash, envelope.fetched_at_ms, deleted, len(data))
 
     def _decide(
         self, item: RecordWrite | RecordDeletion, current: _Current | None, time_ms: int
@@ -315,17 +356,19 @@ class RecordStore:
         piece = changelog_piece_key(time_ms, self._writer, seq)
         await self._create_batch_object(piece, encode_piece(entries))
 
-    async def _write_fragments(self, versions: list[_NewVersion], time_ms: int, seq: int) -> None:
-        """One index fragment per kind of the batch, a row per changed key."""
-        by_kind: dict[Kind, list[_NewVersion]] = {}
-        for version in versions:
-            by_kind.setdefault(version.key.kind, []).append(version)
+    async def _write_fragments(
+        self, rows: Sequence[_NewVersion | _Confirmation], time_ms: int, seq: int
+    ) -> None:
+        """One index fragment per kind of the batch, a row per changed or confirmed key."""
+        by_kind: dict[Kind, list[_NewVersion | _Confirmation]] = {}
+        for row in rows:
+            by_kind.setdefault(row.key.kind, []).append(row)
         await bounded(
             self._create_batch_object(
                 fragment_key(kind, time_ms, self._writer, seq),
-                index_fragment(_index_row(version, time_ms) for version in kind_versions),
+                index_fragment(row.index_row() for row in kind_rows),
             )
-            for kind, kind_versions in by_kind.items()
+            for kind, kind_rows in by_kind.items()
         )
 
     async def _create_batch_object(self, name: str, data: bytes) -> None:
@@ -410,14 +453,11 @@ class RecordStore:
         return sorted(name for name in listed if history_version_time(name) is not None)
 
 
-def _index_row(version: _NewVersion, time_ms: int) -> IndexRow:
-    return index_row(
-        version.key,
-        version.document,
-        content_hash=version.encoded.content_hash,
-        stored_bytes=len(version.encoded.data),
-        at_ms=time_ms,
-    )
+def _confirmation(item: RecordWrite | RecordDeletion, current: _Current | None) -> _Confirmation:
+    assert current is not None  # noqa: S101 (only a stored record is ever "unchanged")
+    if isinstance(item, RecordWrite):
+        return _Confirmation(item.key, current, item.fetched_at_ms, item.document)
+    return _Confirmation(item.key, current, item.deleted_at_ms)
 
 
 def _is_tombstone(record: record_pb2.Record) -> bool:
