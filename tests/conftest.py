@@ -3,7 +3,9 @@ local S3 (moto) for the session."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 
 from moto_server import MotoStartError, create_bucket, moto_environ, running_moto
 from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
+from tmdb_collector.queue import SQLiteWorkQueue, SQSWorkQueue, WorkQueue, ensure_sqs_queues
 
 #: The date the fixture-mode fake calls today: fixed, so export names do not roll at midnight.
 FAKE_TODAY = date(2026, 8, 27)
@@ -62,3 +65,85 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def s3_environ(moto_endpoint: str) -> dict[str, str]:
     """The AWS environment that points open_object_store at the moto server."""
     return moto_environ(moto_endpoint)
+
+
+# --- the work queue (tests/queue) ---------------------------------------------------------------
+# tests/queue cannot be a package: as "queue" it would shadow the standard library's queue module
+# (tests/ is on sys.path) and break urllib3. So its fixtures live here.
+
+#: Environment variables that could send boto3 somewhere other than moto.
+_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_SQS")
+
+
+@pytest.fixture
+def sqs_environ(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The process environment set for boto3 to talk to the session's moto server."""
+    for name in _AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    environ = moto_environ(moto_endpoint)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return environ
+
+
+def unique_queue_name(prefix: str = "work") -> str:
+    """A fresh queue name: moto's queues outlive a test, and tests must not share one."""
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+@dataclass
+class QueueCase:
+    """A work queue backend under test: opens new queues, and more objects on a queue it opened
+    (as other consumers would). Everything it opened is closed at the end of the test."""
+
+    backend: str
+    tmp_path: Path
+    opened: list[WorkQueue] = field(default_factory=list)
+
+    def new(self, *, max_receives: int = 5, visibility_timeout: int = 30) -> WorkQueue:
+        queue: WorkQueue
+        if self.backend == "sqlite":
+            queue = SQLiteWorkQueue(
+                self.tmp_path / "queues" / "work.db",
+                name=unique_queue_name(),
+                max_receives=max_receives,
+                visibility_timeout=visibility_timeout,
+            )
+        else:
+            name = unique_queue_name()
+            queue = ensure_sqs_queues(
+                name, max_receives=max_receives, visibility_timeout=visibility_timeout
+            )
+        self.opened.append(queue)
+        return queue
+
+    def another(self, queue: WorkQueue) -> WorkQueue:
+        """A second object on `queue`, sharing nothing with it but the queue itself."""
+        other: WorkQueue
+        if isinstance(queue, SQLiteWorkQueue):
+            other = SQLiteWorkQueue(
+                queue.path,
+                name=queue.name,
+                max_receives=queue.max_receives,
+                visibility_timeout=queue.visibility_timeout,
+            )
+        else:
+            assert isinstance(queue, SQSWorkQueue)
+            other = SQSWorkQueue(queue.url)
+        self.opened.append(other)
+        return other
+
+    def close(self) -> None:
+        for queue in self.opened:
+            queue.close()
+
+
+@pytest.fixture(params=["sqlite", "sqs"])
+def queue_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[QueueCase]:
+    """Each work queue backend in turn: SQLite in tmp_path, SQS on moto (started only then)."""
+    backend: str = request.param
+    if backend == "sqs":
+        request.getfixturevalue("sqs_environ")
+    case = QueueCase(backend, tmp_path)
+    yield case
+    case.close()

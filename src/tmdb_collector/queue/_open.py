@@ -1,0 +1,102 @@
+"""open_work_queue: from a queue spec a user typed (a path or a URL) to a WorkQueue."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict, Unpack
+
+from tmdb_collector.queue._queue import MAX_RETENTION_SECONDS, WorkQueue
+from tmdb_collector.queue._sqlite import SQLiteWorkQueue
+from tmdb_collector.queue._sqs import SQSWorkQueue, display_url, ensure_sqs_queues
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+
+__all__ = ["QueueOptions", "open_work_queue"]
+
+ACCEPTED_SPECS = (
+    "a file path or sqlite:PATH (an SQLite queue file), sqs://NAME (the SQS queue NAME and "
+    "NAME-dlq, created if missing), or an SQS queue URL "
+    "(https://sqs.REGION.amazonaws.com/ACCOUNT_ID/NAME, or http(s)://HOST/ACCOUNT_ID/NAME for a "
+    "local SQS)"
+)
+# Two or more letters before ':' make a scheme; one letter is a Windows drive ("C:\queue.db").
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
+# Settings a queue URL takes from the queue itself (its attributes), not from the caller.
+_SETTINGS = ("name", "max_receives", "visibility_timeout", "retention_seconds")
+
+
+class QueueOptions(TypedDict, total=False):
+    """Options of open_work_queue; each applies to the backends that have it."""
+
+    #: SQLite: the queue's name inside the file (SQS: the name is in the spec).
+    name: str
+    #: SQLite and sqs://NAME: deliveries before a message goes to the dead-letter queue.
+    max_receives: int
+    #: SQLite and sqs://NAME: default seconds a received message stays hidden.
+    visibility_timeout: int
+    #: SQLite and sqs://NAME: seconds before an undelivered message expires.
+    retention_seconds: int
+    #: SQLite only: epoch milliseconds, for tests.
+    clock: Callable[[], int]
+    #: SQS only: the boto3 SQS client to use.
+    client: SQSClient
+
+
+def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
+    """The work queue `spec` names:
+
+    - a path, or sqlite:PATH: an SQLite file, created with its directories if missing;
+    - sqs://NAME: the SQS queue NAME with its dead-letter queue NAME-dlq, created if missing;
+    - an SQS queue URL: that existing queue, whose RedrivePolicy names its dead-letter queue.
+
+    Raises ValueError for any other spec or an option the backend does not take.
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise ValueError(f"the work queue spec is empty: use {ACCEPTED_SPECS}")
+    match = _SCHEME.match(spec)
+    scheme = match.group(1).lower() if match else None
+    if scheme is None:
+        return _sqlite(spec, options)
+    rest = spec[match.end() :] if match else spec
+    if scheme == "sqlite":
+        if not rest or rest.startswith("//"):
+            raise ValueError(
+                f"{spec!r}: write sqlite:relative/path.db or sqlite:/absolute/path.db "
+                "(no '//' after 'sqlite:')"
+            )
+        return _sqlite(rest, options)
+    if scheme == "sqs" and rest.startswith("//") and "/" not in rest[2:]:
+        _refuse(spec, options, ("clock", "name"), "sqs://NAME takes its name from the spec")
+        return ensure_sqs_queues(
+            rest[2:],
+            max_receives=options.get("max_receives", 5),
+            visibility_timeout=options.get("visibility_timeout", 300),
+            retention_seconds=options.get("retention_seconds", MAX_RETENTION_SECONDS),
+            client=options.get("client"),
+        )
+    if scheme in {"http", "https"} and rest.startswith("//"):
+        _refuse(spec, options, (*_SETTINGS, "clock"), "an SQS queue URL takes them from the queue")
+        return SQSWorkQueue(spec, client=options.get("client"))
+    raise ValueError(f"unknown work queue spec {display_url(spec)!r}: use {ACCEPTED_SPECS}")
+
+
+def _sqlite(path: str, options: QueueOptions) -> SQLiteWorkQueue:
+    _refuse(path, options, ("client",), "an SQLite queue needs no boto3 client")
+    return SQLiteWorkQueue(
+        path,
+        name=options.get("name", "work"),
+        max_receives=options.get("max_receives", 5),
+        visibility_timeout=options.get("visibility_timeout", 300),
+        retention_seconds=options.get("retention_seconds", MAX_RETENTION_SECONDS),
+        clock=options.get("clock"),
+    )
+
+
+def _refuse(spec: str, options: QueueOptions, names: tuple[str, ...], why: str) -> None:
+    given = sorted(name for name in names if name in options)
+    if given:
+        raise ValueError(
+            f"the work queue {display_url(spec)!r} does not take {', '.join(given)}: {why}"
+        )

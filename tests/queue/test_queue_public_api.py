@@ -1,0 +1,16 @@
+import inspect
+
+from tmdb_collector import queue
+
+
+def test_every_public_name_comes_from_the_package_with_a_docstring() -> None:
+    for name in queue.__all__:
+        member = getattr(queue, name)
+        if inspect.isclass(member) or inspect.isfunction(member):
+            assert member.__module__.startswith("tmdb_collector.queue._"), name
+            assert inspect.getdoc(member), name
+
+
+def test_nothing_private_leaks() -> None:
+    public = {name for name in vars(queue) if not name.startswith("_")}
+    assert public == set(queue.__all__)
