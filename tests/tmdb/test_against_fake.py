@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import logging
 import random
 from collections.abc import AsyncIterator, Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tmdb_collector.fake import ChangedEntry, FakeSettings, FakeTMDB, FixtureCatalog, JSONObject
+from tmdb_collector.fake._synthetic import SyntheticCatalog
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.tmdb import (
     AuthenticationError,
@@ -297,3 +299,21 @@ async def test_export_fallback_streaming_and_malformed_lines() -> None:
     report = stream.report
     assert (report.duplicates, report.malformed) == (1, 2)
     assert report.restarts == 1  # the truncated first download was read again from the start
+
+
+async def test_batches_of_a_cached_synthetic_export_survive_a_cut_download(tmp_path: Path) -> None:
+    clock = FakeClock()
+    catalog = SyntheticCatalog({Kind.PERSON: 20_000}, seed=3)
+    lines = list(catalog.export_lines("person", 0))
+    fake = FakeTMDB(catalog, today=lambda: TODAY, export_cache=tmp_path)
+    async with (
+        fake.run() as running,
+        _client(running.url, clock, Pacer(1000, 4, clock=clock)) as client,
+    ):
+        found = await client.find_export(Kind.PERSON, on=TODAY)  # starts the file's generation
+        fake.inject("truncate", count=1, path_prefix="/p/exports/")
+        stream = client.stream_export(found)
+        ids = [entry.id async for batch in stream.batches() for entry in batch]
+    assert ids == list(dict.fromkeys(json.loads(line)["id"] for line in lines))
+    report = stream.report
+    assert (report.lines, report.restarts, report.malformed) == (len(lines), 1, 0)

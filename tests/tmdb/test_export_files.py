@@ -1,12 +1,22 @@
+import dataclasses
 import gzip
 import json
+import random
 from datetime import date
 
 import pytest
 
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, EXPORT_NAMES, Kind
 from tmdb_collector.tmdb import EXPORT_FILE_NAMES, UnsupportedKindError, export_file_name
-from tmdb_collector.tmdb._exports import ExportReport, _GzipLines, _parse_line, export_name
+from tmdb_collector.tmdb._exports import (
+    ExportEntry,
+    ExportReport,
+    _Block,
+    _decode_block,
+    _decode_line,
+    _GzipLines,
+    export_name,
+)
 from tmdb_collector.tmdb._seen import SeenIds
 
 
@@ -45,10 +55,15 @@ def test_no_export_for_other_kinds(given: Kind | str) -> None:
 
 def _lines_of(data: bytes, chunk: int) -> list[bytes | None]:
     splitter = _GzipLines()
-    lines: list[bytes | None] = []
+    blocks: list[bytes | None] = []
     for offset in range(0, len(data), chunk):
-        lines.extend(splitter.feed(data[offset : offset + chunk]))
-    lines.extend(splitter.finish())
+        blocks.extend(splitter.feed(data[offset : offset + chunk]))
+    blocks.extend(splitter.finish())
+    lines: list[bytes | None] = []
+    for block in blocks:
+        # A block is whole lines, each ending in a newline; None is one overlong line.
+        assert block is None or (block and block.endswith(b"\n"))
+        lines.extend([None] if block is None else block.split(b"\n")[:-1])
     return lines
 
 
@@ -74,6 +89,11 @@ def test_an_endless_line_does_not_grow_memory() -> None:
     assert _lines_of(data, 65536) == [None, b'{"id":1}']
 
 
+def _take_all(raw: bytes, seen: SeenIds, report: ExportReport) -> list[ExportEntry]:
+    block = _Block(1, raw, raw.count(b"\n"), start=1)
+    return block.take(len(raw), seen, report)
+
+
 def test_line_parsing_reports_malformed_and_duplicates() -> None:
     seen, report = SeenIds(), ExportReport()
     lines = [
@@ -87,21 +107,11 @@ def test_line_parsing_reports_malformed_and_duplicates() -> None:
         b"[" * 100_000,  # json.loads gives up with RecursionError, not ValueError
         b'{"id":6}',
     ]
-    entries = [_parse_line(n, line, seen, report) for n, line in enumerate(lines, 1)]
-    assert [e.id if e else None for e in entries] == [
-        5,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        6,
-    ]
-    assert entries[0] is not None
-    assert entries[0].fields == {"id": 5, "name": "a"}
-    assert (report.entries, report.duplicates, report.malformed) == (2, 1, 5)
+    entries = _take_all(b"\n".join(lines) + b"\n", seen, report)
+    assert entries == [ExportEntry(5, {"id": 5, "name": "a"}), ExportEntry(6, {"id": 6})]
+    with pytest.raises(dataclasses.FrozenInstanceError):  # built by the fast path, still frozen
+        entries[0].id = 7  # type: ignore[misc]
+    assert (report.lines, report.entries, report.duplicates, report.malformed) == (9, 2, 1, 5)
     assert [(s.line, s.reason) for s in report.samples] == [
         (2, "not valid JSON"),
         (3, "not a JSON object"),
@@ -109,6 +119,44 @@ def test_line_parsing_reports_malformed_and_duplicates() -> None:
         (5, "no positive integer id"),
         (8, "not valid JSON"),
     ]
+    assert report.samples[0].text == "{oops"
+
+
+# Lines each invalid alone that would make valid JSON together, joined as an array:
+PAIRS_THAT_MERGE = [
+    [b'{"id":1,"x":[0', b"0]}"],
+    [b'{"id":1,"x":[{}', b"{}]}"],
+    [b'{"id":1,"s":"a}', b'{b"}'],
+    [b'{"id":1', b'"x":2}'],
+    [b'{"id":6},{"id":7}'],
+]
+FRAGMENTS = [
+    b'{"adult":false,"id":7,"name":"Aki Kaurism\xc3\xa4ki","popularity":2.4825}',
+    b'{"id":8,"name":"{braces}"}',
+    b'{"id":9,"name":"[brackets]","tags":[1,{"a":[]}]}',
+    b'{"id":10}\r',
+    b' {"id":11} ',
+    b"\xef\xbb\xbf{}",
+    b"{\xff}",
+    b'{"id":12,"name":"\\ud800"}',
+    b"[1]",
+    b"null",
+    b"",
+    b"   ",
+    b"{}",
+]
+
+
+def test_decoding_a_block_at_once_agrees_with_decoding_line_by_line() -> None:
+    rng = random.Random(5)
+    for _ in range(2000):
+        lines = [
+            line
+            for _ in range(rng.randrange(1, 6))
+            for line in rng.choice([*PAIRS_THAT_MERGE, *([fragment] for fragment in FRAGMENTS)])
+        ]
+        raw = b"\n".join(lines) + b"\n"
+        assert _decode_block(raw, len(lines)) == [_decode_line(line) for line in lines], lines
 
 
 def test_seen_ids_bitmap() -> None:

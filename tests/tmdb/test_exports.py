@@ -170,3 +170,86 @@ async def test_stopping_early_releases_the_download(
                 if entry.id == 3:
                     break
         assert stream.report.entries == 3
+
+
+def _varied_lines(count: int) -> list[bytes]:
+    """Export lines with some of everything a stream must handle: duplicates, malformed lines,
+    blank lines, and names with braces (which send a block down the line-by-line path)."""
+    lines = [
+        json.dumps({"adult": False, "id": i, "name": f"name {i}", "popularity": i / 7}).encode()
+        for i in range(1, count + 1)
+    ]
+    for n in range(0, count, 997):
+        lines[n] = b'{"id": 3, "name": "a duplicate"}'
+    for n in range(500, count, 1999):
+        lines[n] = b'{"id": 21, "name": "cut'
+    for n in range(700, count, 2999):
+        lines[n] = b""
+    for n in range(900, count, 3001):
+        lines[n] = json.dumps({"id": n + 1, "name": "{braces} in a name"}).encode()
+    return lines
+
+
+async def test_batches_hand_out_what_entry_by_entry_does(
+    files: tuple[FilesHost, str], clock: FakeClock
+) -> None:
+    host, url = files
+    host.files["person_ids_08_27_2026.json.gz"] = _export(_varied_lines(30_000))
+    async with make_client(url, clock) as client:
+        one_by_one = client.stream_export(client.export_file("person", DAY))
+        entries = [entry async for entry in one_by_one]
+        by_batches = client.stream_export(client.export_file("person", DAY))
+        batches = [batch async for batch in by_batches.batches()]
+    assert len(batches) > 20  # a few hundred lines each, not the whole file
+    assert all(batches)
+    assert [entry for batch in batches for entry in batch] == entries
+    assert by_batches.report == one_by_one.report
+    report = by_batches.report
+    assert (report.lines, report.malformed) == (30_000, 15)
+    assert report.entries + report.duplicates + report.malformed + 10 == report.lines  # 10 blank
+    assert [sample.reason for sample in report.samples] == ["not valid JSON"] * 10
+
+
+async def test_batches_restart_an_interrupted_download_without_repeats(
+    files: tuple[FilesHost, str], clock: FakeClock
+) -> None:
+    host, url = files
+    lines = [json.dumps({"id": i, "name": "x" * 50}).encode() for i in range(1, 20001)]
+    host.files["keyword_ids_08_27_2026.json.gz"] = _export(lines)
+    host.cuts = 2
+    async with make_client(url, clock) as client:
+        stream = client.stream_export(client.export_file("keyword", DAY))
+        ids = [entry.id async for batch in stream.batches() for entry in batch]
+    assert ids == list(range(1, 20001))
+    assert (stream.report.restarts, stream.report.duplicates) == (2, 0)
+
+
+async def test_a_stream_is_read_one_way_only(
+    files: tuple[FilesHost, str], clock: FakeClock
+) -> None:
+    host, url = files
+    host.files["movie_ids_08_27_2026.json.gz"] = _export([b'{"id":%d}' % i for i in range(1, 99)])
+    async with (
+        make_client(url, clock) as client,
+        client.stream_export(client.export_file("movie", DAY)) as stream,
+    ):
+        assert (await anext(stream)).id == 1
+        with pytest.raises(RuntimeError, match="read once"):
+            stream.batches()
+        assert (await anext(stream)).id == 2
+
+
+async def test_stopping_batches_early_releases_the_download(
+    files: tuple[FilesHost, str], clock: FakeClock
+) -> None:
+    host, url = files
+    lines = [b'{"id":%d,"name":"a keyword"}' % i for i in range(1, 99_999)]
+    host.files["keyword_ids_08_27_2026.json.gz"] = _export(lines)
+    async with make_client(url, clock) as client:
+        async with client.stream_export(client.export_file("keyword", DAY)) as stream:
+            async for batch in stream.batches():
+                assert batch[0].id == 1
+                break
+        # The report stops at the end of the one batch handed out.
+        assert stream.report.lines == stream.report.entries == len(batch) < 1000
+        assert await anext(stream.batches(), None) is None

@@ -22,10 +22,22 @@ Admin API (no credentials, never counted, limited or faulted): ``GET /_fake/stat
 ``POST /_fake/reset-stats``, ``POST /_fake/advance?days=N``, ``GET``/``POST /_fake/settings``
 (a JSON object of FakeSettings fields), ``GET``/``POST /_fake/inject``
 (``{"fault": "503", "count": 1, "path_prefix": "/3/"}``), ``PUT``/``DELETE
-/_fake/exports/<file name>`` (exact bytes to serve for an export file).
+/_fake/exports/<file name>`` (exact bytes to serve for an export file), ``POST
+/_fake/exports/warm?day=YYYY-MM-DD`` (generate that day's export files into the export cache).
+
+Export cache: ``FakeTMDB(catalog, export_cache=DIR)`` (``fake-tmdb --export-cache DIR``) generates
+each export file of a synthetic catalog once, in a worker thread, and serves it from DIR after
+that, as files.tmdb.org serves static files; without it every download generates its file.
 """
 
-from tmdb_collector.fake._catalog import Catalog, ChangedEntry, JSONObject, with_every_block
+from tmdb_collector.fake._catalog import (
+    CacheableExports,
+    Catalog,
+    ChangedEntry,
+    JSONObject,
+    with_every_block,
+)
+from tmdb_collector.fake._export_cache import ExportCacheError
 from tmdb_collector.fake._exports import ExportFile
 from tmdb_collector.fake._faults import Fault, UnknownFaultError
 from tmdb_collector.fake._fixtures import (
@@ -39,8 +51,10 @@ from tmdb_collector.fake._server import FakeStartError, FakeTMDB
 from tmdb_collector.fake._settings import FakeSettings, SettingsError
 
 __all__ = [
+    "CacheableExports",
     "Catalog",
     "ChangedEntry",
+    "ExportCacheError",
     "ExportFile",
     "FakeProcessError",
     "FakeSettings",

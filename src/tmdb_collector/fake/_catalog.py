@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from tmdb_collector.kinds import SUB_RESOURCES, Kind, RecordKey
 
-__all__ = ["Catalog", "ChangedEntry", "JSONObject", "with_every_block"]
+__all__ = ["CacheableExports", "Catalog", "ChangedEntry", "JSONObject", "with_every_block"]
 
 JSONObject = dict[str, Any]
 
@@ -72,6 +72,20 @@ class Catalog(Protocol):
         ``adult_movie``) as published on ``day``: not sorted by id, possibly with a duplicate id,
         main exports without adult ids and adult exports with only those. Streams: never builds
         the whole file in memory."""
+        ...
+
+
+@runtime_checkable
+class CacheableExports(Protocol):
+    """A catalog whose export files the server may cache (``FakeTMDB(export_cache=DIR)``).
+
+    The server then reads ``export_lines`` of a day in a worker thread, perhaps while the
+    catalog advances on the event loop: the lines of a day already published must not change.
+    """
+
+    def export_identity(self, export_name: str, day: int) -> str:
+        """A text naming the exact lines ``export_lines(export_name, day)`` gives, in any process
+        and version: equal texts, equal lines. Raises what ``export_lines`` raises."""
         ...
 
 

@@ -82,6 +82,13 @@ DEFAULT_SYNTHETIC = "movie=1000,tv=200,person=2000,collection=50,company=100,net
     is_flag=True,
     help="Today's export files are not published yet (404), as before 08:00 UTC.",
 )
+@click.option(
+    "--export-cache",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Generate each synthetic export file once into DIR and serve it from there; "
+    "POST /_fake/exports/warm generates a day's files ahead.",
+)
 def fake_tmdb(
     *,
     host: str,
@@ -97,6 +104,7 @@ def fake_tmdb(
     error_rate: float,
     day: int,
     no_today_export: bool,
+    export_cache: Path | None,
 ) -> None:
     """Run a fake TMDB API (/3/...) and export host (/p/exports/...) until interrupted.
 
@@ -122,7 +130,11 @@ def fake_tmdb(
     if day:
         catalog.advance(day)
     try:
-        asyncio.run(_serve(FakeTMDB(catalog, settings), host, port))
+        fake = FakeTMDB(catalog, settings, export_cache=export_cache)
+    except OSError as error:  # the cache directory cannot be created
+        raise click.UsageError(f"--export-cache: {error}") from error
+    try:
+        asyncio.run(_serve(fake, host, port))
     except FakeStartError as error:
         raise click.ClickException(str(error)) from error
 

@@ -8,6 +8,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from aiohttp import web
 
@@ -69,11 +70,17 @@ class ExportFile:
         return publish_today or age > timedelta(0)
 
 
-async def send_export(request: web.Request, source: bytes | Iterable[bytes]) -> web.StreamResponse:
+async def send_export(
+    request: web.Request, source: bytes | Path | Iterable[bytes]
+) -> web.StreamResponse:
     """Answer as files.tmdb.org does: the whole gzip file, headers only for HEAD, or the bytes a
     ``Range: bytes=A-B`` asks for (206) — clients probe with a one-byte range, and generating a
-    real-scale file for that would cost seconds."""
+    real-scale file for that would cost seconds. ``source`` is the file's bytes, a file holding
+    them (served like any static file: sendfile, Content-Length, every single-range form), or
+    the lines to compress as they go."""
     headers = {"Content-Type": EXPORT_CONTENT_TYPE, "Accept-Ranges": "bytes"}
+    if isinstance(source, Path):
+        return web.FileResponse(source, headers=headers)
     wanted = _byte_range(request.headers.get("Range"))
     if request.method == "HEAD":
         return await _headers_only(request, headers)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import hmac
+import os
 import random
 import re
 import threading
@@ -19,12 +21,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import web
 
-from tmdb_collector.fake._catalog import Catalog, ChangedEntry, JSONObject
+from tmdb_collector.fake._catalog import CacheableExports, Catalog, ChangedEntry, JSONObject
 from tmdb_collector.fake._configuration import CONFIGURATION
+from tmdb_collector.fake._export_cache import ExportCache, ExportCacheError
 from tmdb_collector.fake._exports import (
     ExportFile,
     gzip_lines,
@@ -72,6 +76,20 @@ MAX_ADVANCE_DAYS = 366
 _MAX_UPLOAD = 256 * 1024 * 1024
 # How long stopping waits for requests in flight (a long export stream is cut after that).
 _SHUTDOWN_TIMEOUT = 2.0
+# Every export, largest first (by TMDB's own file sizes): warming starts the longest generation
+# first rather than last.
+_WARM_ORDER = (
+    "person",
+    "movie",
+    "tv_series",
+    "production_company",
+    "keyword",
+    "collection",
+    "tv_network",
+    "adult_person",
+    "adult_movie",
+    "adult_tv_series",
+)
 
 
 def utc_today() -> date:
@@ -103,6 +121,10 @@ class FakeTMDB:
     background thread with ``with FakeTMDB(catalog).run_in_thread() as fake``; ``fake.url`` is
     then its base URL (``http://127.0.0.1:PORT``). ``today`` gives the UTC date that is the
     catalog's current day; ``clock`` drives the rate limiter.
+
+    ``export_cache``: a directory where each export file of a ``CacheableExports`` catalog (the
+    synthetic one) is generated once and then served from, as a CDN serves static files;
+    ``warm_exports`` fills it ahead. None (the default): every download generates its file.
     """
 
     def __init__(
@@ -112,8 +134,10 @@ class FakeTMDB:
         *,
         today: Callable[[], date] = utc_today,
         clock: Callable[[], float] = time.monotonic,
+        export_cache: str | os.PathLike[str] | None = None,
     ) -> None:
         self.catalog = catalog
+        self._export_cache = None if export_cache is None else ExportCache(export_cache)
         self.settings = settings if settings is not None else FakeSettings()
         self._today = today
         self._rng = random.Random(self.settings.seed)
@@ -161,6 +185,31 @@ class FakeTMDB:
     def clear_export_file(self, file_name: str) -> None:
         self._on_loop(lambda: self._export_files.pop(file_name, None))
 
+    async def warm_exports(self, day: date | None = None) -> dict[str, int]:
+        """Generate every export file of ``day`` (default: today) into the export cache now,
+        so that downloads are served from disk from then on; each file name with its size in
+        bytes. Await it on the server's loop (in ``run()``); from other code,
+        ``POST /_fake/exports/warm?day=YYYY-MM-DD`` does the same."""
+        cache, catalog = self._cacheable()
+        today = self._today()
+        day = day or today
+        if not ExportFile("movie", day).is_published(today, self.settings.publish_today):
+            raise ExportCacheError(f"the exports of {day} are not published (today is {today})")
+        catalog_day = self._day_of(day, today)
+        paths = [
+            cache.path(name, catalog.export_identity(name, catalog_day)) for name in _WARM_ORDER
+        ]
+        builds = [
+            cache.start(path, functools.partial(self.catalog.export_lines, name, catalog_day))
+            for name, path in zip(_WARM_ORDER, paths, strict=True)
+            if not path.is_file()
+        ]
+        await asyncio.shield(asyncio.gather(*builds))
+        return {
+            ExportFile(name, day).file_name: path.stat().st_size
+            for name, path in zip(_WARM_ORDER, paths, strict=True)
+        }
+
     def advance(self, days: int = 1) -> int:
         """Move the catalog ``days`` forward; return the new day."""
         _check_advance(days, ValueError)
@@ -191,6 +240,7 @@ class FakeTMDB:
         app.router.add_post("/_fake/settings", self._admin_change_settings)
         app.router.add_get("/_fake/inject", self._admin_faults)
         app.router.add_post("/_fake/inject", self._admin_inject)
+        app.router.add_post("/_fake/exports/warm", self._admin_warm_exports)
         app.router.add_put("/_fake/exports/{file_name}", self._admin_set_export)
         app.router.add_delete("/_fake/exports/{file_name}", self._admin_clear_export)
         return app
@@ -220,6 +270,8 @@ class FakeTMDB:
         finally:
             self._url = None
             self._loop = None
+            if self._export_cache is not None:
+                self._export_cache.stop()  # before waiting for requests that wait for it
             await runner.cleanup()
 
     @contextmanager
@@ -313,9 +365,11 @@ class FakeTMDB:
         if request.path.startswith("/p/exports/"):
             # A spoiled export is rendered whole: faults are for tests, with small exports.
             try:
-                source = self._export_source(request.match_info.get("file_name", ""))
+                source = await self._export_source(request.match_info.get("file_name", ""))
             except TMDBError as error:
                 return dump_json(error.to_json())
+            if isinstance(source, Path):
+                return await asyncio.to_thread(source.read_bytes)
             return source if isinstance(source, bytes) else gzip_lines(source)
         answer = await _answer_errors(request, handler)
         if isinstance(answer, web.Response) and isinstance(answer.body, bytes):
@@ -477,10 +531,17 @@ class FakeTMDB:
 
     async def _export(self, request: web.Request) -> web.StreamResponse:
         # files.tmdb.org: no credentials, no rate limit (it is a different host).
-        return await send_export(request, self._export_source(request.match_info["file_name"]))
+        probe = request.method == "HEAD" or "Range" in request.headers
+        source = await self._export_source(request.match_info["file_name"], probe=probe)
+        return await send_export(request, source)
 
-    def _export_source(self, file_name: str) -> bytes | Iterator[bytes]:
-        """A test's exact bytes for the file, else the catalog's lines; 404 if unpublished."""
+    async def _export_source(
+        self, file_name: str, *, probe: bool = False
+    ) -> bytes | Path | Iterator[bytes]:
+        """A test's exact bytes for the file, else the cached file, else the catalog's lines;
+        404 if unpublished. A ``probe`` (HEAD, Range) does not wait for the file to be cached:
+        it starts the generation and is answered from the start of the lines, as without cache.
+        """
         override = self._export_files.get(file_name)
         if override is not None:
             return override
@@ -488,7 +549,29 @@ class FakeTMDB:
         today = self._today()
         if export is None or not export.is_published(today, self.settings.publish_today):
             raise TMDBError.not_found()
-        return self.catalog.export_lines(export.name, self._day_of(export.published_on, today))
+        day = self._day_of(export.published_on, today)
+        lines = functools.partial(self.catalog.export_lines, export.name, day)
+        cache, catalog = self._export_cache, self.catalog
+        if cache is None or not isinstance(catalog, CacheableExports):
+            return lines()
+        path = cache.path(export.name, catalog.export_identity(export.name, day))
+        if probe and not path.is_file():
+            cache.start(path, lines)
+            return lines()
+        return await cache.file(path, lines)
+
+    def _cacheable(self) -> tuple[ExportCache, CacheableExports]:
+        if self._export_cache is None:
+            raise ExportCacheError(
+                "this fake TMDB has no export cache: create it with export_cache=DIR "
+                "(fake-tmdb --export-cache DIR)"
+            )
+        if not isinstance(self.catalog, CacheableExports):
+            raise ExportCacheError(
+                f"the exports of {self.catalog!r} are not cached (only a catalog with "
+                "export_identity, such as SyntheticCatalog, has them cached)"
+            )
+        return self._export_cache, self.catalog
 
     # -- /_fake/ admin ------------------------------------------------------------------------
 
@@ -541,6 +624,22 @@ class FakeTMDB:
         self._script.add(Fault.parse(body.get("fault", "")), count, path_prefix)
         return json_response({"pending": self._script.pending()})
 
+    async def _admin_warm_exports(self, request: web.Request) -> web.StreamResponse:
+        text = request.query.get("day")
+        try:
+            day = None if text is None else date.fromisoformat(text)
+        except ValueError:
+            raise AdminError(f"day must be a date as YYYY-MM-DD, got {text!r}") from None
+        started = time.perf_counter()
+        files = await self.warm_exports(day)
+        return json_response(
+            {
+                "day": (day or self._today()).isoformat(),
+                "files": files,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        )
+
     async def _admin_set_export(self, request: web.Request) -> web.StreamResponse:
         self._export_files[request.match_info["file_name"]] = await request.read()
         return json_response({"export_files": sorted(self._export_files)})
@@ -558,7 +657,7 @@ async def _answer_errors(
         response: web.StreamResponse = await handler(request)
     except TMDBError as error:
         return error.response()
-    except (AdminError, SettingsError, UnknownFaultError) as error:
+    except (AdminError, ExportCacheError, SettingsError, UnknownFaultError) as error:
         return json_response({"errors": [str(error)]}, 400)
     except web.HTTPException as error:
         if request.path.startswith("/_fake/") and error.status == 405:

@@ -32,7 +32,11 @@ from tmdb_collector.fake._synth_light import (
 )
 from tmdb_collector.kinds import Kind
 
-__all__ = ["ExportSpec", "stream_export"]
+__all__ = ["EXPORT_FORMAT", "ExportSpec", "stream_export"]
+
+#: Part of every export's identity (``SyntheticCatalog.export_identity``): bump it with any change
+#: to the lines or their order, so export files cached before are no longer served.
+EXPORT_FORMAT = 1
 
 CHUNK = 4096
 _DUPLICATE_EVERY = 100_000

@@ -15,7 +15,7 @@ from tmdb_collector.fake._catalog import ChangedEntry, JSONObject
 from tmdb_collector.fake._generate import record_base, record_block
 from tmdb_collector.fake._synth_cards import World
 from tmdb_collector.fake._synth_days import DayRates, Timeline
-from tmdb_collector.fake._synth_export import ExportSpec, stream_export
+from tmdb_collector.fake._synth_export import EXPORT_FORMAT, ExportSpec, stream_export
 from tmdb_collector.fake._synth_light import derive_seed, id_hash, is_adult
 from tmdb_collector.kinds import (
     ADULT_EXPORT_NAMES,
@@ -89,7 +89,8 @@ class SyntheticCatalog:
             if count < 0:
                 raise ValueError(f"{kind} count must be >= 0, got {count}")
         self._seed = seed
-        self._timeline = Timeline(counts, seed, rates or DayRates())
+        self._rates = rates or DayRates()
+        self._timeline = Timeline(counts, seed, self._rates)
         self._salts = {kind: derive_seed(seed, "kind", kind.value) for kind in Kind}
         self._spaces = {kind: counts.get(kind, 0) or REAL_COUNTS[kind] for kind in EXPORT_KINDS}
         self._counts = {Kind(kind): count for kind, count in counts.items()}
@@ -138,11 +139,25 @@ class SyntheticCatalog:
         return ChangedEntry(record_id, adult, softcore)
 
     def export_lines(self, export_name: str, day: int) -> Iterator[bytes]:
+        spec = self._export_spec(export_name, day)
+        day = max(day, 0)
+        return stream_export(spec, self._timeline, self._seed, self._salts[spec.kind], day)
+
+    def export_identity(self, export_name: str, day: int) -> str:
+        """What decides the export's lines: the generator's format, counts, seed, daily rates,
+        export name and day (the timeline's history up to ``day`` follows from the others)."""
+        self._export_spec(export_name, day)
+        counts = ",".join(f"{kind}={self._counts.get(kind, 0)}" for kind in EXPORT_KINDS)
+        return (
+            f"synthetic export v{EXPORT_FORMAT} counts={counts} seed={self._seed} "
+            f"rates={self._rates!r} {export_name} day={max(day, 0)}"
+        )
+
+    def _export_spec(self, export_name: str, day: int) -> ExportSpec:
         spec = _EXPORTS.get(export_name)
         if spec is None:
             known = ", ".join(sorted(_EXPORTS))
             raise ValueError(f"unknown export {export_name!r}; one of: {known}")
         if day > self.day:
             raise ValueError(f"the export of day {day} is not published yet (today is {self.day})")
-        day = max(day, 0)
-        return stream_export(spec, self._timeline, self._seed, self._salts[spec.kind], day)
+        return spec
