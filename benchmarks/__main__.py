@@ -8,6 +8,8 @@ import sys
 
 BENCHMARKS = {
     "client_pace": "benchmarks.client_pace",
+    "export_stream": "benchmarks.export_stream",
+    "harvest_scale": "benchmarks.harvest_scale",
     "schema_codec": "benchmarks.schema_codec",
     "store_write": "benchmarks.store_write",
 }

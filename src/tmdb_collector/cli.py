@@ -22,6 +22,7 @@ _COMMANDS = {
     "demo": "tmdb_collector._demo_cli:demo",
     "export": "tmdb_collector._store_cli:export",
     "fake-tmdb": "tmdb_collector.fake._cli:fake_tmdb",
+    "harvest": "tmdb_collector._harvest_cli:harvest",
     "history": "tmdb_collector._store_cli:history",
     "query": "tmdb_collector._store_cli:query",
 }

@@ -1,0 +1,30 @@
+"""The harvester: decides what to fetch from TMDB's daily exports and changes feeds, and puts
+that work on the queue (docs/harvest.md)."""
+
+from tmdb_collector.harvest._harvester import Harvester, HarvestPlan, HarvestReport
+from tmdb_collector.harvest._plan import REASON_ORDER, KindPlan, KindPlanner
+from tmdb_collector.harvest._settings import (
+    MAX_BATCH_SIZE,
+    AdultPolicy,
+    HarvestSettings,
+    HarvestSettingsError,
+    parse_kinds,
+)
+from tmdb_collector.harvest._state import HarvestState, HarvestStateError, Watermark
+
+__all__ = [
+    "MAX_BATCH_SIZE",
+    "REASON_ORDER",
+    "AdultPolicy",
+    "HarvestPlan",
+    "HarvestReport",
+    "HarvestSettings",
+    "HarvestSettingsError",
+    "HarvestState",
+    "HarvestStateError",
+    "Harvester",
+    "KindPlan",
+    "KindPlanner",
+    "Watermark",
+    "parse_kinds",
+]
