@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+# pyarrow ships no type information (no py.typed): its objects are Any to mypy.
+import pyarrow as pa  # type: ignore[import-untyped]
+
 from tmdb_collector.harvest._ids import iter_ids
 from tmdb_collector.harvest._plan import KindPlan, KindPlanner
 from tmdb_collector.harvest._settings import HarvestSettings
@@ -161,12 +164,15 @@ class Harvester:
         stored = await self._index.table(kind, columns=["deleted", "adult"])
         planner.stored(stored, await self._state.in_flight(kind))
         del stored
+        pa.default_memory_pool().release_unused()  # reading Parquet leaves much to reuse
         await self._read_exports(planner, day)
         changes, reconcile = None, False
         if feed is not None:
             result = await feed
             changes, reconcile = self._judge_changes(plan, result, watermark, day)
         planner.finish(changes=changes, reconcile=reconcile)
+        # Arrow's allocator keeps freed memory for reuse; the next kind needs less than this one.
+        pa.default_memory_pool().release_unused()
         _log.info(
             "harvest %s: %s",
             kind,
@@ -274,6 +280,7 @@ class Harvester:
             messages += await asyncio.to_thread(self._queue.send, chunk)
         for kind, planner in plan.planners.items():
             await self._state.save_in_flight(kind, planner.planned_ledger(plan.planned_at_ms))
+            pa.default_memory_pool().release_unused()
         marks = dict(plan.watermarks)
         for kind_plan in plan.kinds:
             if kind_plan.watermark is not None:

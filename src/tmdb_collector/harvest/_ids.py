@@ -44,23 +44,22 @@ class IdList:
 
 
 def int64_array(values: array[int]) -> pa.Array:
-    """An Arrow int64 array over an ``array('q')``'s memory, without copying it."""
-    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+    """An Arrow integer array over an ``array('q')``'s (int64) or ``array('i')``'s (int32)
+    memory, without copying it."""
+    kind = {"q": pa.int64(), "i": pa.int32()}[values.typecode]
+    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
 
 
 def ids_by_score(ids: array[int], scores: array[float]) -> pa.Array:
-    """The ids by descending score, ties by ascending id (e.g. by popularity, most popular
-    first)."""
+    """The ids by descending score (e.g. popularity: most popular first), ties in their given
+    order; ``ids`` an ``array('q')`` or ``array('i')``, ``scores`` an ``array('f')``. Sorting
+    the scores alone keeps a 4 M-id kind's sort within ~100 MB."""
     if not ids:
         return pa.array([], type=pa.int64())
-    table = pa.table(
-        {
-            "score": pa.Array.from_buffers(pa.float64(), len(scores), [None, pa.py_buffer(scores)]),
-            "id": int64_array(ids),
-        }
-    )
-    order = pc.sort_indices(table, sort_keys=[("score", "descending"), ("id", "ascending")])
-    return pc.take(table.column("id"), order).combine_chunks()
+    score_array = pa.Array.from_buffers(pa.float32(), len(scores), [None, pa.py_buffer(scores)])
+    order = pc.sort_indices(score_array, sort_keys=[("", "descending")])
+    del score_array
+    return pc.take(int64_array(ids), order)
 
 
 def iter_ids(values: pa.Array | pa.ChunkedArray) -> Iterator[int]:

@@ -36,6 +36,7 @@ REASON_ORDER: tuple[Reason, ...] = (
 )
 
 _HOUR_MS = 3_600_000
+_INT32_MAX = 2**31 - 1
 
 
 @dataclass(slots=True)
@@ -121,8 +122,10 @@ class KindPlanner:
         self._live_ids = pa.array([], type=pa.int64())
         self._live_checked = pa.array([], type=pa.int64())
         self._live_adult = pa.array([], type=pa.bool_())
-        self._new_ids = array("q")
-        self._new_scores = array("d")
+        # 32-bit while every id fits (TMDB's are in the millions): half the memory of a
+        # 4 M-id kind's new ids. A larger id widens the array once.
+        self._new_ids = array("i")
+        self._new_scores = array("f")
         self._export_read = False
 
     # --- inputs ------------------------------------------------------------------------------
@@ -176,6 +179,8 @@ class KindPlanner:
             id_ = entry.id
             if not exported.add(id_) or id_ in live or id_ in in_flight:
                 continue
+            if id_ > _INT32_MAX and ids.typecode == "i":
+                ids = self._new_ids = array("q", ids)
             ids.append(id_)
             score = entry.fields.get("popularity")
             scores.append(score if type(score) is float or type(score) is int else 0.0)
@@ -186,11 +191,9 @@ class KindPlanner:
         """Decide: new (by popularity), deletions (with the mass-deletion guard), changes,
         reconciliation (every stored record, when ``reconcile``) and refreshes."""
         plan = self.plan
-        new = ids_by_score(self._new_ids, self._new_scores)
-        self._new_ids, self._new_scores = array("q"), array("d")
-        for id_ in iter_ids(new):
-            self._planned.add(id_)
-        plan.work[Reason.NEW] = new
+        # New ids are not marked planned: "exported, not stored, not in flight" says it.
+        plan.work[Reason.NEW] = ids_by_score(self._new_ids, self._new_scores)
+        self._new_ids, self._new_scores = array("i"), array("f")
         if self._export_read:
             plan.work[Reason.DELETED] = self._deletions()
         if changes is not None:
@@ -198,7 +201,21 @@ class KindPlanner:
         if reconcile:
             plan.work[Reason.RECONCILE] = self._everything_stored()
         plan.work[Reason.REFRESH] = self._stalest()
+        self._release()
         return plan
+
+    def _release(self) -> None:
+        """Drop what only deciding needed: a real-scale harvest holds every kind's plan at once
+        until it is enqueued, not every kind's index."""
+        empty = pa.array([], type=pa.int64())
+        self._live_ids, self._live_checked = empty, empty
+        self._live_adult = pa.array([], type=pa.bool_())
+        self._live, self._in_flight, self._exported, self._planned = (
+            SeenIds(),
+            SeenIds(),
+            SeenIds(),
+            SeenIds(),
+        )
 
     def _deletions(self) -> pa.Array:
         """Stored ids the export lacks, unless too recently confirmed to judge (fetched after
@@ -244,9 +261,12 @@ class KindPlanner:
         plan.changes_seen = len(changes)
         skip_adult = self._settings.adult == "exclude"
         changed = IdList()
+        exported, live = self._exported, self._live
         for id_, adult in changes.items():
             if id_ in self._planned or id_ in self._in_flight:
                 continue
+            if id_ in exported and id_ not in live:
+                continue  # new: planned as such
             if skip_adult and adult is True and id_ not in self._live:
                 plan.adult_changes_skipped += 1
                 continue
@@ -286,15 +306,16 @@ class KindPlanner:
                     self._planned.add(id_)
         return stalest.arrow()
 
-    def planned_ledger(self, planned_at_ms: int) -> pa.Table:
-        """The ledger to save once the plan is enqueued: what was carried plus all planned."""
-        planned = [ids for _, ids in self.plan.sequence()]
-        if not planned:
-            return self.plan.carried
-        ids = pa.concat_arrays(planned)
-        at = pa.repeat(pa.scalar(planned_at_ms, pa.timestamp("ms", tz="UTC")), len(ids))
-        fresh = pa.Table.from_arrays([ids, at], schema=IN_FLIGHT_SCHEMA)
-        return pa.concat_tables([self.plan.carried.cast(IN_FLIGHT_SCHEMA), fresh])
+    def planned_ledger(self, planned_at_ms: int, rows: int = 1_000_000) -> Iterator[pa.Table]:
+        """The ledger to save once the plan is enqueued — what was carried plus everything
+        planned — in tables of at most ``rows`` rows (memory stays bounded)."""
+        at = pa.scalar(planned_at_ms, pa.timestamp("ms", tz="UTC"))
+        yield self.plan.carried.cast(IN_FLIGHT_SCHEMA)
+        for _, ids in self.plan.sequence():
+            for start in range(0, len(ids), rows):
+                chunk = ids.slice(start, rows).cast(pa.int64())
+                times = pa.repeat(at, len(chunk))
+                yield pa.Table.from_arrays([chunk, times], schema=IN_FLIGHT_SCHEMA)
 
 
 def _iso(day: date | None) -> str | None:

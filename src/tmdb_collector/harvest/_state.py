@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -106,9 +107,13 @@ class HarvestState:
                 "the next harvest may then enqueue work already queued once more (harmless)"
             ) from None
 
-    async def save_in_flight(self, kind: Kind, table: pa.Table) -> None:
+    async def save_in_flight(self, kind: Kind, parts: Iterable[pa.Table]) -> None:
+        """Replace the kind's ledger with the rows of ``parts`` (IN_FLIGHT_SCHEMA tables)."""
         sink = io.BytesIO()
-        pq.write_table(table.cast(IN_FLIGHT_SCHEMA), sink, compression="zstd")
+        with pq.ParquetWriter(sink, IN_FLIGHT_SCHEMA, compression="zstd") as writer:
+            for part in parts:
+                if part.num_rows:
+                    writer.write_table(part.cast(IN_FLIGHT_SCHEMA))
         await self._objects.put(_in_flight_key(kind), sink.getvalue())
 
     async def save_run(self, report: dict[str, Any], started_at_ms: int) -> None:
