@@ -321,7 +321,7 @@ def test_other_arguments_outside_sqs_limits_are_refused(queue_case: QueueCase) -
 # --- concurrency --------------------------------------------------------------------------------
 
 
-def test_concurrent_consumers_process_every_message_exactly_once(queue_case: QueueCase) -> None:
+def test_concurrent_consumers_lose_nothing(queue_case: QueueCase) -> None:
     producer = queue_case.new(visibility_timeout=300)
     bodies = [f"item {index}" for index in range(200)]
     producer.send(bodies)
@@ -351,7 +351,11 @@ def test_concurrent_consumers_process_every_message_exactly_once(queue_case: Que
         consumer.join()
 
     assert errors == []
-    assert sorted(processed) == sorted(bodies)  # none lost, none twice
+    assert set(processed) == set(bodies)  # none lost
+    if queue_case.backend == "sqlite":
+        assert sorted(processed) == sorted(bodies)  # and none twice: receives lock the file
+    # SQS promises at least once: a standard queue (and moto's threaded server, now and then,
+    # under load) may hand one message to two consumers; collectors are idempotent for it.
     assert producer.counts() == QueueCounts(0, 0, 0)
 
 
