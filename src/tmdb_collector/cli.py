@@ -25,6 +25,7 @@ _COMMANDS = {
     "harvest": "tmdb_collector._harvest_cli:harvest",
     "history": "tmdb_collector._store_cli:history",
     "query": "tmdb_collector._store_cli:query",
+    "status": "tmdb_collector._status_cli:status",
 }
 
 
