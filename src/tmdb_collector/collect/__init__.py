@@ -1,0 +1,59 @@
+"""The collector: turns queued work items into stored records at the fewest requests
+(docs/collector.md).
+
+A series costs one request when its appends and seasons fit TMDB's 20-item append cap; its
+``season/N`` blocks become season records and their episodes episode records. Failures that may
+pass go back on the queue with attempt + 1, the others to the dead-letter queue; a 401 stops the
+run. The planning (``first_request``, ``follow_up_requests``, ``series_records``) is pure.
+"""
+
+from tmdb_collector.collect._collector import Collector, CollectorProgress
+from tmdb_collector.collect._fetch import (
+    MISSING_FROM_EXPORT,
+    NOT_FOUND,
+    FetchedItem,
+    ItemFetcher,
+    requests_for,
+)
+from tmdb_collector.collect._plan import (
+    MalformedResponseError,
+    SeriesParts,
+    first_request,
+    follow_up_requests,
+    listed_seasons,
+    requested_seasons,
+    season_append,
+    season_records,
+    series_records,
+    split_season_blocks,
+)
+from tmdb_collector.collect._settings import (
+    APPEND_KINDS,
+    CollectorSettings,
+    CollectorSettingsError,
+    default_appends,
+)
+
+__all__ = [
+    "APPEND_KINDS",
+    "MISSING_FROM_EXPORT",
+    "NOT_FOUND",
+    "Collector",
+    "CollectorProgress",
+    "CollectorSettings",
+    "CollectorSettingsError",
+    "FetchedItem",
+    "ItemFetcher",
+    "MalformedResponseError",
+    "SeriesParts",
+    "default_appends",
+    "first_request",
+    "follow_up_requests",
+    "listed_seasons",
+    "requested_seasons",
+    "requests_for",
+    "season_append",
+    "season_records",
+    "series_records",
+    "split_season_blocks",
+]

@@ -1,0 +1,60 @@
+"""CollectorSettings from the environment, and the errors for values it cannot use."""
+
+from __future__ import annotations
+
+import pytest
+
+from tmdb_collector.collect import CollectorSettings, CollectorSettingsError
+from tmdb_collector.kinds import SUB_RESOURCES, Kind
+
+
+def test_defaults_append_every_sub_resource() -> None:
+    settings = CollectorSettings.from_env({})
+    assert settings.appends_for(Kind.MOVIE) == SUB_RESOURCES[Kind.MOVIE]
+    assert settings.appends_for(Kind.TV) == SUB_RESOURCES[Kind.TV]
+    assert settings.appends_for(Kind.TV_EPISODE) == SUB_RESOURCES[Kind.TV_EPISODE]
+    assert settings.appends_for(Kind.TV_SEASON) == ()
+    assert settings.episode_details is False
+    assert settings.messages_in_flight == 4
+    assert settings.visibility_timeout == 300
+
+
+def test_the_environment_overrides() -> None:
+    settings = CollectorSettings.from_env(
+        {
+            "APPENDS_MOVIE": "credits, images",
+            "APPENDS_PERSON": "",
+            "EPISODE_DETAILS": "true",
+            "MESSAGES_IN_FLIGHT": "8",
+            "VISIBILITY_TIMEOUT": "60",
+        }
+    )
+    assert settings.appends_for(Kind.MOVIE) == ("credits", "images")
+    assert settings.appends_for(Kind.PERSON) == ()
+    assert settings.appends_for(Kind.TV) == SUB_RESOURCES[Kind.TV]
+    assert settings.episode_details is True
+    assert settings.messages_in_flight == 8
+    assert settings.visibility_timeout == 60
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"APPENDS_MOVIE": "credits,cast"}, "APPENDS_MOVIE: 'cast' is not a sub-resource"),
+        ({"APPENDS_TV": "season/1"}, "the collector adds season/N itself"),
+        ({"APPENDS_MOVIE": "credits,credits"}, "twice"),
+        ({"EPISODE_DETAILS": "maybe"}, "EPISODE_DETAILS must be true or false"),
+        ({"MESSAGES_IN_FLIGHT": "0"}, "MESSAGES_IN_FLIGHT must be an integer from 1"),
+        ({"MESSAGES_IN_FLIGHT": "four"}, "MESSAGES_IN_FLIGHT must be an integer"),
+        ({"VISIBILITY_TIMEOUT": "50000"}, "VISIBILITY_TIMEOUT must be an integer from 1 to"),
+        ({"RETRY_DELAY_SECONDS": "-1"}, "RETRY_DELAY_SECONDS"),
+    ],
+)
+def test_bad_values_name_the_variable(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(CollectorSettingsError, match=message):
+        CollectorSettings.from_env(environ)
+
+
+def test_seasons_take_no_appends() -> None:
+    with pytest.raises(CollectorSettingsError, match="season/N blocks"):
+        CollectorSettings(appends={Kind.TV_SEASON: ("credits",)})
