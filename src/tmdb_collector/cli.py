@@ -24,6 +24,7 @@ _COMMANDS = {
     "fake-tmdb": "tmdb_collector.fake._cli:fake_tmdb",
     "harvest": "tmdb_collector._harvest_cli:harvest",
     "history": "tmdb_collector._store_cli:history",
+    "mirror": "tmdb_collector._mirror_cli:mirror",
     "query": "tmdb_collector._store_cli:query",
     "status": "tmdb_collector._status_cli:status",
 }
