@@ -93,7 +93,8 @@ def test_a_full_mirror_then_a_day_later(fake: FakeTMDB, today: Today, tmp_path: 
         assert not gone
     seasons, _ = stored(store, Kind.TV_SEASON)
     episodes, _ = stored(store, Kind.TV_EPISODE)
-    assert seasons and episodes
+    assert seasons
+    assert episodes
     records = RecordStore(open_object_store(str(store)))
     some_series = min(stored(store, Kind.TV)[0])
     series = asyncio.run(records.read(RecordKey(Kind.TV, some_series)))
