@@ -87,6 +87,14 @@ def test_a_full_mirror_then_a_day_later(fake: FakeTMDB, today: Today, tmp_path: 
     assert "mirror done" in out
     assert SECRET not in out + err
     first_day = today.day
+    status = CliRunner().invoke(main, ["status", "--store", str(store), "--json"])
+    assert status.exit_code == 0, status.stderr
+    progress = json.loads(status.stdout)["mirror"]
+    assert progress["finished"] is True
+    assert progress["phase"] == "done"
+    assert progress["items_done"] == progress["items_planned"]
+    assert progress["eta_seconds"] is None
+    assert progress["dead"] == 0
     for kind in EXPORT_KINDS:
         live, gone = stored(store, kind)
         assert live == export_ids(fake, kind, first_day), kind

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from tmdb_collector._mirror import MirrorProgress, progress_summary
 from tmdb_collector.cli import main
+from tmdb_collector.collect import CollectorProgress
 from tmdb_collector.harvest import HarvestState, Watermark
 from tmdb_collector.kinds import Kind, RecordKey
-from tmdb_collector.queue import Reason, SQLiteWorkQueue, WorkItem, encode_batch
+from tmdb_collector.queue import QueueCounts, Reason, SQLiteWorkQueue, WorkItem, encode_batch
 from tmdb_collector.store import RecordDeletion, RecordStore, RecordWrite, open_object_store
 
 T0 = 1_763_936_000_000
@@ -74,4 +77,18 @@ def test_status_of_an_empty_store_creates_nothing(tmp_path: Path) -> None:
     code, out, _ = status("--store", str(store))
     assert code == 0
     assert "none yet" in out
+    assert "mirror: no run yet" in out
     assert not (store / "queue").exists()
+
+
+def test_progress_summary_estimates_the_time_left() -> None:
+    collect = CollectorProgress(started_at_ms=int((time.time() - 10) * 1000))
+    collect.items[Kind.MOVIE] = 50
+    moment = MirrorProgress("collect", collect, QueueCounts(3, 1, 0), {Kind.MOVIE: 100}, 12.0)
+    summary = progress_summary(moment, started_at=time.time() - 12, finished=False)
+    assert summary["items_done"] == {"movie": 50}
+    assert summary["messages_queued"] == 4
+    assert 4.0 <= summary["items_per_second"] <= 5.1
+    assert 9 <= summary["eta_seconds"] <= 13
+    finished = progress_summary(moment, started_at=time.time() - 12, finished=True)
+    assert finished["eta_seconds"] is None

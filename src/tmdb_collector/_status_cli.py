@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tmdb_collector._harvest_cli import default_queue, queue_option
+from tmdb_collector._mirror import PROGRESS_KEY
 from tmdb_collector._store_cli import store_option
 from tmdb_collector.harvest import HarvestState, HarvestStateError
 from tmdb_collector.kinds import Kind
@@ -58,11 +59,24 @@ async def gather_status(location: str, queue_spec: str) -> dict[str, Any]:
         "queue": await asyncio.to_thread(_queue_status, queue_spec),
         "kinds": await _kinds(objects),
         "last_harvest": await state.last_run(),
+        "mirror": await _mirror_progress(objects),
         "watermarks": {
             kind.value: {"through": mark.through.isoformat()}
             for kind, mark in (await state.watermarks()).items()
         },
     }
+
+
+async def _mirror_progress(objects: ObjectStore) -> dict[str, Any] | None:
+    """The last (or current) mirror run's progress, as it saved it."""
+    data = await objects.get(PROGRESS_KEY)
+    if data is None:
+        return None
+    try:
+        progress: dict[str, Any] = json.loads(data)
+    except ValueError:
+        return None
+    return progress
 
 
 def _queue_status(spec: str) -> dict[str, Any]:
@@ -158,5 +172,28 @@ def _print(report: dict[str, Any], console: Console) -> None:
         )
         for error in errors:
             console.print(f"  error: {error}")
+    _print_mirror(report.get("mirror"), console)
     for kind, mark in report["watermarks"].items():
         console.print(f"changes watermark {kind}: read through {mark['through']}")
+
+
+def _print_mirror(mirror: dict[str, Any] | None, console: Console) -> None:
+    if mirror is None:
+        console.print("mirror: no run yet")
+        return
+    done = sum(mirror.get("items_done", {}).values())
+    planned = sum(mirror.get("items_planned", {}).values())
+    state = "finished" if mirror.get("finished") else f"running ({mirror.get('phase')})"
+    line = (
+        f"mirror: {state}, started {mirror.get('started_at')}, last update "
+        f"{mirror.get('updated_at')}: {done:,}"
+        + (f" / {planned:,}" if planned else "")
+        + f" items, {mirror.get('items_per_second', 0):,.1f}/s, {mirror.get('retried', 0)} "
+        f"retried, {mirror.get('dead', 0)} dead, {mirror.get('rate_limited', 0)} × 429"
+    )
+    eta = mirror.get("eta_seconds")
+    if eta is not None:
+        line += f"; about {eta // 3600} h {eta % 3600 // 60} min left"
+    console.print(line)
+    for error in mirror.get("errors", []):
+        console.print(f"  error: {error}")
