@@ -40,6 +40,7 @@ class MirrorProgress:
 #: Where a mirror run's progress is kept for ``status`` (overwritten every few seconds).
 PROGRESS_KEY = "state/mirror/progress.json"
 _SAVE_EVERY = 5.0
+_DRIFT_SHOWN = 20
 
 
 def progress_summary(
@@ -68,6 +69,10 @@ def progress_summary(
         "retried": 0 if collect is None else collect.items_retried,
         "dead": 0 if collect is None else collect.items_dead,
         "errors": [] if collect is None else list(collect.errors[-5:]),
+        # The most common first: a new TMDB field shows in every record of its kind.
+        "schema_drift": {}
+        if collect is None
+        else dict(sorted(collect.drift.items(), key=lambda kv: -kv[1])[:_DRIFT_SHOWN]),
         "messages_queued": None
         if queue is None
         else queue.visible + queue.in_flight + queue.delayed,

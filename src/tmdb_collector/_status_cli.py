@@ -197,3 +197,8 @@ def _print_mirror(mirror: dict[str, Any] | None, console: Console) -> None:
     console.print(line)
     for error in mirror.get("errors", []):
         console.print(f"  error: {error}")
+    drift = mirror.get("schema_drift") or {}
+    if drift:
+        console.print("schema drift seen (kept losslessly; a schema update would type it):")
+        for path, records in drift.items():
+            console.print(f"  {path}: {records:,} records")

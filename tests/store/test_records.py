@@ -454,3 +454,17 @@ async def test_new_records_cost_no_history_listing(store_case: StoreCase) -> Non
     assert updated.change == "updated"
     assert len(counting.listed) == 1  # the updated record's history, pruned to one version
     assert len(await records.history(RecordKey(Kind.MOVIE, 1))) == 1
+
+
+async def test_write_results_report_schema_drift(store_case: StoreCase) -> None:
+    records = RecordStore(store_case.store, now_ms=Clock())
+    document = {"id": 7, "title": "x", "brand_new_field": {"a": 1}}
+    [result] = await records.write_batch([fetched(RecordKey(Kind.MOVIE, 7), document, T0)])
+    assert result.change == "created"
+    assert ("unknown_key", "brand_new_field", 1) in result.drift
+    [again] = await records.write_batch([fetched(RecordKey(Kind.MOVIE, 7), document, T0 + 1)])
+    assert again.change == "unchanged"
+    assert again.drift == result.drift
+    stored = await records.read(RecordKey(Kind.MOVIE, 7))
+    assert stored is not None
+    assert stored.json() == document  # kept all the same

@@ -86,6 +86,8 @@ class CollectorProgress:
     leases_extended: int = 0
     #: The newest error texts.
     errors: list[str] = field(default_factory=list)
+    #: Schema drift in the records written: "kind: drift kind path" -> records showing it.
+    drift: dict[str, int] = field(default_factory=dict)
 
     @property
     def items_failed(self) -> int:
@@ -365,6 +367,9 @@ class Collector:
             for result, owner in zip(results, owners[start : start + WRITE_CHUNK], strict=True):
                 counts = self._progress.records.setdefault(result.key.kind, {})
                 counts[result.change] = counts.get(result.change, 0) + 1
+                for drift_kind, path, _ in result.drift:
+                    name = f"{result.key.kind}: {drift_kind} {path}"
+                    self._progress.drift[name] = self._progress.drift.get(name, 0) + 1
                 if result.change == "rejected" and owner.error is None:
                     owner.error = (
                         f"the store rejected {result.key.kind} {result.key}: {result.error}"

@@ -82,6 +82,9 @@ class WriteResult:
     new_hash: bytes | None
     #: Why the item was "rejected" (a document protobuf cannot hold); None otherwise.
     error: str | None = None
+    #: What the schema did not know in a written document: (drift kind, JSON path, count) —
+    #: "unknown_key" or "type_change". Kept losslessly all the same (docs/schema.md).
+    drift: tuple[tuple[str, str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,17 +320,18 @@ class RecordStore:
             appends=item.appends,
         )
         new_hash = encoded.content_hash
+        drift = tuple(encoded.drift.paths())
         old_hash = current.content_hash if current is not None else None
         if current is not None and not current.deleted and current.content_hash == new_hash:
-            return WriteResult(item.key, "unchanged", old_hash, new_hash), None
+            return WriteResult(item.key, "unchanged", old_hash, new_hash, drift=drift), None
         if current is not None and current.at_ms > item.fetched_at_ms:
-            return WriteResult(item.key, "stale", old_hash, new_hash), None
+            return WriteResult(item.key, "stale", old_hash, new_hash, drift=drift), None
         change: Change = (
             "created" if current is None else "revived" if current.deleted else "updated"
         )
         entry = ChangeEntry(item.key, time_ms, change, old_hash, new_hash, _FETCHED)
         version = _NewVersion(item.key, encoded, item.fetched_at_ms, entry, item.document)
-        return WriteResult(item.key, change, old_hash, new_hash), version
+        return WriteResult(item.key, change, old_hash, new_hash, drift=drift), version
 
     def _decide_deletion(
         self, item: RecordDeletion, current: _Current | None, time_ms: int
