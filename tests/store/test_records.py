@@ -468,3 +468,20 @@ async def test_write_results_report_schema_drift(store_case: StoreCase) -> None:
     stored = await records.read(RecordKey(Kind.MOVIE, 7))
     assert stored is not None
     assert stored.json() == document  # kept all the same
+
+
+async def test_stored_parts_lists_a_series_seasons_and_episodes(store_case: StoreCase) -> None:
+    records = RecordStore(store_case.store, now_ms=Clock())
+    parts = [
+        RecordKey(Kind.TV_SEASON, 1399, 0),
+        RecordKey(Kind.TV_SEASON, 1399, 1),
+        RecordKey(Kind.TV_EPISODE, 1399, 1, 1),
+        RecordKey(Kind.TV_EPISODE, 1399, 1, 2),
+        RecordKey(Kind.TV_SEASON, 2423, 1),  # 1399 + 1024: the same shard, another series
+    ]
+    await records.write_batch([fetched(key, {"id": 1}, T0) for key in parts])
+    assert await records.stored_parts(Kind.TV_SEASON, 1399) == parts[:2]
+    assert await records.stored_parts(Kind.TV_EPISODE, 1399) == parts[2:4]
+    assert await records.stored_parts(Kind.TV_SEASON, 7) == []
+    with pytest.raises(ValueError, match="seasons and episodes"):
+        await records.stored_parts(Kind.MOVIE, 1399)

@@ -158,7 +158,7 @@ class Collector:
         self._settings = settings if settings is not None else CollectorSettings.from_env()
         self._now_ms = now_ms
         self._poll = poll_seconds
-        self._fetcher = ItemFetcher(client, records.objects, self._settings, now_ms)
+        self._fetcher = ItemFetcher(client, records, self._settings, now_ms)
         self._progress = CollectorProgress(started_at_ms=now_ms())
         self._base_stats = ClientStats()
 

@@ -20,8 +20,7 @@ from tmdb_collector.collect._plan import (
 from tmdb_collector.collect._settings import CollectorSettings
 from tmdb_collector.kinds import MAX_APPENDS, Kind, RecordKey
 from tmdb_collector.queue import Reason, WorkItem
-from tmdb_collector.store import ObjectStore, RecordDeletion, RecordWrite
-from tmdb_collector.store._record_layout import current_key
+from tmdb_collector.store import RecordDeletion, RecordStore, RecordWrite
 from tmdb_collector.tmdb import NotFound, TMDBClient
 
 __all__ = ["FetchedItem", "ItemFetcher", "requests_for"]
@@ -29,7 +28,6 @@ __all__ = ["FetchedItem", "ItemFetcher", "requests_for"]
 #: Tombstone reasons, as the change log shows them.
 NOT_FOUND = "404 on fetch"
 MISSING_FROM_EXPORT = "missing from export"
-_RECORD_SUFFIX = ".rec"
 
 Output = RecordWrite | RecordDeletion
 
@@ -56,12 +54,12 @@ class ItemFetcher:
     def __init__(
         self,
         client: TMDBClient,
-        objects: ObjectStore,
+        records: RecordStore,
         settings: CollectorSettings,
         now_ms: Callable[[], int],
     ) -> None:
         self._client = client
-        self._objects = objects
+        self._records = records
         self._settings = settings
         self._now_ms = now_ms
 
@@ -155,20 +153,4 @@ class ItemFetcher:
 
     async def _stored_children(self, kind: Kind, series_id: int) -> list[RecordKey]:
         """The seasons or episodes of a series that have a current object in the store."""
-        # The layout's key of a season 0 gives the series' folder: records/{kind}/{shard}/{id}.
-        if kind is Kind.TV_SEASON:
-            probe = RecordKey(kind, series_id, 0)
-        else:
-            probe = RecordKey(kind, series_id, 0, 0)
-        folder = current_key(probe).rsplit("/", len(str(probe).split("/")) - 1)[0]
-        root = folder.rsplit("/", 1)[0] + "/"
-        keys: list[RecordKey] = []
-        async for info in self._objects.list(folder):
-            name = info.key.removeprefix(root)
-            if not name.endswith(_RECORD_SUFFIX):
-                continue
-            try:
-                keys.append(RecordKey.parse(kind, name.removesuffix(_RECORD_SUFFIX)))
-            except ValueError:  # not a record's object: leave it alone
-                continue
-        return sorted(keys)
+        return await self._records.stored_parts(kind, series_id)

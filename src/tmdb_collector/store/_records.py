@@ -24,6 +24,7 @@ from tmdb_collector.store._index import IndexRow, fragment_key, index_fragment, 
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._record_layout import (
     CHANGELOG_ROOT,
+    SUFFIX,
     changelog_piece_key,
     changelog_piece_time,
     current_key,
@@ -393,6 +394,28 @@ class RecordStore:
     async def read(self, key: RecordKey) -> StoredRecord | None:
         """The current version (a tombstone when deleted), or None for a record never stored."""
         return await self._read_object(key, current_key(key))
+
+    async def stored_parts(self, kind: Kind, series_id: int) -> list[RecordKey]:
+        """The keys of a series' seasons (``kind`` TV_SEASON) or episodes (TV_EPISODE) that
+        have a current object (tombstones included), in key order: a series' parts share its
+        folder, so this is one listing."""
+        if kind not in (Kind.TV_SEASON, Kind.TV_EPISODE):
+            raise ValueError(f"a series has seasons and episodes, not {kind}")
+        probe = RecordKey(kind, series_id, 0, None if kind is Kind.TV_SEASON else 0)
+        # records/{kind}/{shard}/{series id}/...: the probe's folder, cut after the series id.
+        depth = len(str(probe).split("/")) - 1
+        folder = current_key(probe).rsplit("/", depth)[0]
+        root = folder.rsplit("/", 1)[0] + "/"
+        keys: list[RecordKey] = []
+        async for info in self._objects.list(folder):
+            name = info.key.removeprefix(root)
+            if not name.endswith(SUFFIX):
+                continue
+            try:
+                keys.append(RecordKey.parse(kind, name.removesuffix(SUFFIX)))
+            except ValueError:  # a staging file or anything not a record's object
+                continue
+        return sorted(keys)
 
     async def history(self, key: RecordKey) -> list[VersionInfo]:
         """The kept versions of the record, oldest first (tombstones included)."""
