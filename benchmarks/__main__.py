@@ -8,6 +8,8 @@ import sys
 
 BENCHMARKS = {
     "client_pace": "benchmarks.client_pace",
+    "collect_cost": "benchmarks.collect_cost",
+    "collect_pace": "benchmarks.collect_pace",
     "export_stream": "benchmarks.export_stream",
     "harvest_scale": "benchmarks.harvest_scale",
     "schema_codec": "benchmarks.schema_codec",
