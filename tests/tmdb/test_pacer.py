@@ -138,3 +138,27 @@ def test_one_pacer_serves_successive_event_loops() -> None:
 
     asyncio.run(two_at_once())
     asyncio.run(two_at_once())
+
+
+class _LateClock(FakeClock):
+    """A stalled event loop: every sleep wakes 0.3 s late."""
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + 0.3)
+
+
+async def test_no_burst_after_the_loop_stalls() -> None:
+    # Slots reserved before a stall are all due when it ends; releasing them together would
+    # put a burst on the wire that TMDB's window (and the fake's) counts as one.
+    clock = _LateClock()
+    pacer = Pacer(40, 20, clock=clock)
+    starts: list[float] = []
+
+    async def one() -> None:
+        async with pacer.slot() as start:
+            starts.append(start.at)
+
+    await asyncio.gather(*(one() for _ in range(12)))
+    starts.sort()
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= pacer.interval / 2 - 1e-9

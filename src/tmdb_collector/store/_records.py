@@ -7,8 +7,10 @@ older fetch never replaces a newer one).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import secrets
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -222,6 +224,7 @@ class RecordStore:
         self._now_ms = now_ms
         # Names this instance's change-log pieces: unique per writer without coordination.
         self._writer = secrets.token_hex(6)
+        self._encoding = threading.Lock()
         self._sequence = itertools.count(1)
 
     @property
@@ -240,29 +243,44 @@ class RecordStore:
         """
         time_ms = self._now_ms()
         currents = await self._read_currents({item.key for item in items})
-        results: list[WriteResult] = []
-        versions: list[_NewVersion] = []
-        confirmations: list[_Confirmation] = []
-        for item in items:
-            try:
-                result, version = self._decide(item, currents[item.key], time_ms)
-            except ConversionError as error:
-                current = currents[item.key]
-                old_hash = None if current is None else current.content_hash
-                results.append(WriteResult(item.key, "rejected", old_hash, None, str(error)))
-                continue
-            results.append(result)
-            if version is not None:
-                versions.append(version)
-                # A later item of the same batch for the same key builds on this one.
-                currents[item.key] = version.as_current()
-            elif result.change == "unchanged":
-                confirmations.append(_confirmation(item, currents[item.key]))
+        # Encoding is CPU work (conversion, hashing, zstd): a worker thread keeps the event loop
+        # — and the pacer's timers on it — turning while a batch of long series encodes.
+        results, versions, confirmations = await asyncio.to_thread(
+            self._decide_all, items, currents, time_ms
+        )
         if versions:
             await self._store(versions, confirmations, time_ms)
         elif confirmations:
             await self._write_fragments(confirmations, time_ms, next(self._sequence))
         return results
+
+    def _decide_all(
+        self,
+        items: Sequence[RecordWrite | RecordDeletion],
+        currents: dict[RecordKey, _Current | None],
+        time_ms: int,
+    ) -> tuple[list[WriteResult], list[_NewVersion], list[_Confirmation]]:
+        results: list[WriteResult] = []
+        versions: list[_NewVersion] = []
+        confirmations: list[_Confirmation] = []
+        # One batch encodes at a time: the codec's zstd contexts are not thread-safe.
+        with self._encoding:
+            for item in items:
+                try:
+                    result, version = self._decide(item, currents[item.key], time_ms)
+                except ConversionError as error:
+                    current = currents[item.key]
+                    old_hash = None if current is None else current.content_hash
+                    results.append(WriteResult(item.key, "rejected", old_hash, None, str(error)))
+                    continue
+                results.append(result)
+                if version is not None:
+                    versions.append(version)
+                    # A later item of the same batch for the same key builds on this one.
+                    currents[item.key] = version.as_current()
+                elif result.change == "unchanged":
+                    confirmations.append(_confirmation(item, currents[item.key]))
+        return results, versions, confirmations
 
     async def _store(
         self, versions: list[_NewVersion], confirmations: list[_Confirmation], time_ms: int

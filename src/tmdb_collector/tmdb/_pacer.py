@@ -30,9 +30,10 @@ class Pacer:
 
     Starts are spaced ``(1 + window_guard) / rate`` apart, reserved first come first served, so
     no 1-second window ever holds more than ``rate`` starts and there are no bursts. The guard
-    exists because TMDB measures arrivals, which jitter around our starts. As a last line, a
-    start is also held back when the ``rate`` starts before it fall within one window (a task that
-    woke late can otherwise crowd the next one).
+    exists because TMDB measures arrivals, which jitter around our starts. Starts that fell due
+    together (the loop stalled) go at least half an interval apart. As a last line, a start is
+    also held back when the ``rate`` starts before it fall within one window (a task that woke
+    late can otherwise crowd the next one).
     """
 
     def __init__(
@@ -55,6 +56,7 @@ class Pacer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._recent: collections.deque[float] = collections.deque(maxlen=max(1, int(rate)))
         self._next_slot = -math.inf
+        self._last_start = -math.inf
         self._paused_until = -math.inf
         self._generation = 0
         self._consecutive_429 = 0
@@ -140,6 +142,14 @@ class Pacer:
             if now < window_opens:
                 at = window_opens
                 continue
+            # After the loop stalled, every slot that passed meanwhile is due at once: let them
+            # go at least half an interval apart, not as a burst (TMDB's window counts
+            # arrivals, which a burst lands in together). Half, so lost time is made up.
+            burst_ends = self._last_start + self._interval / 2
+            if now < burst_ends:
+                at = burst_ends
+                continue
+            self._last_start = now
             self._recent.append(now)
             return RequestStart(now, self._generation)
 
