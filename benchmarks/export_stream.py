@@ -29,22 +29,10 @@ from datetime import date
 from typing import Any
 
 from tmdb_collector.fake import start_fake_process
+from tmdb_collector.fake._exports import EXPORTS_LARGEST_FIRST
 from tmdb_collector.fake._synthetic import REAL_COUNTS
 from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
 
-#: Largest first; the adult exports are small.
-EXPORTS = (
-    "person",
-    "movie",
-    "tv_series",
-    "production_company",
-    "keyword",
-    "collection",
-    "tv_network",
-    "adult_person",
-    "adult_movie",
-    "adult_tv_series",
-)
 CATALOG = ",".join(f"{kind.value}={count}" for kind, count in REAL_COUNTS.items())
 SEED = 1
 
@@ -114,7 +102,7 @@ def main() -> None:
                 flush=True,
             )
             day = date.fromisoformat(warmed["day"])
-            results = asyncio.run(_stream(url, EXPORTS, day))
+            results = asyncio.run(_stream(url, EXPORTS_LARGEST_FIRST, day))
     lines = sum(result.lines for result in results)
     seconds = sum(result.seconds for result in results)
     cpu = sum(result.cpu_seconds for result in results)

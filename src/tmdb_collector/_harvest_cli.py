@@ -28,7 +28,7 @@ from tmdb_collector.queue import QueueError, WorkQueue, open_work_queue
 from tmdb_collector.store import ObjectStore, StoreError, open_object_store
 from tmdb_collector.tmdb import ClientSettings, TMDBClient, TMDBError
 
-__all__ = ["default_queue", "harvest", "queue_option"]
+__all__ = ["default_queue", "harvest", "queue_option", "with_kinds"]
 
 queue_option = click.option(
     "--queue",
@@ -95,7 +95,7 @@ def harvest(
     try:
         settings = HarvestSettings.from_env()
         if types is not None:
-            settings = _with_kinds(settings, types)
+            settings = with_kinds(settings, types)
         client_settings = ClientSettings.from_env()
         objects = open_object_store(location)
         queue = None if dry_run else open_work_queue(queue_spec or default_queue(location))
@@ -146,7 +146,8 @@ async def _run(
         return await harvester.run(day, dry_run=dry_run, force_deletions=force_deletions)
 
 
-def _with_kinds(settings: HarvestSettings, types: str) -> HarvestSettings:
+def with_kinds(settings: HarvestSettings, types: str) -> HarvestSettings:
+    """``settings`` limited to the kinds of a ``--types`` option."""
     kinds = parse_kinds(types)
     if not kinds:
         raise HarvestSettingsError("--types names no kind; leave it out for all seven")

@@ -7,7 +7,6 @@ import logging
 import signal
 import sys
 import time
-from dataclasses import replace
 from datetime import date, datetime
 
 import click
@@ -15,7 +14,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from tmdb_collector._harvest_cli import default_queue, queue_option
+from tmdb_collector._harvest_cli import default_queue, queue_option, with_kinds
 from tmdb_collector._mirror import MirrorProgress, MirrorReport, run_mirror
 from tmdb_collector._store_cli import store_option
 from tmdb_collector.collect import CollectorSettings, CollectorSettingsError
@@ -23,7 +22,6 @@ from tmdb_collector.harvest import (
     HarvestSettings,
     HarvestSettingsError,
     HarvestStateError,
-    parse_kinds,
 )
 from tmdb_collector.kinds import Kind
 from tmdb_collector.queue import QueueError, WorkQueue, open_work_queue
@@ -62,10 +60,7 @@ def mirror(
     try:
         harvest_settings = HarvestSettings.from_env()
         if types is not None:
-            kinds = parse_kinds(types)
-            if not kinds:
-                raise HarvestSettingsError("--types names no kind; leave it out for all seven")
-            harvest_settings = replace(harvest_settings, kinds=kinds)
+            harvest_settings = with_kinds(harvest_settings, types)
         collector_settings = CollectorSettings.from_env()
         client_settings = ClientSettings.from_env()
         client_settings.require_credential()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -24,6 +23,7 @@ from tmdb_collector.queue import (
     WorkQueue,
     decode_batch,
     open_work_queue,
+    sqlite_path,
 )
 from tmdb_collector.store import ObjectStore, RecordIndex, StoreError, open_object_store
 
@@ -80,7 +80,7 @@ async def _mirror_progress(objects: ObjectStore) -> dict[str, Any] | None:
 
 
 def _queue_status(spec: str) -> dict[str, Any]:
-    path = _sqlite_path(spec)
+    path = sqlite_path(spec)
     if path is not None and not path.exists():
         # Opening would create it: a status must not leave a queue file behind.
         return {"spec": spec, "exists": False}
@@ -118,14 +118,6 @@ def _describe(spec: str, queue: WorkQueue) -> dict[str, Any]:
         "max_receives": queue.max_receives,
         "dead_letters": letters,
     }
-
-
-def _sqlite_path(spec: str) -> Path | None:
-    if spec.startswith("sqlite:"):
-        return Path(spec.removeprefix("sqlite:"))
-    if "://" not in spec:
-        return Path(spec)
-    return None
 
 
 async def _kinds(objects: ObjectStore) -> dict[str, dict[str, int]]:

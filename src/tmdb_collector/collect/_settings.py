@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from tmdb_collector._env import env_flag, env_integer
 from tmdb_collector.kinds import SUB_RESOURCES, Kind
 
 __all__ = ["APPEND_KINDS", "CollectorSettings", "CollectorSettingsError", "default_appends"]
@@ -86,12 +87,20 @@ class CollectorSettings:
                 appends[kind] = tuple(item.strip() for item in text.split(",") if item.strip())
         return cls(
             appends=MappingProxyType(appends),
-            episode_details=_flag(environ, "EPISODE_DETAILS", defaults.episode_details),
-            messages_in_flight=_integer(environ, "MESSAGES_IN_FLIGHT", defaults.messages_in_flight),
-            items_in_flight=_integer(environ, "ITEMS_IN_FLIGHT", defaults.items_in_flight),
-            visibility_timeout=_integer(environ, "VISIBILITY_TIMEOUT", defaults.visibility_timeout),
-            retry_delay_seconds=_integer(
-                environ, "RETRY_DELAY_SECONDS", defaults.retry_delay_seconds
+            episode_details=env_flag(
+                environ, "EPISODE_DETAILS", defaults.episode_details, CollectorSettingsError
+            ),
+            messages_in_flight=env_integer(
+                environ, "MESSAGES_IN_FLIGHT", defaults.messages_in_flight, CollectorSettingsError
+            ),
+            items_in_flight=env_integer(
+                environ, "ITEMS_IN_FLIGHT", defaults.items_in_flight, CollectorSettingsError
+            ),
+            visibility_timeout=env_integer(
+                environ, "VISIBILITY_TIMEOUT", defaults.visibility_timeout, CollectorSettingsError
+            ),
+            retry_delay_seconds=env_integer(
+                environ, "RETRY_DELAY_SECONDS", defaults.retry_delay_seconds, CollectorSettingsError
             ),
         )
 
@@ -123,24 +132,3 @@ def _in_range(name: str, value: int, low: int, high: int) -> None:
         raise CollectorSettingsError(
             f"{name} must be an integer from {low} to {high}, got {value!r}"
         )
-
-
-def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
-    text = environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise CollectorSettingsError(f"{name} must be an integer, got {text!r}") from None
-
-
-def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    text = environ.get(name, "").strip().lower()
-    if not text:
-        return default
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise CollectorSettingsError(f"{name} must be true or false, got {text!r}")

@@ -15,6 +15,7 @@ from aiohttp import web
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, EXPORT_NAMES
 
 __all__ = [
+    "EXPORTS_LARGEST_FIRST",
     "EXPORT_CONTENT_TYPE",
     "PUBLISHED_DAYS",
     "ExportFile",
@@ -27,6 +28,20 @@ __all__ = [
 EXPORT_CONTENT_TYPE = "application/octet-stream"
 #: TMDB deletes each file after about three months.
 PUBLISHED_DAYS = 90
+#: Every export, largest first (by TMDB's own file sizes): warming a cache starts the longest
+#: generation first rather than last.
+EXPORTS_LARGEST_FIRST: tuple[str, ...] = (
+    "person",
+    "movie",
+    "tv_series",
+    "production_company",
+    "keyword",
+    "collection",
+    "tv_network",
+    "adult_person",
+    "adult_movie",
+    "adult_tv_series",
+)
 
 _ALL_NAMES = frozenset(EXPORT_NAMES.values()) | frozenset(ADULT_EXPORT_NAMES.values())
 _FILE_NAME = re.compile(

@@ -30,6 +30,7 @@ from tmdb_collector.fake._catalog import CacheableExports, Catalog, ChangedEntry
 from tmdb_collector.fake._configuration import CONFIGURATION
 from tmdb_collector.fake._export_cache import ExportCache, ExportCacheError
 from tmdb_collector.fake._exports import (
+    EXPORTS_LARGEST_FIRST,
     ExportFile,
     gzip_lines,
     send_export,
@@ -76,20 +77,6 @@ MAX_ADVANCE_DAYS = 366
 _MAX_UPLOAD = 256 * 1024 * 1024
 # How long stopping waits for requests in flight (a long export stream is cut after that).
 _SHUTDOWN_TIMEOUT = 2.0
-# Every export, largest first (by TMDB's own file sizes): warming starts the longest generation
-# first rather than last.
-_WARM_ORDER = (
-    "person",
-    "movie",
-    "tv_series",
-    "production_company",
-    "keyword",
-    "collection",
-    "tv_network",
-    "adult_person",
-    "adult_movie",
-    "adult_tv_series",
-)
 
 
 def utc_today() -> date:
@@ -197,17 +184,18 @@ class FakeTMDB:
             raise ExportCacheError(f"the exports of {day} are not published (today is {today})")
         catalog_day = self._day_of(day, today)
         paths = [
-            cache.path(name, catalog.export_identity(name, catalog_day)) for name in _WARM_ORDER
+            cache.path(name, catalog.export_identity(name, catalog_day))
+            for name in EXPORTS_LARGEST_FIRST
         ]
         builds = [
             cache.start(path, functools.partial(self.catalog.export_lines, name, catalog_day))
-            for name, path in zip(_WARM_ORDER, paths, strict=True)
+            for name, path in zip(EXPORTS_LARGEST_FIRST, paths, strict=True)
             if not path.is_file()
         ]
         await asyncio.shield(asyncio.gather(*builds))
         return {
             ExportFile(name, day).file_name: path.stat().st_size
-            for name, path in zip(_WARM_ORDER, paths, strict=True)
+            for name, path in zip(EXPORTS_LARGEST_FIRST, paths, strict=True)
         }
 
     def advance(self, days: int = 1) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from tmdb_collector._env import env_flag, env_integer, env_number
 from tmdb_collector.kinds import EXPORT_KINDS, Kind
 
 __all__ = [
@@ -77,19 +78,33 @@ class HarvestSettings:
         return cls(
             kinds=parse_kinds(environ.get("MEDIA_TYPES", "")) or defaults.kinds,
             adult=adult,  # type: ignore[arg-type]  # checked just above
-            max_delete_share=_number(environ, "DELETE_MAX_SHARE", defaults.max_delete_share),
-            confirm_deletions=_flag(environ, "CONFIRM_DELETIONS", defaults.confirm_deletions),
-            max_changes_gap_days=_whole(
-                environ, "CHANGES_MAX_GAP_DAYS", defaults.max_changes_gap_days
+            max_delete_share=env_number(
+                environ, "DELETE_MAX_SHARE", defaults.max_delete_share, HarvestSettingsError
             ),
-            refresh_per_run=_whole(environ, "REFRESH_PER_RUN", defaults.refresh_per_run),
-            refresh_min_age_hours=_number(
-                environ, "REFRESH_MIN_AGE_HOURS", defaults.refresh_min_age_hours
+            confirm_deletions=env_flag(
+                environ, "CONFIRM_DELETIONS", defaults.confirm_deletions, HarvestSettingsError
             ),
-            in_flight_expiry_hours=_number(
-                environ, "IN_FLIGHT_EXPIRY_HOURS", defaults.in_flight_expiry_hours
+            max_changes_gap_days=env_integer(
+                environ, "CHANGES_MAX_GAP_DAYS", defaults.max_changes_gap_days, HarvestSettingsError
             ),
-            batch_size=_whole(environ, "WORK_BATCH_SIZE", defaults.batch_size),
+            refresh_per_run=env_integer(
+                environ, "REFRESH_PER_RUN", defaults.refresh_per_run, HarvestSettingsError
+            ),
+            refresh_min_age_hours=env_number(
+                environ,
+                "REFRESH_MIN_AGE_HOURS",
+                defaults.refresh_min_age_hours,
+                HarvestSettingsError,
+            ),
+            in_flight_expiry_hours=env_number(
+                environ,
+                "IN_FLIGHT_EXPIRY_HOURS",
+                defaults.in_flight_expiry_hours,
+                HarvestSettingsError,
+            ),
+            batch_size=env_integer(
+                environ, "WORK_BATCH_SIZE", defaults.batch_size, HarvestSettingsError
+            ),
         )
 
 
@@ -110,34 +125,3 @@ def parse_kinds(text: str) -> tuple[Kind, ...]:
 def _at_least(name: str, value: float, minimum: float) -> None:
     if not (math.isfinite(value) and value >= minimum):
         raise HarvestSettingsError(f"{name} must be at least {minimum}, got {value!r}")
-
-
-def _number(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise HarvestSettingsError(f"{name} must be a number, got {raw!r}") from None
-
-
-def _whole(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise HarvestSettingsError(f"{name} must be a whole number, got {raw!r}") from None
-
-
-def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise HarvestSettingsError(f"{name} must be true or false, got {raw!r}")

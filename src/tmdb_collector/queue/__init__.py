@@ -14,7 +14,7 @@ from tmdb_collector.queue._errors import (
     QueueConfigurationError,
     QueueError,
 )
-from tmdb_collector.queue._open import QueueOptions, open_work_queue
+from tmdb_collector.queue._open import QueueOptions, open_work_queue, sqlite_path
 from tmdb_collector.queue._queue import QueueCounts, QueueMessage, WorkQueue
 from tmdb_collector.queue._sqlite import SQLiteWorkQueue
 from tmdb_collector.queue._sqs import SQSWorkQueue, ensure_sqs_queues
@@ -52,4 +52,5 @@ __all__ = [
     "open_work_queue",
     "pack_items",
     "pack_keys",
+    "sqlite_path",
 ]

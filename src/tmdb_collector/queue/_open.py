@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from tmdb_collector.queue._queue import MAX_RETENTION_SECONDS, WorkQueue
@@ -13,7 +14,7 @@ from tmdb_collector.queue._sqs import SQSWorkQueue, display_url, ensure_sqs_queu
 if TYPE_CHECKING:
     from types_boto3_sqs import SQSClient
 
-__all__ = ["QueueOptions", "open_work_queue"]
+__all__ = ["QueueOptions", "open_work_queue", "sqlite_path"]
 
 ACCEPTED_SPECS = (
     "a file path or sqlite:PATH (an SQLite queue file), sqs://NAME (the SQS queue NAME and "
@@ -80,6 +81,16 @@ def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
         _refuse(spec, options, (*_SETTINGS, "clock"), "an SQS queue URL takes them from the queue")
         return SQSWorkQueue(spec, client=options.get("client"))
     raise ValueError(f"unknown work queue spec {display_url(spec)!r}: use {ACCEPTED_SPECS}")
+
+
+def sqlite_path(spec: str) -> Path | None:
+    """The file of an SQLite queue spec (a path or sqlite:PATH); None for any other spec."""
+    match = _SCHEME.match(spec)
+    if match is None:
+        return Path(spec)
+    if match.group(1).lower() == "sqlite" and not spec[match.end() :].startswith("//"):
+        return Path(spec[match.end() :])
+    return None
 
 
 def _sqlite(path: str, options: QueueOptions) -> SQLiteWorkQueue:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tmdb_collector import __version__
+from tmdb_collector._env import env_integer, env_number
 from tmdb_collector.tmdb._credential import Credential
 from tmdb_collector.tmdb._errors import ConfigurationError
 
@@ -60,9 +61,9 @@ class ClientSettings:
             credential=_credential(environ.get("TMDB_API_KEY", "")),
             api_url=environ.get("TMDB_API_URL", "").strip() or DEFAULT_API_URL,
             exports_url=environ.get("TMDB_EXPORTS_URL", "").strip() or DEFAULT_EXPORTS_URL,
-            rate_limit=_number(environ, "RATE_LIMIT_REQUESTS", 40.0),
-            concurrency=_integer(environ, "COLLECTOR_CONCURRENCY", 20),
-            timeout=_number(environ, "TMDB_REQUEST_TIMEOUT", 30.0),
+            rate_limit=env_number(environ, "RATE_LIMIT_REQUESTS", 40.0, ConfigurationError),
+            concurrency=env_integer(environ, "COLLECTOR_CONCURRENCY", 20, ConfigurationError),
+            timeout=env_number(environ, "TMDB_REQUEST_TIMEOUT", 30.0, ConfigurationError),
         )
 
     def require_credential(self) -> Credential:
@@ -86,26 +87,6 @@ def _credential(raw: str) -> Credential | None:
             "TMDB_API_KEY is malformed (it holds spaces or non-ASCII characters): "
             "paste the v4 read access token or v3 API key exactly as TMDB shows it"
         ) from None
-
-
-def _number(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
-
-
-def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
 
 
 def _check_url(name: str, url: str) -> None:
