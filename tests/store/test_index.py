@@ -38,6 +38,7 @@ from tmdb_collector.store import (
     StoreError,
     index_row,
 )
+from tmdb_collector.store._index import index_fields
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "tmdb" / "fixtures"
 STORAGE_DOC = Path(__file__).resolve().parents[2] / "docs" / "storage.md"
@@ -546,3 +547,16 @@ async def test_a_corrupt_fragment_is_named_in_a_typed_error(store_case: StoreCas
     await store_case.store.create("index/movie/fragments/0000000000001-abc-000001.parquet", b"no")
     with pytest.raises(CorruptIndexError, match=r"0000000000001-abc-000001\.parquet"):
         await RecordIndex(store_case.store).table("movie")
+
+
+@pytest.mark.parametrize(
+    "name", ["movie/550", "tv/1399", "person/287", "tv/1399/season/1", "company/1"]
+)
+def test_index_fields_make_the_same_row_as_the_whole_document(name: str) -> None:
+    document = json.loads((FIXTURES / f"{name}.json").read_text("utf-8"))
+    key = RecordKey(Kind.MOVIE, 1)
+    whole = index_row(key, document, content_hash=b"h", stored_bytes=1, at_ms=5)
+    assert index_row(key, index_fields(document), content_hash=b"h", stored_bytes=1, at_ms=5) == (
+        whole
+    )
+    assert len(index_fields(document)) < len(document)

@@ -20,6 +20,7 @@ from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.schema import DeletedRecordError
 from tmdb_collector.store import (
     ChangeEntry,
+    EncodedWrite,
     ObjectInfo,
     ObjectStore,
     RecordDeletion,
@@ -28,6 +29,7 @@ from tmdb_collector.store import (
     RecordWrite,
     StoreError,
     WriteResult,
+    open_object_store,
 )
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "tmdb" / "fixtures"
@@ -438,6 +440,47 @@ async def test_a_record_protobuf_cannot_hold_is_rejected_and_the_rest_goes_on(
     assert await records.read(other) is None
     assert await records.history(other) == []
     assert [e.key for e in await all_changes(records)] == [MOVIE]
+
+
+async def test_records_encoded_ahead_are_stored_as_if_written_whole(
+    store_case: StoreCase,
+) -> None:
+    # The collector encodes each record as it arrives and lets its JSON go: what it stores,
+    # logs and indexes must be exactly what writing the JSON would have given.
+    whole = RecordStore(open_object_store("memory://"), now_ms=Clock())
+    ahead = RecordStore(store_case.store, now_ms=Clock())
+    other = RecordKey(Kind.MOVIE, 551)
+    batch = [
+        fetched(MOVIE, load("movie/550"), T0),
+        fetched(SERIES, load("tv/1399"), T0),
+        fetched(other, movie(551, "half an emoji \ud83d"), T0),  # protobuf cannot hold it
+    ]
+    encoded = ahead.encode(batch)
+    assert all(isinstance(item, EncodedWrite) for item in encoded)
+    assert encoded[2].encoded is None
+    assert encoded[2].error is not None
+    assert encoded[0].fields["title"] == "Fight Club"
+    assert "credits" not in encoded[0].fields  # only what the index row reads is kept
+
+    expected = await whole.write_batch(batch)
+    results = await ahead.write_batch(encoded)
+    assert results == expected
+    assert changes_of(results) == ["created", "created", "rejected"]
+    for key in (MOVIE, SERIES):
+        stored = await ahead.read(key)
+        assert stored is not None
+        assert stored.json() == (await whole.read(key)).json()  # type: ignore[union-attr]
+    index = RecordIndex(store_case.store)
+    reference = RecordIndex(whole.objects)
+    for kind in (Kind.MOVIE, Kind.TV):
+        assert (await index.table(kind)).to_pylist() == (await reference.table(kind)).to_pylist()
+
+    # Encoded again, unchanged: only the index row's checked_at moves, as for a refetch.
+    later = [fetched(MOVIE, load("movie/550"), T0 + 1000)]
+    assert changes_of(await ahead.write_batch(ahead.encode(later))) == ["unchanged"]
+    [row] = (await index.table(Kind.MOVIE)).to_pylist()
+    assert row["title"] == "Fight Club"
+    assert row["checked_at"] > row["updated_at"]
 
 
 async def test_new_records_cost_no_history_listing(store_case: StoreCase) -> None:

@@ -202,8 +202,8 @@ async def test_429_without_retry_after_pauses_with_backoff(
         started = clock.now
         assert await client.get(MOVIE) == {"id": 1, "path": MOVIE}
         assert client.stats.rate_limited == 2
-    # 1 s base doubling per consecutive 429, equal jitter: [0.5, 1] then [1, 2].
-    assert 1.5 <= clock.now - started <= 3.0 + 0.1
+    # 0.25 s base doubling per consecutive 429, equal jitter: [0.125, 0.25] then [0.25, 0.5].
+    assert 0.375 <= clock.now - started <= 0.75 + 0.1
     assert app.hits(MOVIE) == 3
 
 

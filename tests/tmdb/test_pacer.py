@@ -81,17 +81,17 @@ async def test_consecutive_429s_double_the_pause_but_echoes_do_not(clock: FakeCl
     async with pacer.slot() as echo:  # sent before the first 429 came back
         pass
     pause = pacer.rate_limited(first, None, policy, rng)
-    assert 0.5 <= pause <= 1.0
+    assert 0.125 <= pause <= 0.25
     assert pacer.rate_limited(echo, None, policy, rng) <= pause + 1e-9  # no escalation
     async with pacer.slot() as second:
         pass
-    assert 1.0 <= pacer.rate_limited(second, None, policy, rng) <= 2.0
+    assert 0.25 <= pacer.rate_limited(second, None, policy, rng) <= 0.5
     async with pacer.slot() as third:
         pass
     pacer.succeeded(third)
     async with pacer.slot() as fourth:
         pass
-    assert 0.5 <= pacer.rate_limited(fourth, None, policy, rng) <= 1.0  # streak reset
+    assert 0.125 <= pacer.rate_limited(fourth, None, policy, rng) <= 0.25  # streak reset
 
 
 async def test_retry_after_is_honoured_and_capped(clock: FakeClock) -> None:

@@ -21,7 +21,7 @@ def test_policy_delays_use_their_own_bases() -> None:
     policy = RetryPolicy()
     rng = random.Random(2)
     assert 0.25 <= policy.transient_delay(1, rng) <= 0.5
-    assert 0.5 <= policy.rate_limit_delay(1, rng) <= 1.0
+    assert 0.125 <= policy.rate_limit_delay(1, rng) <= 0.25
     assert 30 <= policy.rate_limit_delay(10, rng) <= 60
 
 

@@ -31,7 +31,7 @@ from tmdb_collector.queue import (
     decode_batch,
     pack_items,
 )
-from tmdb_collector.store import RecordDeletion, RecordStore, RecordWrite
+from tmdb_collector.store import EncodedWrite, RecordDeletion, RecordStore, RecordWrite
 from tmdb_collector.tmdb import (
     AuthenticationError,
     ClientStats,
@@ -356,7 +356,7 @@ class Collector:
     async def _store(self, outcomes: Sequence[_Outcome]) -> None:
         """Every record of the message's successful items, in as few write_batch calls as fit;
         a record the store rejects fails its item for good."""
-        writes: list[RecordWrite | RecordDeletion] = []
+        writes: list[RecordWrite | EncodedWrite | RecordDeletion] = []
         owners: list[_Outcome] = []
         for outcome in outcomes:
             if outcome.fetched is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tmdb_collector.collect._plan import (
     JSONObject,
@@ -20,7 +20,7 @@ from tmdb_collector.collect._plan import (
 from tmdb_collector.collect._settings import CollectorSettings
 from tmdb_collector.kinds import MAX_APPENDS, Kind, RecordKey
 from tmdb_collector.queue import Reason, WorkItem
-from tmdb_collector.store import RecordDeletion, RecordStore, RecordWrite
+from tmdb_collector.store import EncodedWrite, RecordDeletion, RecordStore, RecordWrite
 from tmdb_collector.tmdb import NotFound, TMDBClient
 
 __all__ = ["FetchedItem", "ItemFetcher", "requests_for"]
@@ -30,6 +30,8 @@ NOT_FOUND = "404 on fetch"
 MISSING_FROM_EXPORT = "missing from export"
 
 Output = RecordWrite | RecordDeletion
+#: What a FetchedItem holds: its records encoded as soon as they are fetched.
+Encoded = EncodedWrite | RecordDeletion
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class FetchedItem:
     """What one item turned into: the records to write (in order), the requests it took (not
     counting the client's retries) and the listed seasons TMDB's answers left out."""
 
-    records: tuple[Output, ...]
+    records: tuple[Output, ...] | tuple[Encoded, ...]
     requests: int
     missing_seasons: int = 0
 
@@ -64,6 +66,22 @@ class ItemFetcher:
         self._now_ms = now_ms
 
     async def fetch(self, item: WorkItem) -> FetchedItem:
+        """The item's records, encoded (``RecordStore.encode``, in a worker thread) as soon as
+        they arrive: its message may wait for its other items a while, and held as JSON the
+        records of a few messages run to hundreds of MB of Python objects for the garbage
+        collector to walk; encoded they take kilobytes each."""
+        fetched = await self._fetch(item)
+        writes = [record for record in fetched.records if isinstance(record, RecordWrite)]
+        if not writes:
+            return fetched
+        encoded = iter(await asyncio.to_thread(self._records.encode, writes))
+        records = tuple(
+            next(encoded) if isinstance(record, RecordWrite) else record
+            for record in fetched.records
+        )
+        return replace(fetched, records=records)
+
+    async def _fetch(self, item: WorkItem) -> FetchedItem:
         key = item.record_key
         if item.reason is Reason.DELETED and not item.confirm:
             # The harvester is sure (CONFIRM_DELETIONS=false): no need to ask TMDB.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -133,6 +134,11 @@ def fake_tmdb(
         fake = FakeTMDB(catalog, settings, export_cache=export_cache)
     except OSError as error:  # the cache directory cannot be created
         raise click.UsageError(f"--export-cache: {error}") from error
+    # What the server holds from now on (modules, the catalog) lives as long as it: full
+    # collections need not walk it, and their pauses would delay the admission of requests
+    # (the rate limiter counts a request when the loop gets to it).
+    gc.collect()
+    gc.freeze()
     try:
         asyncio.run(_serve(fake, host, port))
     except FakeStartError as error:

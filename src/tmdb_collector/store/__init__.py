@@ -18,6 +18,7 @@ from tmdb_collector.store._keys import MAX_KEY_BYTES, MAX_SEGMENT_BYTES, validat
 from tmdb_collector.store._objects import ObjectInfo, ObjectStore
 from tmdb_collector.store._open import MEMORY_URL, open_object_store
 from tmdb_collector.store._records import (
+    EncodedWrite,
     RecordDeletion,
     RecordStore,
     RecordStoreError,
@@ -37,6 +38,7 @@ __all__ = [
     "CompactionResult",
     "CorruptChangeLogError",
     "CorruptIndexError",
+    "EncodedWrite",
     "IndexQueryError",
     "IndexRow",
     "InvalidObjectKeyError",

@@ -22,7 +22,13 @@ from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
 from tmdb_collector.store._changelog import Change, ChangeEntry, decode_piece, encode_piece
 from tmdb_collector.store._errors import StoreError
 from tmdb_collector.store._gather import bounded
-from tmdb_collector.store._index import IndexRow, fragment_key, index_fragment, index_row
+from tmdb_collector.store._index import (
+    IndexRow,
+    fragment_key,
+    index_fields,
+    index_fragment,
+    index_row,
+)
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._record_layout import (
     CHANGELOG_ROOT,
@@ -36,6 +42,7 @@ from tmdb_collector.store._record_layout import (
 )
 
 __all__ = [
+    "EncodedWrite",
     "RecordDeletion",
     "RecordStore",
     "RecordStoreError",
@@ -63,6 +70,21 @@ class RecordWrite:
     fetched_at_ms: int
     path: str
     appends: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedWrite:
+    """A RecordWrite encoded ahead of its write (``RecordStore.encode``): its stored bytes and
+    the few fields its index row shows, without the JSON — a writer holding many records until
+    their batch is written holds kilobytes of bytes each instead of a tree of Python objects."""
+
+    key: RecordKey
+    fetched_at_ms: int
+    #: None when the document cannot be stored (``error`` says why): written as "rejected".
+    encoded: EncodedRecord | None = field(repr=False)
+    #: What ``index_row`` reads of the document (``index_fields``).
+    fields: JSONObject = field(repr=False)
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +201,7 @@ class _NewVersion:
     encoded: EncodedRecord
     at_ms: int
     entry: ChangeEntry
-    #: The TMDB JSON, for the index row; None for a tombstone.
+    #: The TMDB JSON's index fields, for the index row; None for a tombstone.
     document: JSONObject | None = field(default=None, repr=False)
 
     @property
@@ -234,8 +256,32 @@ class RecordStore:
 
     # --- writing --------------------------------------------------------------------------
 
-    async def write_batch(self, items: Sequence[RecordWrite | RecordDeletion]) -> list[WriteResult]:
-        """Store fetched records and deletions; one result per item, in order.
+    def encode(self, writes: Sequence[RecordWrite]) -> list[EncodedWrite]:
+        """Encode fetched records ahead of ``write_batch`` (conversion, hashing, zstd: CPU work,
+        so call it from a worker thread in async code). A document protobuf cannot hold comes
+        back with ``encoded`` None and the reason in ``error``; it never raises for one."""
+        # One call encodes at a time: the codec's zstd contexts are not thread-safe.
+        with self._encoding:
+            return [self._encode(write) for write in writes]
+
+    def _encode(self, write: RecordWrite) -> EncodedWrite:
+        try:
+            encoded = self._codec.encode(
+                write.key,
+                write.document,
+                fetched_at_ms=write.fetched_at_ms,
+                path=write.path,
+                appends=write.appends,
+            )
+        except ConversionError as error:
+            return EncodedWrite(write.key, write.fetched_at_ms, None, {}, str(error))
+        return EncodedWrite(write.key, write.fetched_at_ms, encoded, index_fields(write.document))
+
+    async def write_batch(
+        self, items: Sequence[RecordWrite | EncodedWrite | RecordDeletion]
+    ) -> list[WriteResult]:
+        """Store fetched records (as fetched, or encoded ahead) and deletions; one result per
+        item, in order.
 
         Everything is encoded and decided before the first write. A document that cannot be
         converted is "rejected" (with the reason in ``error``) and nothing of it is written;
@@ -243,8 +289,9 @@ class RecordStore:
         """
         time_ms = self._now_ms()
         currents = await self._read_currents({item.key for item in items})
-        # Encoding is CPU work (conversion, hashing, zstd): a worker thread keeps the event loop
-        # — and the pacer's timers on it — turning while a batch of long series encodes.
+        # CPU work (encoding what is not encoded yet: conversion, hashing, zstd) goes to a worker
+        # thread, here and for the batch's change-log piece and index fragments: the event loop
+        # — and the pacer's timers on it — keeps turning while a batch of long series is done.
         results, versions, confirmations = await asyncio.to_thread(
             self._decide_all, items, currents, time_ms
         )
@@ -256,30 +303,24 @@ class RecordStore:
 
     def _decide_all(
         self,
-        items: Sequence[RecordWrite | RecordDeletion],
+        items: Sequence[RecordWrite | EncodedWrite | RecordDeletion],
         currents: dict[RecordKey, _Current | None],
         time_ms: int,
     ) -> tuple[list[WriteResult], list[_NewVersion], list[_Confirmation]]:
         results: list[WriteResult] = []
         versions: list[_NewVersion] = []
         confirmations: list[_Confirmation] = []
-        # One batch encodes at a time: the codec's zstd contexts are not thread-safe.
-        with self._encoding:
-            for item in items:
-                try:
-                    result, version = self._decide(item, currents[item.key], time_ms)
-                except ConversionError as error:
-                    current = currents[item.key]
-                    old_hash = None if current is None else current.content_hash
-                    results.append(WriteResult(item.key, "rejected", old_hash, None, str(error)))
-                    continue
-                results.append(result)
-                if version is not None:
-                    versions.append(version)
-                    # A later item of the same batch for the same key builds on this one.
-                    currents[item.key] = version.as_current()
-                elif result.change == "unchanged":
-                    confirmations.append(_confirmation(item, currents[item.key]))
+        for item in items:
+            if isinstance(item, RecordWrite):
+                item = self.encode([item])[0]  # noqa: PLW2901 - the same write, encoded
+            result, version = self._decide(item, currents[item.key], time_ms)
+            results.append(result)
+            if version is not None:
+                versions.append(version)
+                # A later item of the same batch for the same key builds on this one.
+                currents[item.key] = version.as_current()
+            elif result.change == "unchanged":
+                confirmations.append(_confirmation(item, currents[item.key]))
         return results, versions, confirmations
 
     async def _store(
@@ -322,25 +363,21 @@ class RecordStore:
         return _Current(envelope.content_hash, envelope.fetched_at_ms, deleted, len(data))
 
     def _decide(
-        self, item: RecordWrite | RecordDeletion, current: _Current | None, time_ms: int
+        self, item: EncodedWrite | RecordDeletion, current: _Current | None, time_ms: int
     ) -> tuple[WriteResult, _NewVersion | None]:
-        if isinstance(item, RecordWrite):
+        if isinstance(item, EncodedWrite):
             return self._decide_write(item, current, time_ms)
         return self._decide_deletion(item, current, time_ms)
 
     def _decide_write(
-        self, item: RecordWrite, current: _Current | None, time_ms: int
+        self, item: EncodedWrite, current: _Current | None, time_ms: int
     ) -> tuple[WriteResult, _NewVersion | None]:
-        encoded = self._codec.encode(
-            item.key,
-            item.document,
-            fetched_at_ms=item.fetched_at_ms,
-            path=item.path,
-            appends=item.appends,
-        )
+        old_hash = current.content_hash if current is not None else None
+        encoded = item.encoded
+        if encoded is None:
+            return WriteResult(item.key, "rejected", old_hash, None, item.error), None
         new_hash = encoded.content_hash
         drift = tuple(encoded.drift.paths())
-        old_hash = current.content_hash if current is not None else None
         if current is not None and not current.deleted and current.content_hash == new_hash:
             return WriteResult(item.key, "unchanged", old_hash, new_hash, drift=drift), None
         if current is not None and current.at_ms > item.fetched_at_ms:
@@ -349,7 +386,7 @@ class RecordStore:
             "created" if current is None else "revived" if current.deleted else "updated"
         )
         entry = ChangeEntry(item.key, time_ms, change, old_hash, new_hash, _FETCHED)
-        version = _NewVersion(item.key, encoded, item.fetched_at_ms, entry, item.document)
+        version = _NewVersion(item.key, encoded, item.fetched_at_ms, entry, item.fields)
         return WriteResult(item.key, change, old_hash, new_hash, drift=drift), version
 
     def _decide_deletion(
@@ -377,22 +414,28 @@ class RecordStore:
 
     async def _write_piece(self, entries: list[ChangeEntry], time_ms: int, seq: int) -> None:
         piece = changelog_piece_key(time_ms, self._writer, seq)
-        await self._create_batch_object(piece, encode_piece(entries))
+        await self._create_batch_object(piece, await asyncio.to_thread(encode_piece, entries))
 
     async def _write_fragments(
         self, rows: Sequence[_NewVersion | _Confirmation], time_ms: int, seq: int
     ) -> None:
         """One index fragment per kind of the batch, a row per changed or confirmed key."""
+        fragments = await asyncio.to_thread(self._fragments, rows, time_ms, seq)
+        await bounded(self._create_batch_object(name, data) for name, data in fragments)
+
+    def _fragments(
+        self, rows: Sequence[_NewVersion | _Confirmation], time_ms: int, seq: int
+    ) -> list[tuple[str, bytes]]:
         by_kind: dict[Kind, list[_NewVersion | _Confirmation]] = {}
         for row in rows:
             by_kind.setdefault(row.key.kind, []).append(row)
-        await bounded(
-            self._create_batch_object(
+        return [
+            (
                 fragment_key(kind, time_ms, self._writer, seq),
                 index_fragment(row.index_row() for row in kind_rows),
             )
             for kind, kind_rows in by_kind.items()
-        )
+        ]
 
     async def _create_batch_object(self, name: str, data: bytes) -> None:
         """Create a change-log piece or index fragment; its name is this writer's alone."""
@@ -498,10 +541,10 @@ class RecordStore:
         return sorted(name for name in listed if history_version_time(name) is not None)
 
 
-def _confirmation(item: RecordWrite | RecordDeletion, current: _Current | None) -> _Confirmation:
+def _confirmation(item: EncodedWrite | RecordDeletion, current: _Current | None) -> _Confirmation:
     assert current is not None  # noqa: S101 (only a stored record is ever "unchanged")
-    if isinstance(item, RecordWrite):
-        return _Confirmation(item.key, current, item.fetched_at_ms, item.document)
+    if isinstance(item, EncodedWrite):
+        return _Confirmation(item.key, current, item.fetched_at_ms, item.fields)
     return _Confirmation(item.key, current, item.deleted_at_ms)
 
 

@@ -23,7 +23,10 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
     rate_limit_attempts: int = 30
-    rate_limit_base_delay: float = 1.0
+    # A paced process's stray 429 (arrivals jittered into one window) clears within a few
+    # request intervals: a short first pause costs ~10 requests instead of ~40; a real overload
+    # answers 429 again and the pause doubles each time (0.25, 0.5, 1, 2 ... 60 s).
+    rate_limit_base_delay: float = 0.25
     rate_limit_max_delay: float = 60.0
 
     def __post_init__(self) -> None:
