@@ -180,12 +180,12 @@ class _Confirmation:
     key: RecordKey
     current: _Current
     checked_at_ms: int
-    document: JSONObject | None = field(default=None, repr=False)
+    fields: JSONObject | None = field(default=None, repr=False)
 
     def index_row(self) -> IndexRow:
         return index_row(
             self.key,
-            None if self.current.deleted else self.document,
+            None if self.current.deleted else self.fields,
             content_hash=self.current.content_hash,
             stored_bytes=self.current.size,
             at_ms=self.current.at_ms,
@@ -201,8 +201,8 @@ class _NewVersion:
     encoded: EncodedRecord
     at_ms: int
     entry: ChangeEntry
-    #: The TMDB JSON's index fields, for the index row; None for a tombstone.
-    document: JSONObject | None = field(default=None, repr=False)
+    #: The TMDB JSON's index fields (index_fields), for the index row; None for a tombstone.
+    fields: JSONObject | None = field(default=None, repr=False)
 
     @property
     def history_key(self) -> str:
@@ -215,7 +215,7 @@ class _NewVersion:
     def index_row(self) -> IndexRow:
         return index_row(
             self.key,
-            self.document,
+            self.fields,
             content_hash=self.encoded.content_hash,
             stored_bytes=len(self.encoded.data),
             at_ms=self.at_ms,
@@ -310,9 +310,9 @@ class RecordStore:
         results: list[WriteResult] = []
         versions: list[_NewVersion] = []
         confirmations: list[_Confirmation] = []
-        for item in items:
-            if isinstance(item, RecordWrite):
-                item = self.encode([item])[0]  # noqa: PLW2901 - the same write, encoded
+        with self._encoding:  # one encoding at a time: the zstd contexts are not thread-safe
+            ready = [self._encode(i) if isinstance(i, RecordWrite) else i for i in items]
+        for item in ready:
             result, version = self._decide(item, currents[item.key], time_ms)
             results.append(result)
             if version is not None:
