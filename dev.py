@@ -6,6 +6,8 @@
     python3 dev.py lint      ruff (lint + format check) and mypy --strict
     python3 dev.py bench     run every benchmark under benchmarks/
     python3 dev.py protos    regenerate the Python code of proto/ (commit the result)
+    python3 dev.py docs      regenerate docs/configuration.md's table and the example settings
+                             files from the settings definitions (commit the result)
     python3 dev.py setup     only create .venv from the lock file
 
 Setup installs a pinned uv into .venv-tools/ and lets it create .venv/ exactly as uv.lock says,
@@ -50,8 +52,8 @@ def setup() -> None:
     )
 
 
-def run(*argv: str) -> int:
-    return subprocess.run([str(VENV / BIN / argv[0]), *argv[1:]], cwd=ROOT, check=False).returncode
+def run(*argv: str, cwd: Path = ROOT) -> int:
+    return subprocess.run([str(VENV / BIN / argv[0]), *argv[1:]], cwd=cwd, check=False).returncode
 
 
 SOURCES = ("src", "tests", "benchmarks", "scripts", "dev.py")
@@ -62,6 +64,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "lint": (("ruff", "check", *SOURCES), ("ruff", "format", "--check", *SOURCES), ("mypy",)),
     "bench": (("python", "-m", "benchmarks"),),
     "protos": (("python", "scripts/generate_protos.py"),),
+    "docs": (("python", "scripts/generate_config_docs.py"),),
 }
 
 
@@ -76,7 +79,11 @@ def main(args: list[str]) -> int:
     setup()
     steps = COMMANDS[command]
     # Extra arguments go to the command's last step (pytest options, benchmark names, ...).
-    codes = [run(*step, *(rest if i == len(steps) - 1 else ())) for i, step in enumerate(steps)]
+    # The demo runs where the user is, so the command it prints to try next works there as printed.
+    cwd = Path.cwd() if command == "demo" else ROOT
+    codes = [
+        run(*step, *(rest if i == len(steps) - 1 else ()), cwd=cwd) for i, step in enumerate(steps)
+    ]
     return max(codes, default=0)
 
 

@@ -24,7 +24,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tmdb_collector._mirror import MirrorProgress, MirrorReport, run_mirror
+from tmdb_collector.app import MirrorProgress, MirrorReport, run_mirror
 from tmdb_collector.collect import CollectorProgress, CollectorSettings
 from tmdb_collector.collect._plan import first_request, follow_up_requests, requested_seasons
 from tmdb_collector.fake import start_fake_process

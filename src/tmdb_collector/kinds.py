@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tmdb_collector.errors import InputError
+
 __all__ = [
     "ADULT_EXPORT_NAMES",
     "CHANGES_KINDS",
@@ -139,7 +141,7 @@ SUB_RESOURCES: dict[Kind, tuple[str, ...]] = {
 _SEASON_APPEND = re.compile(r"season/([0-9]{1,4})")  # ASCII: "season/٣" is no season
 
 
-class InvalidKeyError(ValueError):
+class InvalidKeyError(InputError):
     """A record key that does not name a TMDB record (bad id, bad season/episode spec)."""
 
 

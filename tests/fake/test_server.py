@@ -14,7 +14,6 @@ import pytest
 
 from tmdb_collector.fake import ChangedEntry, FakeSettings, FakeTMDB, JSONObject, SettingsError
 from tmdb_collector.fake._configuration import CONFIGURATION
-from tmdb_collector.fake._routes import standalone_has_id
 from tmdb_collector.kinds import SUB_RESOURCES, Kind, RecordKey
 
 from .catalogs import RecordlessCatalog
@@ -191,28 +190,6 @@ async def test_paged_sub_resources_page_beyond_one_and_past_500(
     assert body["total_results"] == reviews["total_results"]
     status, body = await get(http_session, url, {**KEY, "page": "501"})
     assert (status, body) == (422, {"errors": ["page must be less than or equal to 500"]})
-
-
-def test_standalone_id_table_matches_the_openapi_document(shared_fixtures: Path) -> None:
-    document = json.loads(
-        (shared_fixtures.parent / "openapi" / "tmdb-api.json").read_text(encoding="utf-8")
-    )
-    prefixes = {
-        Kind.MOVIE: "/3/movie/{movie_id}",
-        Kind.TV: "/3/tv/{series_id}",
-        Kind.TV_SEASON: "/3/tv/{series_id}/season/{season_number}",
-        Kind.TV_EPISODE: "/3/tv/{series_id}/season/{season_number}/episode/{episode_number}",
-        Kind.PERSON: "/3/person/{person_id}",
-        Kind.COLLECTION: "/3/collection/{collection_id}",
-        Kind.COMPANY: "/3/company/{company_id}",
-        Kind.NETWORK: "/3/network/{network_id}",
-    }
-    for kind, prefix in prefixes.items():
-        for sub in SUB_RESOURCES[kind]:
-            operation = document["paths"][f"{prefix}/{sub}"]["get"]
-            schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-            has_id = "id" in schema.get("properties", {})
-            assert standalone_has_id(kind, sub) == has_id, f"{prefix}/{sub}"
 
 
 # -- credentials --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tmdb_collector.cli._fake import fake_tmdb
 from tmdb_collector.fake import (
     FakeProcessError,
     FakeSettings,
@@ -22,7 +23,6 @@ from tmdb_collector.fake import (
     FixtureCatalog,
     start_fake_process,
 )
-from tmdb_collector.fake._cli import fake_tmdb
 from tmdb_collector.fake._server import MAX_ADVANCE_DAYS
 
 

@@ -3,13 +3,19 @@ import pickle
 import pytest
 
 from tmdb_collector import __version__
+from tmdb_collector.app import client_settings
+from tmdb_collector.config import load_config
 from tmdb_collector.tmdb import ClientSettings, ConfigurationError, Credential
 
 from .conftest import V3_KEY, V4_TOKEN
 
 
+def _from_env(environ: dict[str, str]) -> ClientSettings:
+    return client_settings(load_config(environ=environ))
+
+
 def test_defaults_from_an_empty_environment() -> None:
-    settings = ClientSettings.from_env({})
+    settings = _from_env({})
     assert settings.credential is None
     assert settings.api_url == "https://api.themoviedb.org"
     assert settings.exports_url == "https://files.tmdb.org"
@@ -20,7 +26,7 @@ def test_defaults_from_an_empty_environment() -> None:
 
 
 def test_every_variable_is_read() -> None:
-    settings = ClientSettings.from_env(
+    settings = _from_env(
         {
             "TMDB_API_KEY": f" {V3_KEY}\n",
             "TMDB_API_URL": "http://127.0.0.1:9",
@@ -54,11 +60,11 @@ def test_every_variable_is_read() -> None:
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=name):
-        ClientSettings.from_env({name: value})
+        _from_env({name: value})
 
 
 def test_missing_credential_is_a_configuration_error_naming_the_variable() -> None:
-    settings = ClientSettings.from_env({})
+    settings = _from_env({})
     with pytest.raises(ConfigurationError, match="TMDB_API_KEY is not set"):
         settings.require_credential()
 
@@ -94,5 +100,5 @@ def test_the_credential_never_shows_itself(secret: str) -> None:
 
 def test_a_malformed_credential_error_does_not_echo_it() -> None:
     with pytest.raises(ConfigurationError) as raised:
-        ClientSettings.from_env({"TMDB_API_KEY": "secret with spaces"})
+        _from_env({"TMDB_API_KEY": "secret with spaces"})
     assert "secret with spaces" not in str(raised.value)

@@ -30,7 +30,6 @@ from tmdb_collector.collect._plan import (
 from tmdb_collector.collect._settings import (
     APPEND_KINDS,
     CollectorSettings,
-    CollectorSettingsError,
     default_appends,
 )
 
@@ -41,7 +40,6 @@ __all__ = [
     "Collector",
     "CollectorProgress",
     "CollectorSettings",
-    "CollectorSettingsError",
     "FetchedItem",
     "ItemFetcher",
     "MalformedResponseError",

@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from tmdb_collector.collect._fetch import FetchedItem, ItemFetcher
 from tmdb_collector.collect._plan import MalformedResponseError
 from tmdb_collector.collect._settings import CollectorSettings
 from tmdb_collector.kinds import InvalidKeyError, Kind
+from tmdb_collector.observe import LogSink, Metrics, Unit
 from tmdb_collector.queue import (
     InvalidMessageError,
     MalformedMessageError,
@@ -51,6 +53,9 @@ WRITE_CHUNK = 1000
 KEPT_ERRORS = 20
 #: A recorded error is cut to what a person reads in the dead-letter queue (as pack_items does).
 _ERROR_CHARS = 2000
+#: Seconds between metrics flushes in a long run (each at the end of a message); a run of less
+#: flushes once, at its end: one EMF document per Lambda invocation.
+METRICS_FLUSH_SECONDS = 60.0
 
 
 def _wall_clock_ms() -> int:
@@ -119,6 +124,8 @@ class _Run:
     until_empty: bool
     on_progress: Callable[[CollectorProgress], None] | None
     running: dict[asyncio.Task[None], _Lease] = field(default_factory=dict)
+    #: Loop time of the last metrics flush.
+    flushed_at: float = 0.0
     stopping: asyncio.Task[None] = field(init=False)
 
 
@@ -139,7 +146,8 @@ class Collector:
     """Works queue messages until the queue is empty or ``stop`` is set (docs/collector.md).
 
     ``client`` must be open; every request of the collector goes through it, so through its
-    pacer. ``now_ms`` stamps fetches and deletions.
+    pacer. ``now_ms`` stamps fetches and deletions. ``metrics`` receives the counts an operator
+    graphs (docs/observability.md); by default they are logged at DEBUG.
     """
 
     def __init__(
@@ -151,16 +159,20 @@ class Collector:
         *,
         now_ms: Callable[[], int] = _wall_clock_ms,
         poll_seconds: float = 1.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._client = client
         self._records = records
         self._queue = queue
-        self._settings = settings if settings is not None else CollectorSettings.from_env()
+        self._settings = settings if settings is not None else CollectorSettings()
         self._now_ms = now_ms
         self._poll = poll_seconds
         self._fetcher = ItemFetcher(client, records, self._settings, now_ms)
         self._progress = CollectorProgress(started_at_ms=now_ms())
         self._base_stats = ClientStats()
+        self._metrics = metrics if metrics is not None else Metrics(LogSink())
+        #: The client's counters when metrics last took their increase.
+        self._metered_stats = ClientStats()
 
     @property
     def progress(self) -> CollectorProgress:
@@ -184,12 +196,13 @@ class Collector:
         for another consumer. AuthenticationError (401) stops everything at once and is raised:
         no message is deleted or released, so each comes back after its visibility timeout."""
         self._progress = CollectorProgress(started_at_ms=self._now_ms())
-        self._base_stats = self._client.stats
+        self._base_stats = self._metered_stats = self._client.stats
         run = _Run(
             slots=asyncio.Semaphore(self._settings.items_in_flight),
             stop=stop if stop is not None else asyncio.Event(),
             until_empty=until_empty,
             on_progress=on_progress,
+            flushed_at=asyncio.get_running_loop().time(),
         )
         run.stopping = asyncio.create_task(_wait_for(run.stop))
         keeper = asyncio.create_task(self._keep_leases(run.running))
@@ -207,6 +220,7 @@ class Collector:
             run.stopping.cancel()
             keeper.cancel()
             await asyncio.gather(run.stopping, keeper, return_exceptions=True)
+            self._flush_metrics()
         progress = self.progress
         if on_progress is not None:
             on_progress(progress)
@@ -243,6 +257,20 @@ class Collector:
                     task.result()  # a fatal error ends the run
                     if run.on_progress is not None:
                         run.on_progress(self.progress)
+            if loop.time() - run.flushed_at >= METRICS_FLUSH_SECONDS:
+                self._flush_metrics()
+                run.flushed_at = loop.time()
+
+    def _flush_metrics(self) -> None:
+        """Count the client's requests since the last flush, then flush the metrics."""
+        stats, metered = self._client.stats, self._metered_stats
+        self._metered_stats = stats
+        metrics = self._metrics
+        metrics.count("collect.requests", stats.requests - metered.requests)
+        metrics.count("collect.rate_limited", stats.rate_limited - metered.rate_limited)
+        received = stats.bytes_received - metered.bytes_received
+        metrics.count("collect.response_bytes", received, unit=Unit.BYTES)
+        metrics.flush()
 
     async def _release(self, running: dict[asyncio.Task[None], _Lease]) -> None:
         """Stop: let messages being stored finish; abandon the others and release them."""
@@ -304,6 +332,8 @@ class Collector:
         await asyncio.to_thread(self._queue.delete, [message])
         self._progress.messages_dead += 1
         self._progress.messages += 1
+        self._metrics.count("collect.messages_malformed")
+        self._metrics.count("collect.messages")
 
     async def _collect(self, item: WorkItem, slots: asyncio.Semaphore) -> _Outcome:
         async with slots:
@@ -352,12 +382,22 @@ class Collector:
         progress.items_retried += len(retry)
         progress.items_dead += len(dead)
         progress.messages += 1
+        stored = [o for o in outcomes if o.error is None and o.fetched is not None]
+        for name, counted in [
+            ("collect.items", stored),
+            ("collect.items_retried", retry),
+            ("collect.items_dead", dead),
+        ]:
+            for kind, items in Counter(o.item.kind for o in counted).items():
+                self._metrics.count(name, items, kind=kind)
+        self._metrics.count("collect.messages")
 
     async def _store(self, outcomes: Sequence[_Outcome]) -> None:
         """Every record of the message's successful items, in as few write_batch calls as fit;
         a record the store rejects fails its item for good."""
         writes: list[RecordWrite | EncodedWrite | RecordDeletion] = []
         owners: list[_Outcome] = []
+        written: Counter[tuple[Kind, str]] = Counter()
         for outcome in outcomes:
             if outcome.fetched is not None:
                 writes += outcome.fetched.records
@@ -367,6 +407,7 @@ class Collector:
             for result, owner in zip(results, owners[start : start + WRITE_CHUNK], strict=True):
                 counts = self._progress.records.setdefault(result.key.kind, {})
                 counts[result.change] = counts.get(result.change, 0) + 1
+                written[result.key.kind, result.change] += 1
                 for drift_kind, path, _ in result.drift:
                     name = f"{result.key.kind}: {drift_kind} {path}"
                     self._progress.drift[name] = self._progress.drift.get(name, 0) + 1
@@ -375,6 +416,8 @@ class Collector:
                         f"the store rejected {result.key.kind} {result.key}: {result.error}"
                     )
                     owner.permanent = True
+        for (kind, change), records in written.items():
+            self._metrics.count("collect.records", records, kind=kind, outcome=change)
 
     def _spent(self, item: WorkItem) -> bool:
         """Whether the item has failed as often as a message may be delivered."""

@@ -28,15 +28,12 @@ Admin API (no credentials, never counted, limited or faulted): ``GET /_fake/stat
 Export cache: ``FakeTMDB(catalog, export_cache=DIR)`` (``fake-tmdb --export-cache DIR``) generates
 each export file of a synthetic catalog once, in a worker thread, and serves it from DIR after
 that, as files.tmdb.org serves static files; without it every download generates its file.
+
+The ``/3/`` API itself is ``tmdb_collector.tmdbapi`` over the catalog (``ChangedEntry`` and
+``JSONObject`` are its names, re-exported here because the Catalog protocol speaks them).
 """
 
-from tmdb_collector.fake._catalog import (
-    CacheableExports,
-    Catalog,
-    ChangedEntry,
-    JSONObject,
-    with_every_block,
-)
+from tmdb_collector.fake._catalog import CacheableExports, Catalog, with_every_block
 from tmdb_collector.fake._export_cache import ExportCacheError
 from tmdb_collector.fake._exports import ExportFile
 from tmdb_collector.fake._faults import Fault, UnknownFaultError
@@ -46,11 +43,14 @@ from tmdb_collector.fake._fixtures import (
     RecordedResponses,
     UnknownExportError,
 )
-from tmdb_collector.fake._process import FakeProcessError, start_fake_process
-from tmdb_collector.fake._server import FakeStartError, FakeTMDB
+from tmdb_collector.fake._process import LISTENING_PREFIX, FakeProcessError, start_fake_process
+from tmdb_collector.fake._server import MAX_ADVANCE_DAYS, FakeStartError, FakeTMDB
 from tmdb_collector.fake._settings import FakeSettings, SettingsError
+from tmdb_collector.tmdbapi import ChangedEntry, JSONObject
 
 __all__ = [
+    "LISTENING_PREFIX",
+    "MAX_ADVANCE_DAYS",
     "CacheableExports",
     "Catalog",
     "ChangedEntry",
@@ -69,5 +69,16 @@ __all__ = [
     "UnknownExportError",
     "UnknownFaultError",
     "start_fake_process",
+    "synthetic_catalog",
     "with_every_block",
 ]
+
+
+def synthetic_catalog(counts: str, *, seed: int = 0) -> Catalog:
+    """A deterministic synthetic catalog, e.g. ``synthetic_catalog("movie=1000,tv=200")``.
+
+    The generator is imported only when asked for: fixture mode and clients do not need it.
+    """
+    from tmdb_collector.fake._synthetic import SyntheticCatalog, parse_counts  # noqa: PLC0415
+
+    return SyntheticCatalog(parse_counts(counts), seed=seed)

@@ -1,9 +1,11 @@
 """What the fake TMDB server serves: a catalog of records that can advance by days.
 
-The server (``_server.py``) owns HTTP: routing, credentials, append_to_response assembly, paging,
-dates, faults and the admin endpoints. A catalog owns the data. Two catalogs implement this
-protocol: ``FixtureCatalog`` (a directory in the layout of shared/tmdb/fixtures) and
-``SyntheticCatalog`` (deterministic, generated on demand, any size).
+A catalog owns the data; HTTP is not its business: ``tmdb_collector.tmdbapi`` speaks TMDB's
+contract (routing, credentials, append_to_response, paging, changes windows), ``_source.py`` maps
+calendar dates to catalog days for it, and the server (``_server.py``) adds faults, exports and
+the admin endpoints. Two catalogs implement this protocol: ``FixtureCatalog`` (a directory in the
+layout of shared/tmdb/fixtures) and ``SyntheticCatalog`` (deterministic, generated on demand, any
+size).
 
 Days: day 0 is the catalog as created. ``advance(n)`` moves it n days forward; each day adds ids,
 changes some records and deletes some. The server maps calendar dates to days: today is
@@ -14,29 +16,12 @@ changes, so an export "from last week" exists even for a fresh catalog.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from tmdb_collector.kinds import SUB_RESOURCES, Kind, RecordKey
+from tmdb_collector.tmdbapi import ChangedEntry, JSONObject, append_block
 
-__all__ = ["CacheableExports", "Catalog", "ChangedEntry", "JSONObject", "with_every_block"]
-
-JSONObject = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class ChangedEntry:
-    """One item of a ``/3/<kind>/changes`` feed page."""
-
-    id: int
-    adult: bool | None
-    softcore: bool | None = None
-
-    def to_json(self) -> JSONObject:
-        item: JSONObject = {"id": self.id, "adult": self.adult}
-        if self.softcore is not None:
-            item["softcore"] = self.softcore
-        return item
+__all__ = ["CacheableExports", "Catalog", "with_every_block"]
 
 
 class Catalog(Protocol):
@@ -96,15 +81,11 @@ def with_every_block(catalog: Catalog, key: RecordKey) -> JSONObject | None:
     document = catalog.base(key)
     if document is None:
         return None
-    for name in SUB_RESOURCES[key.kind]:
-        block = catalog.block(key, name)
-        if block is not None:
-            document[name] = block
+    items = list(SUB_RESOURCES[key.kind])
     if key.kind is Kind.TV:
-        for summary in document.get("seasons", []):
-            number = summary["season_number"]
-            season = catalog.base(RecordKey(Kind.TV_SEASON, key.id, number))
-            if season is not None:
-                season.pop("id", None)
-                document[f"season/{number}"] = season
+        items += [f"season/{summary['season_number']}" for summary in document.get("seasons", [])]
+    for item in items:
+        block = append_block(catalog, key, item)
+        if block is not None:
+            document[item] = block
     return document

@@ -16,8 +16,7 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from tmdb_collector.fake._catalog import JSONObject
-from tmdb_collector.fake._responses import JSON_CONTENT_TYPE, TMDBError, json_response
+from tmdb_collector.tmdbapi import JSON_CONTENT_TYPE, JSONObject, TMDBError, json_response
 
 __all__ = [
     "RANDOM_FAULTS",

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from tmdb_collector.fake._catalog import ChangedEntry, JSONObject
 from tmdb_collector.kinds import (
     ADULT_EXPORT_NAMES,
     CHANGES_KINDS,
@@ -30,6 +29,7 @@ from tmdb_collector.kinds import (
     Kind,
     RecordKey,
 )
+from tmdb_collector.tmdbapi import ChangedEntry, JSONObject
 
 __all__ = ["FixtureCatalog", "FixtureError", "RecordedResponses", "UnknownExportError"]
 

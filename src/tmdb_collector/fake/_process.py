@@ -5,6 +5,7 @@ A separate process keeps the fake's CPU off the measured client's event loop and
 
 from __future__ import annotations
 
+import os
 import queue
 import subprocess
 import sys
@@ -26,16 +27,20 @@ class FakeProcessError(RuntimeError):
 
 
 @contextmanager
-def start_fake_process(args: Sequence[str] = (), *, timeout: float = 30.0) -> Iterator[str]:
+def start_fake_process(
+    args: Sequence[str] = (), *, timeout: float = 30.0, log_level: str | None = None
+) -> Iterator[str]:
     """Run ``python -m tmdb_collector fake-tmdb --port 0 *args``; yield its base URL
     (``http://127.0.0.1:PORT``) once it listens; stop it when the block ends.
 
     ``args`` are the command's options, e.g. ``["--synthetic", "movie=1000", "--rate-limit",
-    "40"]``; a ``--port`` in them overrides the free port.
+    "40"]``; a ``--port`` in them overrides the free port. ``log_level`` (LOG_LEVEL: debug,
+    info, warning, error) sets how much of its log the child writes to the inherited stderr.
     """
     command = [sys.executable, "-m", "tmdb_collector", "fake-tmdb", "--port", "0", *args]
     # stderr is inherited: the fake's log and any start-up error stay visible to the caller.
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    env = None if log_level is None else {**os.environ, "LOG_LEVEL": log_level}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603
     assert process.stdout is not None  # noqa: S101 - stdout=PIPE above
     lines: queue.Queue[str | None] = queue.Queue()
     # A reader thread, because a pipe's readline cannot time out; it also keeps draining stdout

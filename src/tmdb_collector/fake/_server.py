@@ -1,9 +1,10 @@
 """``FakeTMDB``: an HTTP server that answers like api.themoviedb.org and files.tmdb.org.
 
-It serves a Catalog (fixture or synthetic data) with the real API's semantics from API-NOTES.md:
-credentials, append_to_response, changes windows, paging limits, error envelopes, daily exports,
-rate limiting and transient faults. One process plays both hosts: ``/3/...`` is the API,
-``/p/exports/...`` the export files, and ``/_fake/...`` an admin API for tests and benchmarks.
+It serves a Catalog (fixture or synthetic data) with the real API's semantics from API-NOTES.md.
+``/3/...`` is ``tmdbapi``'s API handler over the catalog (credentials, append_to_response, changes
+windows, paging limits, error envelopes); this module adds what only the fake does: rate limiting,
+transient faults, latency, counters, the daily exports (``/p/exports/...``, the other host) and an
+admin API for tests and benchmarks (``/_fake/...``).
 """
 
 from __future__ import annotations
@@ -11,23 +12,21 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
-import hmac
 import os
 import random
-import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
-from tmdb_collector.fake._catalog import CacheableExports, Catalog, ChangedEntry, JSONObject
-from tmdb_collector.fake._configuration import CONFIGURATION
+from tmdb_collector.fake._catalog import CacheableExports, Catalog
 from tmdb_collector.fake._export_cache import ExportCache, ExportCacheError
 from tmdb_collector.fake._exports import (
     EXPORTS_LARGEST_FIRST,
@@ -45,31 +44,23 @@ from tmdb_collector.fake._faults import (
     rate_limited,
     send_fault,
 )
-from tmdb_collector.fake._feeds import ChangesWindow, page_of, parse_page
-from tmdb_collector.fake._fixtures import RecordedResponses
-from tmdb_collector.fake._responses import TMDBError, dump_json, json_response
-from tmdb_collector.fake._routes import (
-    PAGED_SUB_RESOURCES,
-    ChangesRoute,
-    ConfigurationRoute,
-    RecordRoute,
-    endpoint_kind,
-    parse_api_path,
-    standalone_has_id,
-)
 from tmdb_collector.fake._settings import FakeSettings, SettingsError
-from tmdb_collector.fake._stats import RequestStats
-from tmdb_collector.kinds import MAX_APPENDS, SUB_RESOURCES, Kind, RecordKey, season_append_number
+from tmdb_collector.fake._source import CatalogSource
+from tmdb_collector.fake._stats import RequestStats, endpoint_kind
+from tmdb_collector.tmdbapi import (
+    APIHandler,
+    JSONObject,
+    TMDBError,
+    answer_errors,
+    dump_json,
+    json_response,
+    utc_today,
+)
 
-__all__ = ["MAX_ADVANCE_DAYS", "FakeStartError", "FakeTMDB", "utc_today"]
+__all__ = ["MAX_ADVANCE_DAYS", "FakeStartError", "FakeTMDB"]
 
 _T = TypeVar("_T")
 
-# A v4 read access token is a JWT: three base64url parts, the first a JSON header ("eyJ" = '{"').
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-# Changes windows whose merged results are kept: a client pages through one window at a time,
-# so a few suffice to avoid merging up to 15 days of changes again for every page.
-_WINDOW_CACHE_SIZE = 16
 #: The most days one advance may take: advancing runs on the event loop, so a huge count
 #: would stall every request (a real-scale catalog takes about 80 ms a day).
 MAX_ADVANCE_DAYS = 366
@@ -77,10 +68,6 @@ MAX_ADVANCE_DAYS = 366
 _MAX_UPLOAD = 256 * 1024 * 1024
 # How long stopping waits for requests in flight (a long export stream is cut after that).
 _SHUTDOWN_TIMEOUT = 2.0
-
-
-def utc_today() -> date:
-    return datetime.now(UTC).date()
 
 
 class FakeStartError(RuntimeError):
@@ -123,18 +110,17 @@ class FakeTMDB:
         clock: Callable[[], float] = time.monotonic,
         export_cache: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.catalog = catalog
+        self._source = CatalogSource(catalog, today)
         self._export_cache = None if export_cache is None else ExportCache(export_cache)
         self.settings = settings if settings is not None else FakeSettings()
         self._today = today
+        # The key is read on every request: tests change or replace ``settings`` while it runs.
+        self._api = APIHandler(self._source, api_key=lambda: self.settings.api_key, today=today)
         self._rng = random.Random(self.settings.seed)
         self._limiter = RateLimiter(clock)
         self._script = FaultScript()
         self._stats = RequestStats()
         self._export_files: dict[str, bytes] = {}
-        # Entries, not their JSON: a real-scale 15-day window holds ~100 k of them, and only
-        # the page asked for is rendered.
-        self._windows: dict[tuple[Kind, int, int, int], list[ChangedEntry]] = {}
         self._url: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -142,6 +128,11 @@ class FakeTMDB:
         return f"FakeTMDB({self.catalog!r}, url={self._url!r})"
 
     # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog served."""
+        return self._source.catalog
 
     @property
     def url(self) -> str:
@@ -182,7 +173,7 @@ class FakeTMDB:
         day = day or today
         if not ExportFile("movie", day).is_published(today, self.settings.publish_today):
             raise ExportCacheError(f"the exports of {day} are not published (today is {today})")
-        catalog_day = self._day_of(day, today)
+        catalog_day = self._source.day_of(day, today)
         paths = [
             cache.path(name, catalog.export_identity(name, catalog_day))
             for name in EXPORTS_LARGEST_FIRST
@@ -201,13 +192,7 @@ class FakeTMDB:
     def advance(self, days: int = 1) -> int:
         """Move the catalog ``days`` forward; return the new day."""
         _check_advance(days, ValueError)
-
-        def advance() -> int:
-            self.catalog.advance(days)
-            self._windows.clear()
-            return self.catalog.day
-
-        return self._on_loop(advance)
+        return self._on_loop(lambda: self._source.advance(days))
 
     def stats(self) -> JSONObject:
         """Counters since start or the last reset, plus the current day and today's date."""
@@ -219,7 +204,7 @@ class FakeTMDB:
     def make_app(self) -> web.Application:
         """The aiohttp application, for embedding the fake in another aiohttp server."""
         app = web.Application(middlewares=[self._middleware], client_max_size=_MAX_UPLOAD)
-        app.router.add_route("*", "/3/{tail:.*}", self._api)
+        app.add_routes([self._api.route()])
         app.router.add_get("/p/exports/{file_name}", self._export)
         app.router.add_get("/_fake/stats", self._admin_stats)
         app.router.add_post("/_fake/reset-stats", self._admin_reset_stats)
@@ -321,9 +306,7 @@ class FakeTMDB:
     # -- the request pipeline -----------------------------------------------------------------
 
     @web.middleware
-    async def _middleware(
-        self, request: web.Request, handler: Callable[[web.Request], Any]
-    ) -> web.StreamResponse:
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/_fake/"):
             # Admin requests are neither counted, limited nor faulted.
             return await _answer_errors(request, handler)
@@ -346,9 +329,7 @@ class FakeTMDB:
         # A reset sends no status at all.
         return response if fault is Fault.RESET else self._counted(response)
 
-    async def _real_body(
-        self, request: web.Request, handler: Callable[[web.Request], Any]
-    ) -> bytes:
+    async def _real_body(self, request: web.Request, handler: Handler) -> bytes:
         """The body the request would have had, for the faults that spoil it."""
         if request.path.startswith("/p/exports/"):
             # A spoiled export is rendered whole: faults are for tests, with small exports.
@@ -382,139 +363,6 @@ class FakeTMDB:
             return self._rng.choice(RANDOM_FAULTS)
         return None
 
-    # -- /3/ ----------------------------------------------------------------------------------
-
-    async def _api(self, request: web.Request) -> web.StreamResponse:
-        if request.method not in ("GET", "HEAD"):
-            # The fake serves reads only; any other method names no resource it has.
-            raise TMDBError.not_found()
-        self._authorize(request)
-        route = parse_api_path(request.path)
-        if isinstance(route, ConfigurationRoute):
-            return json_response(self._configuration())
-        if isinstance(route, ChangesRoute):
-            return json_response(self._changes(route.kind, request))
-        if route.sub is None:
-            return json_response(await self._details(route.key, request))
-        return json_response(self._sub_resource(route, request))
-
-    def _authorize(self, request: web.Request) -> None:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            token = token.strip()
-            # A v3 key sent as Bearer is rejected: the header takes only a v4 token (a JWT).
-            accepted = _JWT.fullmatch(token) is not None and self._accepts(token)
-        else:
-            accepted = self._accepts(request.query.get("api_key", ""))
-        if not accepted:
-            raise TMDBError.invalid_api_key()
-
-    def _accepts(self, credential: str) -> bool:
-        expected = self.settings.api_key
-        if not credential:
-            return False
-        return expected is None or hmac.compare_digest(credential.encode(), expected.encode())
-
-    def _configuration(self) -> JSONObject:
-        if isinstance(self.catalog, RecordedResponses):
-            recorded = self.catalog.recorded_configuration()
-            if recorded is not None:
-                return recorded
-        return CONFIGURATION
-
-    async def _details(self, key: RecordKey, request: web.Request) -> JSONObject:
-        appends = _parse_appends(request.query.get("append_to_response"))
-        answer = self._base(key)
-        for item in appends:
-            # Yield between blocks: a series with every season costs tens of ms to build, and
-            # a loop stalled that long admits the requests that arrived meanwhile late and
-            # all at once, so the rate limiter would see bursts the client never sent.
-            await asyncio.sleep(0)
-            block = self._append_block(key, item)
-            if block is not None:
-                answer[item] = block
-        return answer
-
-    def _base(self, key: RecordKey) -> JSONObject:
-        base = self.catalog.base(key)
-        if base is None:
-            raise TMDBError.not_found()
-        return base
-
-    def _append_block(self, key: RecordKey, item: str) -> JSONObject | None:
-        if item in SUB_RESOURCES[key.kind]:
-            return self.catalog.block(key, item)
-        season = season_append_number(item) if key.kind is Kind.TV else None
-        if season is None:
-            return None  # unknown or wrong-namespace items are silently ignored
-        answer = self.catalog.base(RecordKey(Kind.TV_SEASON, key.id, season))
-        if answer is not None:
-            # The series' seasons[] carries the season id; the appended season omits it.
-            answer.pop("id", None)
-        return answer
-
-    def _sub_resource(self, route: RecordRoute, request: web.Request) -> JSONObject:
-        assert route.sub is not None  # noqa: S101 - _api routes details elsewhere
-        paged = route.sub in PAGED_SUB_RESOURCES
-        page = parse_page(request.query.get("page")) if paged else 1
-        base = self._base(route.key)
-        block = self.catalog.block(route.key, route.sub)
-        if block is None:
-            # Fixture mode: the capture lacks this block, and the fake will not invent one.
-            raise TMDBError.not_found()
-        if paged and page > 1:
-            # Only page 1 of a sub-resource is known; later pages keep its totals, empty.
-            block = {**block, "page": page, "results": []}
-        if not standalone_has_id(route.key.kind, route.sub):
-            return block
-        # The stand-alone endpoint carries the record's own id (a season's or episode's id, not
-        # the series id), first.
-        return {"id": base.get("id", route.key.id), **block}
-
-    # -- changes ------------------------------------------------------------------------------
-
-    def _changes(self, kind: Kind, request: web.Request) -> JSONObject:
-        page = parse_page(request.query.get("page"))
-        today = self._today()
-        window = ChangesWindow.parse(
-            request.query.get("start_date"), request.query.get("end_date"), today
-        )
-        recorded = self._recorded_changes(kind)
-        if recorded is not None:
-            if page == 1:
-                return recorded
-            # The recorded totals claim more pages than were captured: later pages are empty.
-            return {**recorded, "results": [], "page": page}
-        return page_of(self._window_results(kind, window, today), page)
-
-    def _recorded_changes(self, kind: Kind) -> JSONObject | None:
-        if isinstance(self.catalog, RecordedResponses):
-            return self.catalog.recorded_changes(kind)
-        return None
-
-    def _window_results(self, kind: Kind, window: ChangesWindow, today: date) -> list[ChangedEntry]:
-        """Every id changed on a day of ``window``, each once, in a stable order."""
-        day = self.catalog.day
-        first = self._day_of(window.start, today)
-        last = min(self._day_of(window.end, today), day)  # the future has no changes yet
-        cache_key = (kind, first, last, day)
-        cached = self._windows.get(cache_key)
-        if cached is not None:
-            return cached
-        seen: dict[int, ChangedEntry] = {}
-        for catalog_day in range(first, last + 1):
-            for entry in self.catalog.changed(kind, catalog_day):
-                seen.setdefault(entry.id, entry)
-        results = list(seen.values())
-        if len(self._windows) >= _WINDOW_CACHE_SIZE:
-            self._windows.pop(next(iter(self._windows)))
-        self._windows[cache_key] = results
-        return results
-
-    def _day_of(self, when: date, today: date) -> int:
-        """Today is the catalog's current day, yesterday the day before, and so on."""
-        return self.catalog.day - (today - when).days
-
     # -- exports ------------------------------------------------------------------------------
 
     async def _export(self, request: web.Request) -> web.StreamResponse:
@@ -537,7 +385,7 @@ class FakeTMDB:
         today = self._today()
         if export is None or not export.is_published(today, self.settings.publish_today):
             raise TMDBError.not_found()
-        day = self._day_of(export.published_on, today)
+        day = self._source.day_of(export.published_on, today)
         lines = functools.partial(self.catalog.export_lines, export.name, day)
         cache, catalog = self._export_cache, self.catalog
         if cache is None or not isinstance(catalog, CacheableExports):
@@ -583,8 +431,7 @@ class FakeTMDB:
     async def _admin_advance(self, request: web.Request) -> web.StreamResponse:
         days = _int_parameter(request, "days", default=1)
         _check_advance(days, AdminError)
-        self.catalog.advance(days)
-        self._windows.clear()
+        self._source.advance(days)
         return json_response({"day": self.catalog.day, "today": self._today().isoformat()})
 
     async def _admin_settings(self, request: web.Request) -> web.StreamResponse:
@@ -637,31 +484,20 @@ class FakeTMDB:
         return json_response({"export_files": sorted(self._export_files)})
 
 
-async def _answer_errors(
-    request: web.Request, handler: Callable[[web.Request], Any]
-) -> web.StreamResponse:
+async def _answer_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Run ``handler``, rendering typed errors as the JSON answers TMDB (or the admin API) sends."""
-    try:
-        response: web.StreamResponse = await handler(request)
-    except TMDBError as error:
-        return error.response()
-    except (AdminError, ExportCacheError, SettingsError, UnknownFaultError) as error:
-        return json_response({"errors": [str(error)]}, 400)
-    except web.HTTPException as error:
-        if request.path.startswith("/_fake/") and error.status == 405:
-            return json_response({"errors": [f"{request.method} is not allowed here"]}, 405)
-        # Paths the fake does not know: TMDB's "not found" envelope rather than aiohttp's text.
-        return TMDBError.not_found().response()
-    return response
 
+    async def admin_errors(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except (AdminError, ExportCacheError, SettingsError, UnknownFaultError) as error:
+            return json_response({"errors": [str(error)]}, 400)
+        except web.HTTPException as error:
+            if request.path.startswith("/_fake/") and error.status == 405:
+                return json_response({"errors": [f"{request.method} is not allowed here"]}, 405)
+            raise  # TMDB's 404 envelope, from answer_errors
 
-def _parse_appends(text: str | None) -> list[str]:
-    """The distinct append_to_response items, in order; 400/27 past 20 items. Duplicates count
-    towards the 20 (TMDB counts the list it is given; not confirmed for duplicates)."""
-    items = [item.strip() for item in (text or "").split(",") if item.strip()]
-    if len(items) > MAX_APPENDS:
-        raise TMDBError.too_many_appends()
-    return list(dict.fromkeys(items))
+    return await answer_errors(request, admin_errors)
 
 
 def _check_advance(days: int, error: type[ValueError]) -> None:

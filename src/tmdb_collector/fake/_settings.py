@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tmdb_collector.fake._catalog import JSONObject
+from tmdb_collector.tmdbapi import JSONObject
 
 __all__ = ["FakeSettings", "SettingsError"]
 

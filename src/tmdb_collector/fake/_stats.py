@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
-from tmdb_collector.fake._catalog import JSONObject
+from tmdb_collector.kinds import Kind
+from tmdb_collector.tmdbapi import JSONObject
 
-__all__ = ["ENDPOINT_KINDS", "RequestStats"]
+__all__ = ["ENDPOINT_KINDS", "RequestStats", "endpoint_kind"]
 
 ENDPOINT_KINDS: tuple[str, ...] = (
     "movie",
@@ -23,6 +25,31 @@ ENDPOINT_KINDS: tuple[str, ...] = (
     "export",
     "other",
 )
+
+
+_ENDPOINT = re.compile(
+    r"/3/(?:(?P<changes>(?:movie|tv|person)/changes$)"
+    r"|(?P<episode>tv/[^/]+/season/[^/]+/episode(?:/|$))"
+    r"|(?P<season>tv/[^/]+/season(?:/|$))"
+    r"|(?P<configuration>configuration$)"
+    r"|(?P<kind>movie|tv|person|collection|company|network|keyword)(?:/|$))"
+)
+
+
+def endpoint_kind(path: str) -> str:
+    """The stats bucket of a request path: a record kind, changes, configuration, export, other."""
+    if path.startswith("/p/exports/"):
+        return "export"
+    match = _ENDPOINT.match(path)
+    if match is None:
+        return "other"
+    if match["episode"]:
+        return Kind.TV_EPISODE.value
+    if match["season"]:
+        return Kind.TV_SEASON.value
+    if match["kind"]:
+        return match["kind"]
+    return "changes" if match["changes"] else "configuration"
 
 
 class RequestStats:

@@ -11,7 +11,6 @@ import random
 import re
 from collections.abc import Iterator, Mapping
 
-from tmdb_collector.fake._catalog import ChangedEntry, JSONObject
 from tmdb_collector.fake._generate import record_base, record_block
 from tmdb_collector.fake._synth_cards import World
 from tmdb_collector.fake._synth_days import DayRates, Timeline
@@ -25,6 +24,7 @@ from tmdb_collector.kinds import (
     Kind,
     RecordKey,
 )
+from tmdb_collector.tmdbapi import ChangedEntry, JSONObject
 
 __all__ = ["REAL_COUNTS", "DayRates", "SyntheticCatalog", "parse_counts"]
 

@@ -3,13 +3,7 @@ that work on the queue (docs/harvest.md)."""
 
 from tmdb_collector.harvest._harvester import Harvester, HarvestPlan, HarvestReport
 from tmdb_collector.harvest._plan import REASON_ORDER, KindPlan, KindPlanner
-from tmdb_collector.harvest._settings import (
-    MAX_BATCH_SIZE,
-    AdultPolicy,
-    HarvestSettings,
-    HarvestSettingsError,
-    parse_kinds,
-)
+from tmdb_collector.harvest._settings import MAX_BATCH_SIZE, AdultPolicy, HarvestSettings
 from tmdb_collector.harvest._state import HarvestState, HarvestStateError, Watermark
 
 __all__ = [
@@ -19,12 +13,10 @@ __all__ = [
     "HarvestPlan",
     "HarvestReport",
     "HarvestSettings",
-    "HarvestSettingsError",
     "HarvestState",
     "HarvestStateError",
     "Harvester",
     "KindPlan",
     "KindPlanner",
     "Watermark",
-    "parse_kinds",
 ]

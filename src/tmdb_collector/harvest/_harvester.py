@@ -22,6 +22,7 @@ from tmdb_collector.harvest._plan import KindPlan, KindPlanner
 from tmdb_collector.harvest._settings import HarvestSettings
 from tmdb_collector.harvest._state import HarvestState, Watermark
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, CHANGES_KINDS, EXPORT_NAMES, Kind
+from tmdb_collector.observe import LogSink, Metrics
 from tmdb_collector.queue import WorkQueue, pack_keys
 from tmdb_collector.store import ObjectStore, RecordIndex
 from tmdb_collector.tmdb import (
@@ -92,7 +93,9 @@ class Harvester:
     """Plans and enqueues a day's work for the kinds in ``settings``.
 
     ``client`` must be open (``async with``); the queue is synchronous and is called from a
-    worker thread. ``now_ms`` and ``today`` are for tests.
+    worker thread. ``now_ms`` and ``today`` are for tests. ``metrics`` receives what was planned
+    and sent (docs/observability.md), flushed at the end of ``run``; by default they are logged
+    at DEBUG.
     """
 
     def __init__(
@@ -103,6 +106,7 @@ class Harvester:
         settings: HarvestSettings,
         *,
         now_ms: Callable[[], int] = _wall_clock_ms,
+        metrics: Metrics | None = None,
     ) -> None:
         self._client = client
         self._index = RecordIndex(objects)
@@ -110,19 +114,25 @@ class Harvester:
         self._queue = queue
         self._settings = settings
         self._now_ms = now_ms
+        self._metrics = metrics if metrics is not None else Metrics(LogSink())
 
     async def run(
         self, day: date | None = None, *, dry_run: bool = False, force_deletions: bool = False
     ) -> HarvestReport:
         """Plan, then (unless ``dry_run``) enqueue and save the state."""
         started = time.monotonic()
-        plan = await self.plan(day, force_deletions=force_deletions)
-        if dry_run:
-            return HarvestReport(plan, 0, 0, True, time.monotonic() - started)
-        items, messages = await self.enqueue(plan)
-        report = HarvestReport(plan, items, messages, False, time.monotonic() - started)
-        await self._state.save_run(report.summary(), plan.planned_at_ms)
-        return report
+        try:
+            plan = await self.plan(day, force_deletions=force_deletions)
+            if dry_run:
+                report = HarvestReport(plan, 0, 0, True, time.monotonic() - started)
+            else:
+                items, messages = await self.enqueue(plan)
+                report = HarvestReport(plan, items, messages, False, time.monotonic() - started)
+                await self._state.save_run(report.summary(), plan.planned_at_ms)
+            self._metrics.timing("harvest.seconds", report.seconds)
+            return report
+        finally:
+            self._metrics.flush()
 
     # --- planning ------------------------------------------------------------------------------
 
@@ -171,6 +181,9 @@ class Harvester:
             result = await feed
             changes, reconcile = self._judge_changes(plan, result, watermark, day)
         planner.finish(changes=changes, reconcile=reconcile)
+        for reason, ids in plan.sequence():
+            self._metrics.count("harvest.items_planned", len(ids), kind=kind, reason=reason)
+        self._metrics.count("harvest.errors", len(plan.errors), kind=kind)
         # Arrow's allocator keeps freed memory for reuse; the next kind needs less than this one.
         pa.default_memory_pool().release_unused()
         _log.info(
@@ -278,6 +291,8 @@ class Harvester:
                 chunk = []
         if chunk:
             messages += await asyncio.to_thread(self._queue.send, chunk)
+        self._metrics.count("harvest.items_enqueued", items)
+        self._metrics.count("harvest.messages_sent", messages)
         for kind, planner in plan.planners.items():
             await self._state.save_in_flight(kind, planner.planned_ledger(plan.planned_at_ms))
             pa.default_memory_pool().release_unused()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tmdb_collector.errors import Action, ConfigurationError, CorruptDataError, QueueError
+
 __all__ = [
     "InvalidMessageError",
     "InvalidWorkItemError",
@@ -12,14 +14,11 @@ __all__ = [
 ]
 
 
-class QueueError(Exception):
-    """A queue operation failed. The message names the queue (never a credential) and says what
-    to check."""
-
-
-class QueueConfigurationError(QueueError):
+class QueueConfigurationError(QueueError, ConfigurationError):
     """The queue spec, file or SQS setup cannot serve as a work queue (not a queue database, no
     dead-letter queue, no region...)."""
+
+    action = Action.FIX
 
 
 class InvalidMessageError(ValueError):
@@ -37,6 +36,6 @@ class InvalidWorkItemError(ValueError):
     the producer, caught before it becomes a message no consumer could read."""
 
 
-class MalformedMessageError(ValueError):
+class MalformedMessageError(CorruptDataError):
     """A message body that is not a valid work batch. The consumer cannot act on it: record it
     in the dead-letter queue rather than retrying."""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from tmdb_collector.queue._errors import QueueConfigurationError
 from tmdb_collector.queue._queue import MAX_RETENTION_SECONDS, WorkQueue
 from tmdb_collector.queue._sqlite import SQLiteWorkQueue
 from tmdb_collector.queue._sqs import SQSWorkQueue, display_url, ensure_sqs_queues
@@ -52,10 +53,11 @@ def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
     - sqs://NAME: the SQS queue NAME with its dead-letter queue NAME-dlq, created if missing;
     - an SQS queue URL: that existing queue, whose RedrivePolicy names its dead-letter queue.
 
-    Raises ValueError for any other spec or an option the backend does not take.
+    Raises QueueConfigurationError (a ValueError) for any other spec or an option the backend
+    does not take.
     """
     if not isinstance(spec, str) or not spec.strip():
-        raise ValueError(f"the work queue spec is empty: use {ACCEPTED_SPECS}")
+        raise QueueConfigurationError(f"the work queue spec is empty: use {ACCEPTED_SPECS}")
     match = _SCHEME.match(spec)
     scheme = match.group(1).lower() if match else None
     if scheme is None:
@@ -63,7 +65,7 @@ def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
     rest = spec[match.end() :] if match else spec
     if scheme == "sqlite":
         if not rest or rest.startswith("//"):
-            raise ValueError(
+            raise QueueConfigurationError(
                 f"{spec!r}: write sqlite:relative/path.db or sqlite:/absolute/path.db "
                 "(no '//' after 'sqlite:')"
             )
@@ -80,7 +82,9 @@ def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
     if scheme in {"http", "https"} and rest.startswith("//"):
         _refuse(spec, options, (*_SETTINGS, "clock"), "an SQS queue URL takes them from the queue")
         return SQSWorkQueue(spec, client=options.get("client"))
-    raise ValueError(f"unknown work queue spec {display_url(spec)!r}: use {ACCEPTED_SPECS}")
+    raise QueueConfigurationError(
+        f"unknown work queue spec {display_url(spec)!r}: use {ACCEPTED_SPECS}"
+    )
 
 
 def sqlite_path(spec: str) -> Path | None:
@@ -108,6 +112,6 @@ def _sqlite(path: str, options: QueueOptions) -> SQLiteWorkQueue:
 def _refuse(spec: str, options: QueueOptions, names: tuple[str, ...], why: str) -> None:
     given = sorted(name for name in names if name in options)
     if given:
-        raise ValueError(
+        raise QueueConfigurationError(
             f"the work queue {display_url(spec)!r} does not take {', '.join(given)}: {why}"
         )

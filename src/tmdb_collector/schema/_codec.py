@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import zstandard
 from google.protobuf.message import DecodeError, Message
 
+from tmdb_collector.errors import CorruptDataError, InputError
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.schema._convert import (
     ConversionError,
@@ -62,11 +63,11 @@ PAYLOAD_TYPES: dict[Kind, type[Message]] = {
 DEFAULT_LEVEL = 6
 
 
-class CorruptRecordError(ValueError):
+class CorruptRecordError(CorruptDataError):
     """Stored bytes that are not a zstd-compressed tmdb.v1.Record."""
 
 
-class DeletedRecordError(ValueError):
+class DeletedRecordError(InputError):
     """The record is a tombstone: it has no TMDB JSON. Check
     ``record.WhichOneof("payload") == "tombstone"`` before asking for it."""
 

@@ -5,6 +5,16 @@ queryable summary row per record (docs/storage.md)."""
 
 from tmdb_collector.store._changelog import Change, ChangeEntry, CorruptChangeLogError
 from tmdb_collector.store._errors import InvalidObjectKeyError, StoreConfigurationError, StoreError
+from tmdb_collector.store._export import (
+    EXPORT_FORMATS,
+    ExportFormat,
+    ExportSink,
+    JsonLinesSink,
+    ParquetSink,
+    export_records,
+    export_to_file,
+    iso_time,
+)
 from tmdb_collector.store._index import (
     INDEX_SCHEMA,
     CompactionResult,
@@ -29,6 +39,7 @@ from tmdb_collector.store._records import (
 )
 
 __all__ = [
+    "EXPORT_FORMATS",
     "INDEX_SCHEMA",
     "MAX_KEY_BYTES",
     "MAX_SEGMENT_BYTES",
@@ -39,11 +50,15 @@ __all__ = [
     "CorruptChangeLogError",
     "CorruptIndexError",
     "EncodedWrite",
+    "ExportFormat",
+    "ExportSink",
     "IndexQueryError",
     "IndexRow",
     "InvalidObjectKeyError",
+    "JsonLinesSink",
     "ObjectInfo",
     "ObjectStore",
+    "ParquetSink",
     "RecordDeletion",
     "RecordIndex",
     "RecordStore",
@@ -54,7 +69,10 @@ __all__ = [
     "StoredRecord",
     "VersionInfo",
     "WriteResult",
+    "export_records",
+    "export_to_file",
     "index_row",
+    "iso_time",
     "open_object_store",
     "validate_object_key",
 ]

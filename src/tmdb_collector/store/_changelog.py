@@ -9,6 +9,7 @@ from typing import Literal
 
 import zstandard
 
+from tmdb_collector.errors import CorruptDataError
 from tmdb_collector.kinds import Kind, RecordKey
 
 __all__ = ["Change", "ChangeEntry", "CorruptChangeLogError", "decode_piece", "encode_piece"]
@@ -20,7 +21,7 @@ Change = Literal[
 _LOGGED = frozenset({"created", "updated", "revived", "deleted"})
 
 
-class CorruptChangeLogError(ValueError):
+class CorruptChangeLogError(CorruptDataError):
     """A change-log piece that cannot be read: not zstd, not JSON lines, or missing a field."""
 
 

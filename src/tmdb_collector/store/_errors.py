@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from tmdb_collector.errors import Action, ConfigurationError, StoreError
+
 __all__ = ["InvalidObjectKeyError", "StoreConfigurationError", "StoreError"]
 
 
-class StoreError(Exception):
-    """An object store operation failed. The message names the store URL and the key, and says
-    what to check; it never contains a credential."""
-
-
-class StoreConfigurationError(StoreError):
+class StoreConfigurationError(StoreError, ConfigurationError):
     """The store location (a path or URL) or its environment cannot be turned into a store."""
+
+    action = Action.FIX
 
 
 class InvalidObjectKeyError(ValueError):

@@ -23,6 +23,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from tmdb_collector.errors import Action, CorruptDataError, InputError
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.store._errors import StoreError
 from tmdb_collector.store._gather import bounded
@@ -77,12 +78,14 @@ INDEX_SCHEMA = pa.schema(
 )
 
 
-class CorruptIndexError(StoreError):
+class CorruptIndexError(StoreError, CorruptDataError):
     """An index object that is not a Parquet file of INDEX_SCHEMA; the message names it. Delete
     it (a fragment's rows come back with the records' next changes) or restore it."""
 
+    action = Action.FIX
 
-class IndexQueryError(ValueError):
+
+class IndexQueryError(InputError):
     """A query the index cannot run: bad SQL, an unknown column, or a limit below 1. The message
     is DuckDB's (or says which argument is wrong)."""
 

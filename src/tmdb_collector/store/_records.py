@@ -32,6 +32,7 @@ from tmdb_collector.store._index import (
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._record_layout import (
     CHANGELOG_ROOT,
+    RECORDS_ROOT,
     SUFFIX,
     changelog_piece_key,
     changelog_piece_time,
@@ -52,6 +53,8 @@ __all__ = [
     "WriteResult",
 ]
 
+#: Objects fetched at once while reading a kind's current records.
+_READ_WINDOW = 64
 #: Requests in flight per batch step: enough to hide S3's latency, few enough for one Lambda.
 _FETCHED = "fetched"
 
@@ -498,19 +501,63 @@ class RecordStore:
     async def read_version(self, key: RecordKey, version: int) -> StoredRecord | None:
         """Version ``version`` of the kept history: 1 is the oldest, -1 the newest; None when
         there is no such version."""
-        if version == 0:
-            raise ValueError("versions count from 1 (the oldest) or from -1 (the newest)")
-        names = await self._version_keys(key)
-        index = version - 1 if version > 0 else version
-        if not -len(names) <= index < len(names):
-            return None
-        return await self._read_object(key, names[index])
+        name = await self.version_object(key, version=version)
+        return None if name is None else await self._read_object(key, name)
 
     async def read_at(self, key: RecordKey, at_ms: int) -> StoredRecord | None:
         """The version that was current at ``at_ms`` (a tombstone if it was deleted then); None
         before the oldest kept version."""
-        names = [name for name in await self._version_keys(key) if _version_time(name) <= at_ms]
-        return await self._read_object(key, names[-1]) if names else None
+        name = await self.version_object(key, at_ms=at_ms)
+        return None if name is None else await self._read_object(key, name)
+
+    async def version_object(
+        self, key: RecordKey, *, version: int | None = None, at_ms: int | None = None
+    ) -> str | None:
+        """The object holding the chosen version: the current one (neither given), version
+        ``version`` of the history (1 oldest, -1 newest) or the one current at ``at_ms``; None
+        when there is no such version."""
+        if version is not None and at_ms is not None:
+            raise ValueError("choose a version by its number or by a time, not both")
+        if version is None and at_ms is None:
+            return current_key(key)
+        if version == 0:
+            raise ValueError("versions count from 1 (the oldest) or from -1 (the newest)")
+        names = await self._version_keys(key)
+        if version is not None:
+            index = version - 1 if version > 0 else version
+            return names[index] if -len(names) <= index < len(names) else None
+        earlier = [name for name in names if at_ms is not None and _version_time(name) <= at_ms]
+        return earlier[-1] if earlier else None
+
+    async def read_bytes(
+        self, key: RecordKey, *, version: int | None = None, at_ms: int | None = None
+    ) -> bytes | None:
+        """The chosen version's bytes as stored (a zstd-compressed tmdb.v1.Record), undecoded;
+        None when there is no such version."""
+        name = await self.version_object(key, version=version, at_ms=at_ms)
+        return None if name is None else await self._objects.get(name)
+
+    async def current_records(
+        self, kind: Kind, *, window: int | None = None
+    ) -> AsyncIterator[record_pb2.Record]:
+        """Every current record of ``kind`` (tombstones included), decoded, in key order of the
+        listing; ``window`` objects are fetched at once (hides S3's latency, bounds memory)."""
+        window = window or _READ_WINDOW
+        names: list[str] = []
+        async for info in self._objects.list(f"{RECORDS_ROOT}/{kind.value}"):
+            if info.key.endswith(SUFFIX):
+                names.append(info.key)
+            if len(names) >= window:
+                for record in await self._decode_all(names):
+                    yield record
+                names = []
+        for record in await self._decode_all(names):
+            yield record
+
+    async def _decode_all(self, names: list[str]) -> list[record_pb2.Record]:
+        blobs = await asyncio.gather(*(self._objects.get(name) for name in names))
+        # None: deleted since the listing, so not current any more.
+        return [self._codec.decode(data) for data in blobs if data is not None]
 
     async def changes(
         self, since_ms: int | None = None, until_ms: int | None = None

@@ -83,7 +83,7 @@ class TMDBClient:
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self._settings = settings if settings is not None else ClientSettings.from_env()
+        self._settings = settings if settings is not None else ClientSettings()
         self._clock = clock or SystemClock()
         self._pacer = pacer or Pacer(
             self._settings.rate_limit, self._settings.concurrency, clock=self._clock

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from tmdb_collector import errors
+from tmdb_collector.errors import ConfigurationError
+
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
@@ -23,19 +26,16 @@ __all__ = [
 ]
 
 
-class TMDBError(Exception):
-    """Base of every error the TMDB client raises."""
+class TMDBError(errors.TMDBCollectorError):
+    """Base of every error the TMDB client raises (a missing or malformed setting raises the
+    root's ``ConfigurationError``)."""
 
 
-class ConfigurationError(TMDBError):
-    """A setting is missing or malformed; the message names the variable to set."""
-
-
-class UnsupportedKindError(TMDBError, ValueError):
+class UnsupportedKindError(TMDBError, errors.InputError):
     """The kind has no such feed or export (e.g. a changes feed for collections)."""
 
 
-class AuthenticationError(TMDBError):
+class AuthenticationError(TMDBError, errors.UpstreamRejectedError):
     """TMDB rejected the credential (401). The client refuses further requests after one."""
 
     def __init__(self, path: str, status_code: int | None) -> None:
@@ -50,6 +50,8 @@ class AuthenticationError(TMDBError):
 
 class TMDBAPIError(TMDBError):
     """TMDB answered with an error that retrying will not fix (a 4xx other than 401/404/429)."""
+
+    action = errors.Action.FIX
 
     def __init__(
         self,
@@ -66,7 +68,7 @@ class TMDBAPIError(TMDBError):
         self.status_message = status_message
 
 
-class TransientError(TMDBError):
+class TransientError(TMDBError, errors.TransientError):
     """A failure that may pass (5xx, timeout, reset, truncated body)."""
 
     def __init__(self, path: str, cause: str, attempts: int) -> None:

@@ -1,0 +1,29 @@
+"""The harvest use case: plan the day's work from TMDB's exports and changes feeds and put it on
+the queue (or only plan it, for a dry run)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
+from tmdb_collector.queue import WorkQueue
+from tmdb_collector.store import ObjectStore
+from tmdb_collector.tmdb import ClientSettings, TMDBClient
+
+__all__ = ["run_harvest"]
+
+
+async def run_harvest(
+    *,
+    client_settings: ClientSettings,
+    objects: ObjectStore,
+    queue: WorkQueue | None,
+    settings: HarvestSettings,
+    day: date | None = None,
+    dry_run: bool = False,
+    force_deletions: bool = False,
+) -> HarvestReport:
+    """One harvest with its own TMDB client; ``queue`` None only for a dry run."""
+    async with TMDBClient(client_settings) as client:
+        harvester = Harvester(client, objects, queue, settings)
+        return await harvester.run(day, dry_run=dry_run, force_deletions=force_deletions)

@@ -1,0 +1,227 @@
+"""``mirror``: harvest, then collect until the queue is empty, then compact the index — one
+process, the embedded queue by default. A rerun resumes: the harvester skips work still queued
+(its in-flight ledger), and the collector takes up whatever the queue holds."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tmdb_collector.collect import Collector, CollectorProgress, CollectorSettings
+from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
+from tmdb_collector.kinds import Kind
+from tmdb_collector.queue import QueueCounts, WorkQueue
+from tmdb_collector.store import ObjectStore, RecordIndex, RecordStore, StoreError
+from tmdb_collector.tmdb import ClientSettings, TMDBClient
+
+__all__ = [
+    "PROGRESS_KEY",
+    "MirrorProgress",
+    "MirrorReport",
+    "mirror_tmdb",
+    "progress_summary",
+    "run_mirror",
+]
+
+_log = logging.getLogger("tmdb_collector.mirror")
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorProgress:
+    """A moment of a mirror run, for a progress display."""
+
+    phase: str  # "harvest", "collect", "compact"
+    collect: CollectorProgress | None
+    queue: QueueCounts | None
+    #: Items the harvest planned this run, per kind (work queued by earlier runs comes on top).
+    planned: dict[Kind, int]
+    seconds: float
+
+
+#: Where a mirror run's progress is kept for ``status`` (overwritten every few seconds).
+PROGRESS_KEY = "state/mirror/progress.json"
+_SAVE_EVERY = 5.0
+_DRIFT_SHOWN = 20
+
+
+def progress_summary(
+    progress: MirrorProgress, *, started_at: float, finished: bool
+) -> dict[str, Any]:
+    """A progress moment as JSON-ready facts, with the rate and, when the harvest said how much
+    it planned, an estimate of the time left."""
+    collect = progress.collect
+    done = {} if collect is None else {kind.value: n for kind, n in collect.items.items()}
+    items = sum(done.values())
+    seconds = 0.0 if collect is None else max(time.time() - collect.started_at_ms / 1000, 1e-3)
+    rate = items / seconds if seconds else 0.0
+    planned = sum(progress.planned.values())
+    left = max(planned - items, 0) if planned else None
+    queue = progress.queue
+    return {
+        "phase": progress.phase,
+        "finished": finished,
+        "started_at": datetime.fromtimestamp(started_at, UTC).isoformat(),
+        "updated_at": datetime.now(UTC).isoformat(),
+        "items_done": done,
+        "items_planned": {kind.value: n for kind, n in progress.planned.items()},
+        "items_per_second": round(rate, 2),
+        "requests": 0 if collect is None else collect.requests,
+        "rate_limited": 0 if collect is None else collect.rate_limited,
+        "retried": 0 if collect is None else collect.items_retried,
+        "dead": 0 if collect is None else collect.items_dead,
+        "errors": [] if collect is None else list(collect.errors[-5:]),
+        # The most common first: a new TMDB field shows in every record of its kind.
+        "schema_drift": {}
+        if collect is None
+        else dict(sorted(collect.drift.items(), key=lambda kv: -kv[1])[:_DRIFT_SHOWN]),
+        "messages_queued": None
+        if queue is None
+        else queue.visible + queue.in_flight + queue.delayed,
+        "eta_seconds": None if left is None or rate <= 0 or finished else round(left / rate),
+    }
+
+
+class _ProgressState:
+    """Saves the latest progress moment to PROGRESS_KEY every few seconds."""
+
+    def __init__(self, objects: ObjectStore, started_at: float) -> None:
+        self._objects = objects
+        self._started_at = started_at
+
+    async def keep(self, latest: list[MirrorProgress]) -> None:
+        while True:
+            await asyncio.sleep(_SAVE_EVERY)
+            if latest:
+                await self.save(latest[-1], finished=False)
+
+    async def save(self, progress: MirrorProgress, *, finished: bool) -> None:
+        body = progress_summary(progress, started_at=self._started_at, finished=finished)
+        try:
+            await self._objects.put(PROGRESS_KEY, json.dumps(body, indent=1).encode())
+        except StoreError as error:  # progress is for people; the mirror goes on without it
+            _log.warning("could not save the mirror's progress: %s", error)
+
+
+@dataclass(slots=True)
+class MirrorReport:
+    harvest: HarvestReport | None
+    collect: CollectorProgress | None
+    stopped: bool
+    seconds: float
+    compacted: dict[Kind, int] = field(default_factory=dict)
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Leave what the process holds now out of garbage collections until the block ends.
+
+    The collect phase makes tens of thousands of short-lived objects a second, and every full
+    collection walks everything the process holds; what it holds before (modules, clients, the
+    harvest's leftovers) stays for the phase, so walking it again is waste — pauses of 30-90 ms
+    that delay request starts the pacer has timed. Unfrozen after, so nothing stays exempt.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+async def run_mirror(
+    *,
+    client: TMDBClient,
+    objects: ObjectStore,
+    queue: WorkQueue,
+    harvest_settings: HarvestSettings,
+    collector_settings: CollectorSettings,
+    harvest: bool = True,
+    day: date | None = None,
+    stop: asyncio.Event | None = None,
+    on_progress: Callable[[MirrorProgress], None] | None = None,
+) -> MirrorReport:
+    """Harvest (unless ``harvest`` is false), collect until the queue is empty or ``stop`` is
+    set, then (if not stopped) fold each kind's index fragments into its snapshot."""
+    started = time.monotonic()
+    stop = stop if stop is not None else asyncio.Event()
+    planned: dict[Kind, int] = {}
+    # The queue's counts at most once a second: on SQS each is a request.
+    counted: list[tuple[float, QueueCounts]] = []
+    latest: list[MirrorProgress] = []
+    state = _ProgressState(objects, time.time())
+
+    def report(phase: str, progress: CollectorProgress | None = None) -> None:
+        now = time.monotonic()
+        if not counted or now - counted[0][0] >= 1.0:
+            counted[:] = [(now, queue.counts())]
+        moment = MirrorProgress(phase, progress, counted[0][1], planned, now - started)
+        latest[:] = [moment]
+        if on_progress is not None:
+            on_progress(moment)
+
+    keeper = asyncio.create_task(state.keep(latest))
+    try:
+        harvested = None
+        if harvest:
+            report("harvest")
+            harvested = await Harvester(client, objects, queue, harvest_settings).run(day)
+            planned.update({plan.kind: plan.total for plan in harvested.plan.kinds})
+        collector = Collector(client, RecordStore(objects), queue, collector_settings)
+        with _frozen_heap():
+            collected = await collector.run(
+                stop=stop,
+                until_empty=True,
+                on_progress=lambda progress: report("collect", progress),
+            )
+        result = MirrorReport(harvested, collected, stop.is_set(), time.monotonic() - started)
+        if not result.stopped:
+            report("compact", collected)
+            index = RecordIndex(objects)
+            for kind in Kind:
+                done = await index.compact(kind)
+                if done.fragments_merged:
+                    result.compacted[kind] = done.fragments_merged
+        report("stopped" if result.stopped else "done", collected)
+    finally:
+        keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
+    await state.save(latest[-1], finished=True)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+async def mirror_tmdb(
+    *,
+    client_settings: ClientSettings,
+    objects: ObjectStore,
+    queue: WorkQueue,
+    harvest_settings: HarvestSettings,
+    collector_settings: CollectorSettings,
+    harvest: bool = True,
+    day: date | None = None,
+    stop: asyncio.Event | None = None,
+    on_progress: Callable[[MirrorProgress], None] | None = None,
+) -> MirrorReport:
+    """``run_mirror`` with a TMDB client of its own, for surfaces that hold settings, not a
+    client. The credential is required up front: a mirror without one would only fail later."""
+    client_settings.require_credential()
+    async with TMDBClient(client_settings) as client:
+        return await run_mirror(
+            client=client,
+            objects=objects,
+            queue=queue,
+            harvest_settings=harvest_settings,
+            collector_settings=collector_settings,
+            harvest=harvest,
+            day=day,
+            stop=stop,
+            on_progress=on_progress,
+        )

@@ -1,0 +1,135 @@
+"""From resolved settings to the pieces a use case runs on: the client's, the harvester's and
+the collector's settings, the object store and the work queue. Every surface (the CLI, the
+Lambda handlers, a server) wires through here, so a setting means the same everywhere."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import MappingProxyType
+
+from tmdb_collector.collect import CollectorSettings
+from tmdb_collector.config import (
+    ADULT,
+    APPENDS,
+    AWS_SETTINGS,
+    CHANGES_MAX_GAP_DAYS,
+    COLLECTOR_CONCURRENCY,
+    CONFIRM_DELETIONS,
+    DELETE_MAX_SHARE,
+    EPISODE_DETAILS,
+    IN_FLIGHT_EXPIRY_HOURS,
+    ITEMS_IN_FLIGHT,
+    MEDIA_TYPES,
+    MESSAGES_IN_FLIGHT,
+    RATE_LIMIT_REQUESTS,
+    REFRESH_MIN_AGE_HOURS,
+    REFRESH_PER_RUN,
+    RETRY_DELAY_SECONDS,
+    TMDB_API_KEY,
+    TMDB_API_URL,
+    TMDB_EXPORTS_URL,
+    TMDB_QUEUE,
+    TMDB_REQUEST_TIMEOUT,
+    TMDB_STORE,
+    VISIBILITY_TIMEOUT,
+    WORK_BATCH_SIZE,
+    Config,
+)
+from tmdb_collector.harvest import HarvestSettings
+from tmdb_collector.queue import WorkQueue, open_work_queue
+from tmdb_collector.store import ObjectStore, open_object_store
+from tmdb_collector.tmdb import ClientSettings, Credential
+
+__all__ = [
+    "apply_aws_environment",
+    "client_settings",
+    "collector_settings",
+    "default_queue",
+    "harvest_settings",
+    "open_queue",
+    "open_store",
+    "queue_spec",
+]
+
+
+def client_settings(config: Config) -> ClientSettings:
+    """How the TMDB client reaches TMDB (TMDB_API_KEY stays unchecked until an API call needs
+    it: exports need no credential)."""
+    secret = config[TMDB_API_KEY]
+    return ClientSettings(
+        credential=None if secret is None else Credential(secret.reveal()),
+        api_url=config[TMDB_API_URL],
+        exports_url=config[TMDB_EXPORTS_URL],
+        rate_limit=config[RATE_LIMIT_REQUESTS],
+        concurrency=config[COLLECTOR_CONCURRENCY],
+        timeout=config[TMDB_REQUEST_TIMEOUT],
+    )
+
+
+def harvest_settings(config: Config) -> HarvestSettings:
+    """What the harvester plans and how cautiously."""
+    return HarvestSettings(
+        kinds=config[MEDIA_TYPES],
+        adult=config[ADULT],
+        max_delete_share=config[DELETE_MAX_SHARE],
+        confirm_deletions=config[CONFIRM_DELETIONS],
+        max_changes_gap_days=config[CHANGES_MAX_GAP_DAYS],
+        refresh_per_run=config[REFRESH_PER_RUN],
+        refresh_min_age_hours=config[REFRESH_MIN_AGE_HOURS],
+        in_flight_expiry_hours=config[IN_FLIGHT_EXPIRY_HOURS],
+        batch_size=config[WORK_BATCH_SIZE],
+    )
+
+
+def collector_settings(config: Config) -> CollectorSettings:
+    """How the collector fetches (APPENDS_*, EPISODE_DETAILS) and how much at once."""
+    return CollectorSettings(
+        appends=MappingProxyType({kind: config[setting] for kind, setting in APPENDS.items()}),
+        episode_details=config[EPISODE_DETAILS],
+        messages_in_flight=config[MESSAGES_IN_FLIGHT],
+        items_in_flight=config[ITEMS_IN_FLIGHT],
+        visibility_timeout=config[VISIBILITY_TIMEOUT],
+        retry_delay_seconds=config[RETRY_DELAY_SECONDS],
+    )
+
+
+def default_queue(store_location: str) -> str:
+    """The embedded queue beside a local store (or in the working directory for S3 or memory)."""
+    if "://" in store_location and not store_location.startswith("file://"):
+        return "sqlite:tmdb-queue.sqlite3"
+    root = store_location.removeprefix("file://")
+    return f"sqlite:{Path(root) / 'queue' / 'work.sqlite3'}"
+
+
+def queue_spec(config: Config) -> str:
+    """TMDB_QUEUE, or the default queue of TMDB_STORE."""
+    return config[TMDB_QUEUE] or default_queue(config[TMDB_STORE])
+
+
+def open_store(config: Config) -> ObjectStore:
+    """The object store TMDB_STORE names (AWS settings from the configuration included)."""
+    return open_object_store(config[TMDB_STORE], environ=config.environ(AWS_SETTINGS))
+
+
+def open_queue(config: Config) -> WorkQueue:
+    """The work queue, its messages hidden for VISIBILITY_TIMEOUT once received (a queue URL
+    takes it from the queue's own attributes)."""
+    spec = queue_spec(config)
+    if spec.startswith(("http://", "https://")):
+        return open_work_queue(spec)
+    return open_work_queue(spec, visibility_timeout=config[VISIBILITY_TIMEOUT])
+
+
+def apply_aws_environment(config: Config) -> None:
+    """Put the AWS settings a configuration file gave into this process's environment.
+
+    The AWS SDKs (boto3 for SQS, the object store's S3 client) read their region, endpoint and
+    credentials from the environment; this is how a file's ``[aws]`` table reaches them. Called
+    once by a process's entry point (the CLI), never by library code; the environment itself
+    already wins over the file, so only file values are copied.
+    """
+    for setting in AWS_SETTINGS:
+        resolved = config.resolved(setting)
+        if resolved.source == "file" and isinstance(resolved.value, str):
+            os.environ[setting.name] = resolved.value

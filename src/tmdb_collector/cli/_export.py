@@ -1,0 +1,65 @@
+"""``tmdb-collector export``: every current record of a kind to a file, in bounded memory."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from tmdb_collector import app
+from tmdb_collector.cli import _render
+from tmdb_collector.cli._options import kind_option, settings, store_option
+from tmdb_collector.kinds import Kind
+from tmdb_collector.store import EXPORT_FORMATS, RecordStore, export_to_file
+
+__all__ = ["export"]
+
+#: Records between two progress lines of an export on a terminal.
+_PROGRESS_EVERY = 10_000
+
+
+@click.command()
+@kind_option
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(EXPORT_FORMATS),
+    required=True,
+    help="jsonl: one TMDB JSON object per line. parquet: one row per record.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file."
+)
+@click.option("--include-deleted", is_flag=True, help="Export tombstones too.")
+@store_option
+def export(kind: str, output: str, out: Path, include_deleted: bool, location: str | None) -> None:
+    """Write every current record of a kind to a file, in bounded memory.
+
+    The file appears complete or not at all: it is written under a temporary name beside it
+    and renamed at the end.
+
+    \b
+      tmdb-collector export --type=movie --format jsonl --out movies.jsonl
+      tmdb-collector export --type=tv_episode --format parquet --out episodes.parquet
+    """
+    config = settings(location=location)
+    app.apply_aws_environment(config)
+    records = RecordStore(app.open_store(config))
+    terminal = _render.stderr_is_terminal()
+
+    def progress(count: int) -> None:
+        if terminal and count % _PROGRESS_EVERY == 0:
+            click.echo(f"... {count} {kind} records", err=True)
+
+    count = asyncio.run(
+        export_to_file(
+            records,
+            Kind(kind),
+            "parquet" if output == "parquet" else "jsonl",
+            out,
+            include_deleted=include_deleted,
+            on_record=progress,
+        )
+    )
+    click.echo(f"exported {count} {kind} records to {out}", err=True)

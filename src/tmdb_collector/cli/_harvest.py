@@ -1,0 +1,121 @@
+"""``tmdb-collector harvest``: plan the day's work and put it on the queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from datetime import datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tmdb_collector import app
+from tmdb_collector.cli._options import queue_option, settings, store_option, types_option
+from tmdb_collector.cli._render import stdout_console
+from tmdb_collector.harvest import REASON_ORDER, HarvestReport
+
+__all__ = ["harvest"]
+
+
+@click.command()
+@store_option
+@queue_option
+@types_option
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The export day to plan from (default today, UTC; yesterday's when today's is not "
+    "published yet).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the plan; enqueue and remember nothing.")
+@click.option(
+    "--force-deletions",
+    is_flag=True,
+    help="Tombstone even when more than DELETE_MAX_SHARE of a kind is missing from its export.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def harvest(
+    *,
+    location: str | None,
+    queue_spec: str | None,
+    types: str | None,
+    day: datetime | None,
+    dry_run: bool,
+    force_deletions: bool,
+    as_json: bool,
+) -> None:
+    """Plan what to fetch (new, changed, deleted and stale records) and enqueue it.
+
+    Reads each kind's daily export and changes feed, compares them with the store, and puts the
+    work on the queue for `mirror` or the collectors. TMDB_API_KEY is needed to read the changes
+    feeds (the exports need none). Exit status 1 when some kind could not be planned (the others
+    are enqueued).
+    """
+    config = settings(location=location, queue_spec=queue_spec, types=types)
+    app.apply_aws_environment(config)
+    client_settings = app.client_settings(config)
+    harvest_settings = app.harvest_settings(config)
+    objects = app.open_store(config)
+    queue = None if dry_run else app.open_queue(config)
+    console = Console(stderr=True)
+    try:
+        waiting = "harvest: reading exports and changes feeds ..."
+        with console.status(waiting) if console.is_terminal else contextlib.nullcontext():
+            report = asyncio.run(
+                app.run_harvest(
+                    client_settings=client_settings,
+                    objects=objects,
+                    queue=queue,
+                    settings=harvest_settings,
+                    day=None if day is None else day.date(),
+                    dry_run=dry_run,
+                    force_deletions=force_deletions,
+                )
+            )
+    finally:
+        if queue is not None:
+            queue.close()
+    if as_json:
+        click.echo(json.dumps(report.summary(), indent=1))
+    else:
+        _print(report, stdout_console())
+    if report.plan.errors:
+        sys.exit(1)
+
+
+def _print(report: HarvestReport, console: Console) -> None:
+    plan = report.plan
+    title = f"harvest of {plan.day}" + (" (dry run: nothing enqueued)" if report.dry_run else "")
+    table = Table(title=title)
+    table.add_column("kind")
+    table.add_column("export")
+    table.add_column("stored", justify="right")
+    for reason in REASON_ORDER:
+        table.add_column(reason.value, justify="right")
+    table.add_column("in flight", justify="right")
+    for kind_plan in plan.kinds:
+        table.add_row(
+            kind_plan.kind.value,
+            "-" if kind_plan.export_day is None else kind_plan.export_day.isoformat(),
+            f"{kind_plan.stored:,}",
+            *(f"{kind_plan.count(reason):,}" for reason in REASON_ORDER),
+            f"{kind_plan.in_flight:,}",
+        )
+    console.print(table)
+    for kind_plan in plan.kinds:
+        for note in kind_plan.notes:
+            console.print(f"{kind_plan.kind}: {note}")
+    for error in plan.errors:
+        console.print(f"[bold red]error[/] {error}")
+    if report.dry_run:
+        console.print(f"{plan.total:,} items planned in {report.seconds:.1f} s")
+    else:
+        console.print(
+            f"{report.items_enqueued:,} items enqueued in {report.messages_sent:,} messages "
+            f"in {report.seconds:.1f} s"
+        )

@@ -1,0 +1,45 @@
+"""``tmdb-collector history``: the kept versions of one record."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from tmdb_collector import app
+from tmdb_collector.cli._options import kind_option, parse_key, settings, store_option
+from tmdb_collector.cli._render import write_utf8
+from tmdb_collector.errors import TMDBCollectorError
+from tmdb_collector.store import RecordStore, VersionInfo, iso_time
+
+__all__ = ["history"]
+
+
+class RecordNotFoundError(TMDBCollectorError):
+    """The store holds no version of the record."""
+
+
+@click.command()
+@kind_option
+@click.option("--id", "spec", metavar="ID", required=True, help="550, 1399/1 or 1399/1/1.")
+@store_option
+def history(kind: str, spec: str, location: str | None) -> None:
+    """List the kept versions of one record, oldest first.
+
+    \b
+      tmdb-collector history --type=movie --id=550
+    """
+    key = parse_key(kind, spec)
+    records = RecordStore(app.open_store(settings(location=location)))
+    versions = asyncio.run(records.history(key))
+    if not versions:
+        raise RecordNotFoundError(f"{key.kind} {key} is not in {records.objects.url}")
+    write_utf8("".join(_version_line(v) for v in [None, *versions]))
+
+
+def _version_line(version: VersionInfo | None) -> str:
+    if version is None:
+        return f"{'version':>7}  {'time':<24}  {'content hash':<16}  state\n"
+    state = f"deleted ({version.reason})" if version.deleted else "live"
+    hash_prefix = version.content_hash.hex()[:16]
+    return f"{version.number:>7}  {iso_time(version.at_ms):<24}  {hash_prefix:<16}  {state}\n"

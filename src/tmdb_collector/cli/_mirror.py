@@ -1,0 +1,154 @@
+"""``tmdb-collector mirror``: harvest and collect in one process until the work is done."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from collections.abc import Coroutine
+from datetime import datetime
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.live import Live
+
+from tmdb_collector import app
+from tmdb_collector.cli._options import queue_option, settings, store_option, types_option
+from tmdb_collector.cli._render import progress_line, render_progress
+from tmdb_collector.errors import UpstreamRejectedError
+
+__all__ = ["mirror"]
+
+_log = logging.getLogger("tmdb_collector.mirror")
+#: Seconds between progress lines when stderr is not a terminal.
+_LOG_EVERY = 10.0
+#: Exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT), its work kept queued.
+_EXIT_STOPPED = 130
+
+
+@click.command()
+@store_option
+@queue_option
+@types_option
+@click.option(
+    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The export day."
+)
+@click.option("--no-harvest", is_flag=True, help="Only work off what the queue holds.")
+def mirror(
+    *,
+    location: str | None,
+    queue_spec: str | None,
+    types: str | None,
+    day: datetime | None,
+    no_harvest: bool,
+) -> None:
+    """Harvest, then fetch and store every queued record at the pace TMDB allows.
+
+    Needs TMDB_API_KEY. Ctrl-C stops cleanly (records being stored are finished, the rest stays
+    queued); running `mirror` again resumes. Progress per kind on a terminal, a log line every
+    10 s otherwise.
+    """
+    config = settings(location=location, queue_spec=queue_spec, types=types)
+    app.apply_aws_environment(config)
+    client_settings = app.client_settings(config)
+    client_settings.require_credential()
+    harvest_settings = app.harvest_settings(config)
+    collector_settings = app.collector_settings(config)
+    objects = app.open_store(config)
+    queue = app.open_queue(config)
+    stop = asyncio.Event()
+    display = _Display(Console(stderr=True))
+    try:
+        report = asyncio.run(
+            _until_stopped(
+                app.mirror_tmdb(
+                    client_settings=client_settings,
+                    objects=objects,
+                    queue=queue,
+                    harvest_settings=harvest_settings,
+                    collector_settings=collector_settings,
+                    harvest=not no_harvest,
+                    day=None if day is None else day.date(),
+                    stop=stop,
+                    on_progress=display.update,
+                ),
+                stop,
+                display,
+            )
+        )
+    except UpstreamRejectedError as error:
+        raise UpstreamRejectedError(
+            f"{error} — the run stopped; queued work stays queued for the next run"
+        ) from None
+    finally:
+        queue.close()
+    _print_summary(report, Console())
+    if report.stopped:
+        sys.exit(_EXIT_STOPPED)
+
+
+async def _until_stopped(
+    mirroring: Coroutine[Any, Any, app.MirrorReport], stop: asyncio.Event, display: _Display
+) -> app.MirrorReport:
+    """Await ``mirroring`` with Ctrl-C and SIGTERM turned into a clean stop."""
+    loop = asyncio.get_running_loop()
+
+    def interrupted() -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now, whatever is in flight
+            raise KeyboardInterrupt
+        _log.warning("stopping: finishing the records being stored (Ctrl-C again to abort)")
+        stop.set()
+
+    loop.add_signal_handler(signal.SIGINT, interrupted)
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        with display:
+            return await mirroring
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
+class _Display:
+    """A live table on a terminal; a log line every 10 s otherwise."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._live = Live(console=console, refresh_per_second=2, transient=False)
+        self._terminal = console.is_terminal
+        self._logged = 0.0
+
+    def __enter__(self) -> _Display:
+        if self._terminal:
+            self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._terminal:
+            self._live.__exit__(None, None, None)
+
+    def update(self, progress: app.MirrorProgress) -> None:
+        if self._terminal:
+            self._live.update(render_progress(progress))
+        elif time.monotonic() - self._logged >= _LOG_EVERY:
+            self._logged = time.monotonic()
+            _log.info("mirror: %s", progress_line(progress))
+
+
+def _print_summary(report: app.MirrorReport, console: Console) -> None:
+    if report.harvest is not None:
+        planned = report.harvest.items_enqueued
+        console.print(f"harvest: {planned:,} items enqueued for {report.harvest.plan.day}")
+        for error in report.harvest.plan.errors:
+            console.print(f"[bold red]harvest error[/] {error}")
+    collect = report.collect
+    if collect is not None:
+        done = app.MirrorProgress("done", collect, None, {}, report.seconds)
+        console.print(render_progress(done))
+    if report.compacted:
+        console.print(f"index compacted: {', '.join(str(k) for k in report.compacted)}")
+    verdict = "stopped: run `tmdb-collector mirror` again to resume" if report.stopped else "done"
+    console.print(f"mirror {verdict} in {report.seconds:,.1f} s")

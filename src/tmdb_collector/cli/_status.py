@@ -1,0 +1,98 @@
+"""``tmdb-collector status``: the queue, the dead letters, the store and the last harvest at a
+glance (``--json`` for scripts and alarms)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tmdb_collector import app
+from tmdb_collector.cli._options import queue_option, settings, store_option
+from tmdb_collector.cli._render import stdout_console
+
+__all__ = ["status"]
+
+
+@click.command()
+@store_option
+@queue_option
+@click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
+def status(*, location: str | None, queue_spec: str | None, as_json: bool) -> None:
+    """Show the work queue (waiting, in flight, dead letters with their last errors), records
+    and tombstones per kind, and the last harvest with its watermarks."""
+    config = settings(location=location, queue_spec=queue_spec)
+    app.apply_aws_environment(config)
+    report = asyncio.run(app.gather_status(app.open_store(config), app.queue_spec(config)))
+    if as_json:
+        click.echo(json.dumps(report, indent=1))
+    else:
+        _print(report, stdout_console())
+
+
+def _print(report: dict[str, Any], console: Console) -> None:
+    queue = report["queue"]
+    console.print(f"store: {report['store']}")
+    if not queue["exists"]:
+        console.print(f"queue: {queue['spec']} (none yet: run `tmdb-collector harvest`)")
+    else:
+        console.print(
+            f"queue: {queue['spec']}: {queue['waiting']:,} waiting, {queue['in_flight']:,} in "
+            f"flight, {queue['delayed']:,} delayed; dead letters: {queue['dead']:,}"
+        )
+        for letter in queue["dead_letters"]:
+            console.print(
+                f"  dead: {letter['items']} items from {letter.get('first')}: {letter['error']}"
+            )
+    table = Table(title="records")
+    for column in ("kind", "records", "tombstones"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, counts in report["kinds"].items():
+        table.add_row(kind, f"{counts['records']:,}", f"{counts['tombstones']:,}")
+    console.print(table if report["kinds"] else "records: none yet")
+    last = report["last_harvest"]
+    if last is None:
+        console.print("last harvest: none")
+    else:
+        errors = [error for kind in last.get("kinds", []) for error in kind.get("errors", [])]
+        console.print(
+            f"last harvest: {last.get('started_at')} for {last.get('day')}: "
+            f"{last.get('items_enqueued', 0):,} items enqueued"
+            + (f", {len(errors)} errors" if errors else "")
+        )
+        for error in errors:
+            console.print(f"  error: {error}")
+    _print_mirror(report.get("mirror"), console)
+    for kind, mark in report["watermarks"].items():
+        console.print(f"changes watermark {kind}: read through {mark['through']}")
+
+
+def _print_mirror(mirror: dict[str, Any] | None, console: Console) -> None:
+    if mirror is None:
+        console.print("mirror: no run yet")
+        return
+    done = sum(mirror.get("items_done", {}).values())
+    planned = sum(mirror.get("items_planned", {}).values())
+    state = "finished" if mirror.get("finished") else f"running ({mirror.get('phase')})"
+    line = (
+        f"mirror: {state}, started {mirror.get('started_at')}, last update "
+        f"{mirror.get('updated_at')}: {done:,}"
+        + (f" / {planned:,}" if planned else "")
+        + f" items, {mirror.get('items_per_second', 0):,.1f}/s, {mirror.get('retried', 0)} "
+        f"retried, {mirror.get('dead', 0)} dead, {mirror.get('rate_limited', 0)} × 429"
+    )
+    eta = mirror.get("eta_seconds")
+    if eta is not None:
+        line += f"; about {eta // 3600} h {eta % 3600 // 60} min left"
+    console.print(line)
+    for error in mirror.get("errors", []):
+        console.print(f"  error: {error}")
+    drift = mirror.get("schema_drift") or {}
+    if drift:
+        console.print("schema drift seen (kept losslessly; a schema update would type it):")
+        for path, records in drift.items():
+            console.print(f"  {path}: {records:,} records")

@@ -1,0 +1,110 @@
+"""Settings: one definition per setting, resolved from defaults < a TOML file < the environment <
+command-line options (docs/configuration.md).
+
+    from tmdb_collector.config import VISIBILITY_TIMEOUT, load_config
+
+    config = load_config()                      # ./tmdb-collector.toml, TMDB_COLLECTOR_CONFIG
+    config[VISIBILITY_TIMEOUT]                  # 300, typed
+    config.resolved(VISIBILITY_TIMEOUT).source  # "default", "file", "env" or "option"
+
+Pure but for reading the file: the packages that own a setting take its default and its checks
+from here, and ``tmdb_collector.app`` builds their settings objects from a ``Config``.
+"""
+
+from tmdb_collector.config._definitions import (
+    ADULT,
+    APPEND_KINDS,
+    APPENDS,
+    AWS_SETTINGS,
+    CHANGES_MAX_GAP_DAYS,
+    COLLECTOR_CONCURRENCY,
+    CONFIG_FILE,
+    CONFIRM_DELETIONS,
+    DEFAULT_STORE,
+    DELETE_MAX_SHARE,
+    EPISODE_DETAILS,
+    FAKE_TMDB_API_KEY,
+    IN_FLIGHT_EXPIRY_HOURS,
+    ITEMS_IN_FLIGHT,
+    LOG_FORMAT,
+    LOG_LEVEL,
+    MAX_BATCH_SIZE,
+    MEDIA_TYPES,
+    MESSAGES_IN_FLIGHT,
+    RATE_LIMIT_REQUESTS,
+    REFRESH_MIN_AGE_HOURS,
+    REFRESH_PER_RUN,
+    RETRY_DELAY_SECONDS,
+    SETTINGS,
+    TMDB_API_KEY,
+    TMDB_API_URL,
+    TMDB_EXPORTS_URL,
+    TMDB_QUEUE,
+    TMDB_REQUEST_TIMEOUT,
+    TMDB_STORE,
+    VISIBILITY_TIMEOUT,
+    WORK_BATCH_SIZE,
+    AdultPolicy,
+    LogFormat,
+    LogLevel,
+    Secret,
+    parse_kinds,
+)
+from tmdb_collector.config._resolve import (
+    DEFAULT_FILE,
+    Config,
+    OptionValue,
+    Resolved,
+    Source,
+    load_config,
+)
+from tmdb_collector.config._spec import SECTIONS, Setting, SettingValueError
+
+__all__ = [
+    "ADULT",
+    "APPENDS",
+    "APPEND_KINDS",
+    "AWS_SETTINGS",
+    "CHANGES_MAX_GAP_DAYS",
+    "COLLECTOR_CONCURRENCY",
+    "CONFIG_FILE",
+    "CONFIRM_DELETIONS",
+    "DEFAULT_FILE",
+    "DEFAULT_STORE",
+    "DELETE_MAX_SHARE",
+    "EPISODE_DETAILS",
+    "FAKE_TMDB_API_KEY",
+    "IN_FLIGHT_EXPIRY_HOURS",
+    "ITEMS_IN_FLIGHT",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "MAX_BATCH_SIZE",
+    "MEDIA_TYPES",
+    "MESSAGES_IN_FLIGHT",
+    "RATE_LIMIT_REQUESTS",
+    "REFRESH_MIN_AGE_HOURS",
+    "REFRESH_PER_RUN",
+    "RETRY_DELAY_SECONDS",
+    "SECTIONS",
+    "SETTINGS",
+    "TMDB_API_KEY",
+    "TMDB_API_URL",
+    "TMDB_EXPORTS_URL",
+    "TMDB_QUEUE",
+    "TMDB_REQUEST_TIMEOUT",
+    "TMDB_STORE",
+    "VISIBILITY_TIMEOUT",
+    "WORK_BATCH_SIZE",
+    "AdultPolicy",
+    "Config",
+    "LogFormat",
+    "LogLevel",
+    "OptionValue",
+    "Resolved",
+    "Secret",
+    "Setting",
+    "SettingValueError",
+    "Source",
+    "load_config",
+    "parse_kinds",
+]

@@ -1,0 +1,546 @@
+"""Every setting tmdb-collector reads, in one place: the parsers, ``config``, the docs table
+(docs/configuration.md), the example files and (later) the SAM template's parameters all come
+from this list. A test checks that every environment variable the code reads is defined here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Literal, cast
+
+from tmdb_collector.config._spec import (
+    Setting,
+    integer_range,
+    number_range,
+    to_flag,
+    to_integer,
+    to_names,
+    to_number,
+    to_text,
+)
+from tmdb_collector.kinds import EXPORT_KINDS, SUB_RESOURCES, Kind
+
+__all__ = [
+    "ADULT",
+    "APPENDS",
+    "APPEND_KINDS",
+    "AWS_SETTINGS",
+    "CHANGES_MAX_GAP_DAYS",
+    "COLLECTOR_CONCURRENCY",
+    "CONFIG_FILE",
+    "CONFIRM_DELETIONS",
+    "DEFAULT_STORE",
+    "DELETE_MAX_SHARE",
+    "EPISODE_DETAILS",
+    "FAKE_TMDB_API_KEY",
+    "IN_FLIGHT_EXPIRY_HOURS",
+    "ITEMS_IN_FLIGHT",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "MAX_BATCH_SIZE",
+    "MEDIA_TYPES",
+    "MESSAGES_IN_FLIGHT",
+    "RATE_LIMIT_REQUESTS",
+    "REFRESH_MIN_AGE_HOURS",
+    "REFRESH_PER_RUN",
+    "RETRY_DELAY_SECONDS",
+    "SETTINGS",
+    "TMDB_API_KEY",
+    "TMDB_API_URL",
+    "TMDB_EXPORTS_URL",
+    "TMDB_QUEUE",
+    "TMDB_REQUEST_TIMEOUT",
+    "TMDB_STORE",
+    "VISIBILITY_TIMEOUT",
+    "WORK_BATCH_SIZE",
+    "AdultPolicy",
+    "LogFormat",
+    "LogLevel",
+    "Secret",
+    "check_http_url",
+    "parse_kinds",
+]
+
+
+class Secret:
+    """A credential's text that never shows itself (repr, str, tracebacks' locals)."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def reveal(self) -> str:
+        """The secret itself: hand it to the one object that sends it, nowhere else."""
+        return self._text
+
+    def __repr__(self) -> str:
+        return "Secret(<redacted>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._text == self._text
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._text))
+
+    def __reduce__(self) -> str:
+        raise TypeError("a Secret cannot be pickled; read it from its setting instead")
+
+
+# Header-safe token characters: whitespace or control characters would allow header injection.
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+
+
+def _to_secret(raw: object) -> Secret:
+    text = to_text(raw)
+    if not _TOKEN.fullmatch(text):
+        raise ValueError("printable ASCII without spaces")
+    return Secret(text)
+
+
+def check_http_url(url: str) -> bool:
+    """An http(s) base URL with a host (and a valid port), without query or fragment."""
+    from urllib.parse import urlsplit  # noqa: PLC0415  (stdlib, only when a URL is checked)
+
+    if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
+        return False
+    try:
+        parts = urlsplit(url)
+        # Caught here, a typo is one clear error; caught by aiohttp, it is retried as transient.
+        return bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a bad port or an unclosed IPv6 bracket
+        return False
+
+
+def parse_kinds(names: tuple[str, ...]) -> tuple[Kind, ...]:
+    """Export kind names → the kinds, in the canonical order; ValueError naming the unknown."""
+    known = {kind.value: kind for kind in EXPORT_KINDS}
+    unknown = [name for name in (name.lower() for name in names) if name not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown media type {', '.join(unknown)} (seasons and episodes come with their series)"
+        )
+    wanted = {name.lower() for name in names}
+    return tuple(kind for kind in EXPORT_KINDS if kind.value in wanted)
+
+
+def _kinds(raw: object) -> tuple[Kind, ...]:
+    kinds = parse_kinds(to_names(raw))
+    if not kinds:
+        raise ValueError("names no kind; leave it unset for all seven")
+    return kinds
+
+
+def _choice_setting(
+    name: str, section: str | None, default: str, choices: tuple[str, ...], help: str
+) -> Setting[str]:
+    def convert(raw: object) -> str:
+        return to_text(raw).lower()
+
+    return Setting(
+        name,
+        section,
+        help,
+        default,
+        accepts=" or ".join(choices),
+        convert=convert,
+        check=lambda value: value in choices,
+    )
+
+
+def _integer(
+    name: str, section: str, default: int, limits: tuple[int, int | None], help: str
+) -> Setting[int]:
+    low, high = limits
+    accepts = f"an integer from {low} to {high}" if high is not None else f"an integer ≥ {low}"
+    return Setting(
+        name,
+        section,
+        help,
+        default,
+        accepts=accepts,
+        convert=to_integer,
+        check=integer_range(low, high),
+    )
+
+
+def _number(
+    name: str,
+    section: str,
+    default: float,
+    help: str,
+    *,
+    low: float,
+    high: float | None = None,
+    above: bool = False,
+    accepts: str,
+) -> Setting[float]:
+    return Setting(
+        name,
+        section,
+        help,
+        default,
+        accepts=accepts,
+        convert=to_number,
+        check=number_range(low, high, above=above),
+    )
+
+
+def _flag(name: str, section: str, default: bool, help: str) -> Setting[bool]:
+    return Setting(
+        name,
+        section,
+        help,
+        default,
+        accepts="true or false (also 1/0, yes/no, on/off)",
+        convert=to_flag,
+        check=lambda value: type(value) is bool,
+    )
+
+
+def _url(name: str, default: str, help: str) -> Setting[str]:
+    return Setting(
+        name,
+        "tmdb",
+        help,
+        default,
+        accepts="an http(s) base URL without query, e.g. https://api.themoviedb.org",
+        convert=lambda raw: to_text(raw).rstrip("/") or to_text(raw),
+        check=check_http_url,
+    )
+
+
+# -- the settings --------------------------------------------------------------------------------
+
+CONFIG_FILE: Setting[str | None] = Setting(
+    "TMDB_COLLECTOR_CONFIG",
+    None,
+    "The configuration file (TOML) to read; `--config FILE` overrides it. Unset: "
+    "./tmdb-collector.toml when it exists.",
+    None,
+    accepts="the path of a TOML file",
+    convert=to_text,
+    check=bool,
+    in_file=False,
+)
+
+LogLevel = Literal["debug", "info", "warning", "error"]
+LogFormat = Literal["auto", "json", "text"]
+LOG_LEVEL = cast(
+    Setting[LogLevel],
+    _choice_setting(
+        "LOG_LEVEL",
+        None,
+        "info",
+        ("debug", "info", "warning", "error"),
+        "Least severe log messages shown (`-v` is debug).",
+    ),
+)
+LOG_FORMAT = cast(
+    Setting[LogFormat],
+    _choice_setting(
+        "LOG_FORMAT",
+        None,
+        "auto",
+        ("auto", "json", "text"),
+        "Log lines as JSON objects or as text for people; auto: text on a terminal, JSON "
+        "otherwise.",
+    ),
+)
+
+TMDB_API_KEY: Setting[Secret | None] = Setting(
+    "TMDB_API_KEY",
+    "tmdb",
+    "Your TMDB v4 API read access token (sent as Bearer, preferred) or v3 API key (sent as "
+    "api_key), from https://www.themoviedb.org/settings/api. Needed for API calls; never "
+    "printed, logged or stored.",
+    None,
+    accepts="a TMDB v4 read access token or v3 API key exactly as TMDB shows it (printable "
+    "ASCII without spaces)",
+    convert=_to_secret,
+    secret=True,
+)
+TMDB_API_URL = _url("TMDB_API_URL", "https://api.themoviedb.org", "TMDB's API base URL.")
+TMDB_EXPORTS_URL = _url(
+    "TMDB_EXPORTS_URL", "https://files.tmdb.org", "The host of TMDB's daily export files."
+)
+RATE_LIMIT_REQUESTS = _number(
+    "RATE_LIMIT_REQUESTS",
+    "tmdb",
+    40.0,
+    "Request starts per second, for the whole process (TMDB allows about 40).",
+    low=0,
+    above=True,
+    accepts="a positive number of requests per second",
+)
+COLLECTOR_CONCURRENCY = _integer(
+    "COLLECTOR_CONCURRENCY",
+    "tmdb",
+    20,
+    (1, 1000),
+    "Requests in flight at most (TMDB's CDN allows about 20 connections per IP).",
+)
+TMDB_REQUEST_TIMEOUT = _number(
+    "TMDB_REQUEST_TIMEOUT",
+    "tmdb",
+    30.0,
+    "Seconds per request before it counts as failed (and is retried).",
+    low=0,
+    above=True,
+    accepts="a positive number of seconds",
+)
+FAKE_TMDB_API_KEY: Setting[Secret | None] = Setting(
+    "FAKE_TMDB_API_KEY",
+    "tmdb",
+    "`fake-tmdb` only: the one credential the fake TMDB accepts (as api_key or Bearer); unset: "
+    "any non-empty one.",
+    None,
+    accepts="printable ASCII without spaces",
+    convert=_to_secret,
+    secret=True,
+)
+
+AdultPolicy = Literal["exclude", "include"]
+#: Work items per message at most: 10,000 keys of up to 15 bytes fit in 256 KiB with room left.
+MAX_BATCH_SIZE = 10_000
+
+MEDIA_TYPES: Setting[tuple[Kind, ...]] = Setting(
+    "MEDIA_TYPES",
+    "harvester",
+    "The kinds to harvest (`--types`); seasons and episodes come with their series.",
+    EXPORT_KINDS,
+    accepts="a comma-separated list of " + ", ".join(kind.value for kind in EXPORT_KINDS),
+    convert=_kinds,
+    check=lambda value: bool(value) and all(kind in EXPORT_KINDS for kind in value),
+    show=lambda kinds: ",".join(kind.value for kind in kinds),
+)
+ADULT = cast(
+    Setting[AdultPolicy],
+    _choice_setting(
+        "ADULT",
+        "harvester",
+        "exclude",
+        ("exclude", "include"),
+        "Whether records TMDB flags as adult are mirrored.",
+    ),
+)
+DELETE_MAX_SHARE = _number(
+    "DELETE_MAX_SHARE",
+    "harvester",
+    0.05,
+    "Largest share of a kind's stored records one harvest may tombstone; more needs "
+    "`--force-deletions` (a truncated export must not wipe the mirror).",
+    low=0,
+    high=1,
+    accepts="a share between 0 and 1 (0.05 = 5 %)",
+)
+CONFIRM_DELETIONS = _flag(
+    "CONFIRM_DELETIONS",
+    "harvester",
+    True,
+    "Fetch a record missing from its export before tombstoning it (a 404 confirms).",
+)
+CHANGES_MAX_GAP_DAYS = _integer(
+    "CHANGES_MAX_GAP_DAYS",
+    "harvester",
+    30,
+    (1, None),
+    "Most days of changes feed read after a long pause; older gaps are left to the exports "
+    "and refreshes.",
+)
+REFRESH_PER_RUN = _integer(
+    "REFRESH_PER_RUN",
+    "harvester",
+    1000,
+    (0, None),
+    "The stalest records of each kind refetched per harvest (the only way to see changes to "
+    "kinds without a changes feed).",
+)
+REFRESH_MIN_AGE_HOURS = _number(
+    "REFRESH_MIN_AGE_HOURS",
+    "harvester",
+    24.0,
+    "A record is refreshed only when checked longer ago than this.",
+    low=0,
+    accepts="a number of hours ≥ 0",
+)
+IN_FLIGHT_EXPIRY_HOURS = _number(
+    "IN_FLIGHT_EXPIRY_HOURS",
+    "harvester",
+    14 * 24.0,
+    "Hours after which planned work still not done is planned again.",
+    low=1,
+    accepts="a number of hours ≥ 1",
+)
+WORK_BATCH_SIZE = _integer(
+    "WORK_BATCH_SIZE",
+    "harvester",
+    100,
+    (1, MAX_BATCH_SIZE),
+    "Work items per queue message.",
+)
+
+#: Kinds whose appends are configurable: the seven exported kinds, and episodes (fetched on
+#: their own with EPISODE_DETAILS). Seasons come as ``season/N`` blocks of their series, and an
+#: appended block cannot carry appends of its own.
+APPEND_KINDS: tuple[Kind, ...] = (*EXPORT_KINDS, Kind.TV_EPISODE)
+
+
+def _appends(kind: Kind) -> Setting[tuple[str, ...]]:
+    known = SUB_RESOURCES[kind]
+
+    def convert(raw: object) -> tuple[str, ...]:
+        items = to_names(raw)
+        for item in items:
+            if item not in known:
+                # season/N is the collector's own business: it adds exactly the seasons that fit.
+                hint = " (the collector adds season/N itself)" if item.startswith("season/") else ""
+                raise ValueError(f"{item!r} is not a sub-resource of {kind}{hint}")
+        if len(set(items)) != len(items):
+            raise ValueError("an append is named twice")
+        return items
+
+    return Setting(
+        f"APPENDS_{kind.value.upper()}",
+        "collector",
+        f"The sub-resources appended to each {kind} request; empty: none. Unset: all of them.",
+        known,
+        accepts=f"a comma-separated list of {', '.join(known) or 'nothing'}",
+        convert=convert,
+        check=lambda items: (
+            isinstance(items, tuple)
+            and all(item in known for item in items)
+            and len(set(items)) == len(items)
+        ),
+        blank_is_unset=False,
+        show=",".join,
+    )
+
+
+APPENDS: Mapping[Kind, Setting[tuple[str, ...]]] = MappingProxyType(
+    {kind: _appends(kind) for kind in APPEND_KINDS}
+)
+EPISODE_DETAILS = _flag(
+    "EPISODE_DETAILS",
+    "collector",
+    False,
+    "Fetch each episode on its own (with APPENDS_TV_EPISODE) instead of storing the episode its "
+    "season lists: one more request per episode.",
+)
+MESSAGES_IN_FLIGHT = _integer(
+    "MESSAGES_IN_FLIGHT", "collector", 4, (1, 1000), "Queue messages worked on at once."
+)
+ITEMS_IN_FLIGHT = _integer(
+    "ITEMS_IN_FLIGHT",
+    "collector",
+    32,
+    (1, 10_000),
+    "Records fetched at once over all messages (the pacer still spaces the requests).",
+)
+# SQS's limits, which the SQLite queue keeps too: leases up to 12 h, delays up to 15 min.
+VISIBILITY_TIMEOUT = _integer(
+    "VISIBILITY_TIMEOUT",
+    "collector",
+    300,
+    (1, 43_200),
+    "Seconds a received message stays hidden; extended while it is worked on.",
+)
+RETRY_DELAY_SECONDS = _integer(
+    "RETRY_DELAY_SECONDS",
+    "collector",
+    60,
+    (0, 900),
+    "Seconds before failed items put back on the queue are delivered again.",
+)
+
+DEFAULT_STORE = "./tmdb-data"
+TMDB_STORE: Setting[str] = Setting(
+    "TMDB_STORE",
+    "storage",
+    "Where the records are: a directory, s3://BUCKET/PREFIX or memory:// (`--store`).",
+    DEFAULT_STORE,
+    accepts="a directory, s3://BUCKET/PREFIX or memory://",
+    convert=to_text,
+    check=bool,
+)
+TMDB_QUEUE: Setting[str | None] = Setting(
+    "TMDB_QUEUE",
+    "storage",
+    "The work queue (`--queue`): sqlite:PATH, sqs://NAME or an SQS queue URL. Unset: "
+    "STORE/queue/work.sqlite3 for a local store, ./tmdb-queue.sqlite3 otherwise.",
+    None,
+    accepts="sqlite:PATH, sqs://NAME or an SQS queue URL",
+    convert=to_text,
+    check=bool,
+)
+
+
+def _aws(name: str, help: str, *, secret: bool = False) -> Setting[str | None]:
+    return Setting(
+        name,
+        "aws",
+        help,
+        None,
+        accepts="text",
+        convert=to_text,
+        check=bool,
+        secret=secret,
+    )
+
+
+AWS_SETTINGS: tuple[Setting[str | None], ...] = (
+    _aws("AWS_REGION", "The AWS region of the S3 bucket and SQS queue."),
+    _aws("AWS_DEFAULT_REGION", "Used when AWS_REGION is unset."),
+    _aws(
+        "AWS_ENDPOINT_URL",
+        "Another endpoint for AWS (a local S3/SQS such as moto or MinIO); unset: AWS itself.",
+    ),
+    _aws("AWS_ENDPOINT_URL_S3", "Another endpoint for S3 only (over AWS_ENDPOINT_URL)."),
+    _aws("AWS_ENDPOINT_URL_SQS", "Another endpoint for SQS only (over AWS_ENDPOINT_URL)."),
+    _aws(
+        "AWS_ACCESS_KEY_ID",
+        "AWS credentials; unset: the usual AWS chain (profile, instance or Lambda role).",
+        secret=True,
+    ),
+    _aws("AWS_SECRET_ACCESS_KEY", "The secret of AWS_ACCESS_KEY_ID.", secret=True),
+    _aws("AWS_SESSION_TOKEN", "A session token of temporary AWS credentials.", secret=True),
+)
+
+#: Every setting, in the order the docs and examples list them.
+SETTINGS: tuple[Setting[object], ...] = cast(
+    tuple[Setting[object], ...],
+    (
+        CONFIG_FILE,
+        LOG_LEVEL,
+        LOG_FORMAT,
+        TMDB_API_KEY,
+        TMDB_API_URL,
+        TMDB_EXPORTS_URL,
+        RATE_LIMIT_REQUESTS,
+        COLLECTOR_CONCURRENCY,
+        TMDB_REQUEST_TIMEOUT,
+        FAKE_TMDB_API_KEY,
+        MEDIA_TYPES,
+        ADULT,
+        DELETE_MAX_SHARE,
+        CONFIRM_DELETIONS,
+        CHANGES_MAX_GAP_DAYS,
+        REFRESH_PER_RUN,
+        REFRESH_MIN_AGE_HOURS,
+        IN_FLIGHT_EXPIRY_HOURS,
+        WORK_BATCH_SIZE,
+        *APPENDS.values(),
+        EPISODE_DETAILS,
+        MESSAGES_IN_FLIGHT,
+        ITEMS_IN_FLIGHT,
+        VISIBILITY_TIMEOUT,
+        RETRY_DELAY_SECONDS,
+        TMDB_STORE,
+        TMDB_QUEUE,
+        *AWS_SETTINGS,
+    ),
+)

@@ -1,0 +1,157 @@
+"""``Setting``: one definition per setting — its environment variable, type, default, allowed
+values and help — with the parsing and the checks every source goes through."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from tmdb_collector.errors import ConfigurationError
+
+__all__ = ["SECTIONS", "Setting", "SettingValueError"]
+
+T = TypeVar("T")
+
+#: The tables of a configuration file; a key means the same in any of them (or at the top).
+SECTIONS = ("tmdb", "harvester", "collector", "storage", "aws")
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+class SettingValueError(ConfigurationError):
+    """A value a setting does not accept; the message names the setting and what it accepts."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting(Generic[T]):
+    """One setting. ``name`` is its environment variable, and in lower case its key in a
+    configuration file. ``convert`` turns a raw value (text from the environment or an option,
+    or a TOML value) into the typed value or raises ValueError saying what is wrong; ``check``
+    validates a typed value however it was made (the dataclasses built from settings call it
+    too, so a value passed in code meets the same rules).
+    """
+
+    name: str
+    #: The file table it is listed under (None: the top level). Docs and examples only.
+    section: str | None
+    help: str
+    default: T
+    #: What the setting accepts, in words: "an integer from 1 to 1000".
+    accepts: str
+    convert: Callable[[object], T] = field(repr=False)
+    check: Callable[[T], bool] = field(repr=False, default=lambda _value: True)
+    #: A credential: shown as set/unset, never echoed, not even in an error.
+    secret: bool = False
+    #: Unset when the environment (or an option) gives an empty string. False for settings where
+    #: empty means something (APPENDS_MOVIE="" is "no appends").
+    blank_is_unset: bool = True
+    #: How the value is shown by ``config`` and in docs (JSON-ready).
+    show: Callable[[T], object] = field(repr=False, default=lambda value: value)
+    #: Whether a configuration file may set it (the file's own path cannot come from the file).
+    in_file: bool = True
+
+    @property
+    def key(self) -> str:
+        """Its key in a configuration file."""
+        return self.name.lower()
+
+    def parse(self, raw: object) -> T:
+        """``raw`` as the typed value, checked; SettingValueError naming the setting if not."""
+        try:
+            value = self.convert(raw)
+        except (ValueError, TypeError) as error:
+            raise self._refused(raw, str(error) or None) from None
+        self.validate(value)
+        return value
+
+    def validate(self, value: T) -> T:
+        """``value`` itself if the setting accepts it, else SettingValueError."""
+        try:
+            accepted = self.check(value)
+        except (TypeError, ValueError):
+            accepted = False
+        if not accepted:
+            raise self._refused(value, None)
+        return value
+
+    def shown(self, value: T | None) -> object:
+        """The value as ``config`` prints it: a credential only as set or unset."""
+        if self.secret:
+            return "set" if value is not None else "unset"
+        return None if value is None else self.show(value)
+
+    def _refused(self, raw: object, detail: str | None) -> SettingValueError:
+        got = "" if self.secret else f", got {raw!r}"
+        extra = f" ({detail})" if detail and not self.secret else ""
+        return SettingValueError(f"{self.name} must be {self.accepts}{got}{extra}")
+
+
+# -- converters: raw text (environment, options) or a TOML value → typed -------------------------
+
+
+def to_integer(raw: object) -> int:
+    if isinstance(raw, bool):
+        raise ValueError("a flag is not a number")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str):
+        return int(raw.strip())
+    raise TypeError(type(raw).__name__)
+
+
+def to_number(raw: object) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("a flag is not a number")
+    if isinstance(raw, int | float):
+        return float(raw)
+    if isinstance(raw, str):
+        return float(raw.strip())
+    raise TypeError(type(raw).__name__)
+
+
+def to_flag(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise ValueError("not a flag")
+
+
+def to_text(raw: object) -> str:
+    if isinstance(raw, str):
+        return raw.strip()
+    raise TypeError(type(raw).__name__)
+
+
+def to_names(raw: object) -> tuple[str, ...]:
+    """``"a, b"`` or a TOML list ``["a", "b"]`` → ("a", "b")."""
+    if isinstance(raw, str):
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        return tuple(item.strip() for item in raw if item.strip())
+    raise TypeError(type(raw).__name__)
+
+
+def integer_range(low: int, high: int | None = None) -> Callable[[int], bool]:
+    return lambda value: type(value) is int and value >= low and (high is None or value <= high)
+
+
+def number_range(
+    low: float, high: float | None = None, *, above: bool = False
+) -> Callable[[float], bool]:
+    def check(value: float) -> bool:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        if not math.isfinite(value):
+            return False
+        fits_low = value > low if above else value >= low
+        return fits_low and (high is None or value <= high)
+
+    return check

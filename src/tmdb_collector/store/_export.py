@@ -1,0 +1,185 @@
+"""Exporting a kind's current records: JSON lines or Parquet rows, streamed in bounded memory, to
+a file that appears complete or not at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any, Literal, Protocol
+
+from tmdb_collector.kinds import Kind
+from tmdb_collector.schema import RecordCodec
+from tmdb_collector.schema._codec import key_text
+from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
+from tmdb_collector.store._errors import StoreError
+from tmdb_collector.store._records import RecordStore
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "ExportFormat",
+    "ExportSink",
+    "JsonLinesSink",
+    "ParquetSink",
+    "export_records",
+    "export_to_file",
+    "iso_time",
+]
+
+ExportFormat = Literal["jsonl", "parquet"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("jsonl", "parquet")
+#: Rows per Parquet row group: small enough to stream, large enough to compress well.
+_ROW_GROUP = 1000
+
+
+def iso_time(at_ms: int) -> str:
+    """Unix milliseconds as ISO 8601 in UTC: ``2026-11-23T10:00:00.000Z``."""
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=at_ms)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ExportSink(Protocol):
+    """Where an export writes: one call per record, in the order they come."""
+
+    def add(self, record: record_pb2.Record, document: dict[str, Any] | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class JsonLinesSink:
+    """One TMDB JSON object per line; a tombstone as {"deleted": true, ...} with its key."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def add(self, record: record_pb2.Record, document: dict[str, Any] | None) -> None:
+        if document is None:
+            document = {"kind": record.kind, "key": key_text(record.key), "deleted": True}
+            document |= {
+                "deleted_at": iso_time(record.tombstone.deleted_at_ms),
+                "reason": record.tombstone.reason,
+            }
+        line = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self._stream.write(line.encode("utf-8"))
+
+    def close(self) -> None:
+        self._stream.flush()
+
+
+class ParquetSink:
+    """Rows (id, season_number, episode_number, fetched_at, content_hash, deleted, json), written
+    in row groups of ``_ROW_GROUP`` rows: memory holds one group at a time."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        # Imported here: JSON lines need no pyarrow.
+        import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
+        import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415
+
+        self._pa = pa
+        self._schema = pa.schema(
+            [
+                ("id", pa.int64()),
+                ("season_number", pa.int64()),
+                ("episode_number", pa.int64()),
+                ("fetched_at", pa.timestamp("ms", tz="UTC")),
+                ("content_hash", pa.string()),
+                ("deleted", pa.bool_()),
+                ("json", pa.string()),
+            ]
+        )
+        self._writer = pq.ParquetWriter(stream, self._schema)
+        self._rows: list[dict[str, Any]] = []
+
+    def add(self, record: record_pb2.Record, document: dict[str, Any] | None) -> None:
+        key = record.key
+        self._rows.append(
+            {
+                "id": key.id,
+                "season_number": key.season_number if key.HasField("season_number") else None,
+                "episode_number": key.episode_number if key.HasField("episode_number") else None,
+                "fetched_at": record.fetched_at_ms,
+                "content_hash": record.content_hash.hex(),
+                "deleted": document is None,
+                "json": None if document is None else json.dumps(document, ensure_ascii=False),
+            }
+        )
+        if len(self._rows) >= _ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self._schema))
+            self._rows = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+_SINKS: dict[ExportFormat, Callable[[IO[bytes]], ExportSink]] = {
+    "jsonl": JsonLinesSink,
+    "parquet": ParquetSink,
+}
+
+
+async def export_records(
+    records: RecordStore,
+    kind: Kind,
+    sink: ExportSink,
+    *,
+    include_deleted: bool = False,
+    on_record: Callable[[int], None] | None = None,
+) -> int:
+    """Write every current record of ``kind`` (tombstones too with ``include_deleted``) to
+    ``sink``; the number written. ``on_record`` gets the running count after each."""
+    codec = RecordCodec()
+    count = 0
+    async for record in records.current_records(kind):
+        deleted = record.WhichOneof("payload") == "tombstone"
+        if deleted and not include_deleted:
+            continue
+        sink.add(record, None if deleted else codec.to_json(record))
+        count += 1
+        if on_record is not None:
+            on_record(count)
+    return count
+
+
+async def export_to_file(
+    records: RecordStore,
+    kind: Kind,
+    output: ExportFormat,
+    out: Path,
+    *,
+    include_deleted: bool = False,
+    on_record: Callable[[int], None] | None = None,
+) -> int:
+    """Export to a temporary file beside ``out``, then rename it over ``out``: the file appears
+    complete or not at all. On any failure the temporary file is removed; an OSError becomes a
+    StoreError naming ``out``."""
+    temporary = out.parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        # Not mkstemp: its 0600 would become the exported file's mode; this one honours umask.
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        raise StoreError(f"cannot write {out}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            sink = _SINKS[output](stream)
+            try:
+                count = await export_records(
+                    records, kind, sink, include_deleted=include_deleted, on_record=on_record
+                )
+            finally:
+                sink.close()  # also on failure: a Parquet writer left open writes when collected
+        os.replace(temporary, out)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {out}: {error.strerror or error}") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return count

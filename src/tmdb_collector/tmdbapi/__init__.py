@@ -1,0 +1,85 @@
+"""TMDB's HTTP contract as a server speaks it: the ``/3/`` API of api.themoviedb.org.
+
+Routes, credentials, append_to_response, paging, changes windows and TMDB's error envelopes,
+answered from an ``APISource``. The fake TMDB (``tmdb_collector.fake``) serves its catalogs
+through it and adds rate limiting, faults, exports and its admin API; a server over another
+source needs only::
+
+    web.run_app(make_api_app(source, api_key="secret"))
+
+``APIHandler`` is the same handler for an application of one's own (serve it behind
+``answer_errors``, which renders every TMDBError as TMDB does); the pieces it is built from
+(``parse_api_path``, ``details_answer``, ``page_of``, ...) are public for tests and for answers
+assembled differently.
+"""
+
+from tmdb_collector.tmdbapi._appends import (
+    append_block,
+    details_answer,
+    parse_appends,
+    sub_resource_answer,
+)
+from tmdb_collector.tmdbapi._credentials import check_credentials
+from tmdb_collector.tmdbapi._feeds import (
+    MAX_PAGE,
+    MAX_WINDOW,
+    PAGE_SIZE,
+    ChangedEntry,
+    ChangesWindow,
+    page_of,
+    parse_page,
+)
+from tmdb_collector.tmdbapi._handler import APIHandler, make_api_app, utc_today
+from tmdb_collector.tmdbapi._responses import (
+    JSON_CONTENT_TYPE,
+    JSONObject,
+    PageTooLargeError,
+    TMDBError,
+    answer_errors,
+    dump_json,
+    json_response,
+)
+from tmdb_collector.tmdbapi._routes import (
+    PAGED_SUB_RESOURCES,
+    ChangesRoute,
+    ConfigurationRoute,
+    RecordRoute,
+    Route,
+    parse_api_path,
+    standalone_has_id,
+)
+from tmdb_collector.tmdbapi._source import APISource, RecordSource
+
+__all__ = [
+    "JSON_CONTENT_TYPE",
+    "MAX_PAGE",
+    "MAX_WINDOW",
+    "PAGED_SUB_RESOURCES",
+    "PAGE_SIZE",
+    "APIHandler",
+    "APISource",
+    "ChangedEntry",
+    "ChangesRoute",
+    "ChangesWindow",
+    "ConfigurationRoute",
+    "JSONObject",
+    "PageTooLargeError",
+    "RecordRoute",
+    "RecordSource",
+    "Route",
+    "TMDBError",
+    "answer_errors",
+    "append_block",
+    "check_credentials",
+    "details_answer",
+    "dump_json",
+    "json_response",
+    "make_api_app",
+    "page_of",
+    "parse_api_path",
+    "parse_appends",
+    "parse_page",
+    "standalone_has_id",
+    "sub_resource_answer",
+    "utc_today",
+]

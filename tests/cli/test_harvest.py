@@ -1,0 +1,164 @@
+"""``tmdb-collector harvest`` as a user runs it, against a fake TMDB on a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from harvest.conftest import COUNTS
+from tmdb_collector.app import default_queue, harvest_settings
+from tmdb_collector.cli import main
+from tmdb_collector.config import load_config, parse_kinds
+from tmdb_collector.errors import ConfigurationError
+from tmdb_collector.fake import FakeSettings, FakeTMDB
+from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.harvest import HarvestSettings
+from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
+from tmdb_collector.queue import SQLiteWorkQueue, decode_batch
+from tmdb_collector.store import RecordStore, RecordWrite, open_object_store
+
+SECRET = "cli-secret-key-1234"  # noqa: S105 (the fake's test credential)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTMDB]:
+    server = FakeTMDB(SyntheticCatalog(COUNTS, seed=3), FakeSettings(api_key=SECRET))
+    with server.run_in_thread() as running:
+        yield running
+
+
+def run(fake: FakeTMDB, *args: str, key: str = SECRET) -> tuple[int, str, str]:
+    env = {
+        "TMDB_API_KEY": key,
+        "TMDB_API_URL": fake.url,
+        "TMDB_EXPORTS_URL": fake.url,
+        "RATE_LIMIT_REQUESTS": "500",
+    }
+    result = CliRunner().invoke(main, ["harvest", *args], env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_harvest_enqueues_into_the_queue_beside_the_store(fake: FakeTMDB, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    code, out, err = run(fake, "--store", str(store), "--types", "movie,keyword")
+    assert code == 0, err
+    assert "harvest of" in out
+    assert "movie" in out
+    assert "keyword" in out
+    assert "items enqueued" in out
+    assert SECRET not in out + err
+
+    queue = SQLiteWorkQueue(store / "queue" / "work.sqlite3")
+    try:
+        kinds = set()
+        while messages := queue.receive(10):
+            for message in messages:
+                kinds |= {item.kind for item in decode_batch(message.body).items}
+            queue.delete(messages)
+    finally:
+        queue.close()
+    assert kinds == {Kind.MOVIE, Kind.KEYWORD}
+    assert (store / "state" / "harvest" / "last-run.json").is_file()
+
+
+def test_dry_run_json_enqueues_and_remembers_nothing(fake: FakeTMDB, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    code, out, err = run(fake, "--store", str(store), "--dry-run", "--json", "--types", "tv")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["dry_run"] is True
+    assert report["items_enqueued"] == 0
+    [tv] = report["kinds"]
+    assert tv["kind"] == "tv"
+    assert tv["work"]["new"] > 0
+    assert not (store / "queue").exists()
+    assert not (store / "state").exists()
+
+
+def test_a_refused_mass_deletion_exits_1_with_the_reason(fake: FakeTMDB, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    # Every company stored two days ago; today's export is empty (a truncated file).
+    two_days_ago = int(datetime.now(UTC).timestamp() * 1000) - 2 * 86_400_000
+    writes = [
+        RecordWrite(key, {"id": key.id, "name": f"company {key.id}"}, two_days_ago, key.api_path)
+        for key in (RecordKey(Kind.COMPANY, id_) for id_ in range(1, COUNTS[Kind.COMPANY] + 1))
+    ]
+    asyncio.run(RecordStore(open_object_store(str(store))).write_batch(writes))
+    today = datetime.now(UTC).date()
+    fake.set_export_file(f"production_company_ids_{today:%m_%d_%Y}.json.gz", gzip.compress(b""))
+
+    code, out, _ = run(fake, "--store", str(store), "--types", "company", "--dry-run")
+    assert code == 1
+    assert "refusing to delete 40 of 40 stored company records" in out
+    assert "--force-deletions" in out
+
+    code, out, err = run(fake, "--store", str(store), "--types", "company", "--force-deletions")
+    assert code == 0, err
+    assert "forced past DELETE_MAX_SHARE" in out
+
+
+def test_bad_settings_are_one_clear_line(fake: FakeTMDB, tmp_path: Path) -> None:
+    code, _, err = run(fake, "--store", str(tmp_path), "--types", "movie,season")
+    assert code == 2
+    assert "unknown media type season" in err
+
+
+def test_default_queue_locations() -> None:
+    assert default_queue("./tmdb-data") == "sqlite:tmdb-data/queue/work.sqlite3"
+    assert default_queue("file:///srv/tmdb") == "sqlite:/srv/tmdb/queue/work.sqlite3"
+    assert default_queue("s3://bucket/prefix") == "sqlite:tmdb-queue.sqlite3"
+
+
+def _from_env(environ: dict[str, str]) -> HarvestSettings:
+    return harvest_settings(load_config(environ=environ))
+
+
+def test_settings_from_the_environment() -> None:
+    settings = _from_env(
+        {
+            "MEDIA_TYPES": "tv, movie",
+            "ADULT": "include",
+            "DELETE_MAX_SHARE": "0.1",
+            "CONFIRM_DELETIONS": "false",
+            "CHANGES_MAX_GAP_DAYS": "7",
+            "REFRESH_PER_RUN": "50",
+            "WORK_BATCH_SIZE": "250",
+        }
+    )
+    assert settings.kinds == (Kind.MOVIE, Kind.TV)
+    assert settings.adult == "include"
+    assert settings.max_delete_share == 0.1
+    assert settings.confirm_deletions is False
+    assert (settings.max_changes_gap_days, settings.refresh_per_run) == (7, 50)
+    assert settings.batch_size == 250
+    assert _from_env({}).kinds == EXPORT_KINDS
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ADULT", "maybe", "ADULT must be exclude or include"),
+        ("DELETE_MAX_SHARE", "5", "between 0 and 1"),
+        ("DELETE_MAX_SHARE", "lots", "must be a share between 0 and 1.*got 'lots'"),
+        ("CONFIRM_DELETIONS", "perhaps", "true or false"),
+        ("WORK_BATCH_SIZE", "0", "an integer from 1 to 10000"),
+        ("WORK_BATCH_SIZE", "20000", "an integer from 1 to 10000"),
+        ("MEDIA_TYPES", "movie,tv_season", "unknown media type tv_season"),
+        ("REFRESH_PER_RUN", "1.5", "REFRESH_PER_RUN must be an integer"),
+    ],
+)
+def test_bad_settings_say_what_to_fix(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        _from_env({name: value})
+
+
+def test_parse_kinds_keeps_the_canonical_order() -> None:
+    assert parse_kinds(("company", "movie")) == (Kind.MOVIE, Kind.COMPANY)
+    assert parse_kinds(()) == ()

@@ -1,0 +1,146 @@
+"""``tmdb-collector mirror`` end to end on a synthetic fake TMDB: a full mirror, then a day."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tmdb_collector.cli import main
+from tmdb_collector.fake import FakeSettings, FakeTMDB
+from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.kinds import EXPORT_KINDS, EXPORT_NAMES, Kind, RecordKey
+from tmdb_collector.queue import SQLiteWorkQueue
+from tmdb_collector.store import RecordIndex, RecordStore, open_object_store
+
+SECRET = "mirror-test-key"  # noqa: S105 (the fake's test credential)
+COUNTS = {
+    Kind.MOVIE: 60,
+    Kind.TV: 25,
+    Kind.PERSON: 60,
+    Kind.COLLECTION: 25,
+    Kind.COMPANY: 25,
+    Kind.NETWORK: 25,
+    Kind.KEYWORD: 25,
+}
+
+
+class Today:
+    def __init__(self) -> None:
+        self.day = datetime.now(UTC).date()
+
+    def __call__(self) -> date:
+        return self.day
+
+
+@pytest.fixture
+def today() -> Today:
+    return Today()
+
+
+@pytest.fixture
+def fake(today: Today) -> Iterator[FakeTMDB]:
+    server = FakeTMDB(SyntheticCatalog(COUNTS, seed=9), FakeSettings(api_key=SECRET), today=today)
+    with server.run_in_thread() as running:
+        yield running
+
+
+def mirror(fake: FakeTMDB, store: Path, *args: str, key: str = SECRET) -> tuple[int, str, str]:
+    env = {
+        "TMDB_API_KEY": key,
+        "TMDB_API_URL": fake.url,
+        "TMDB_EXPORTS_URL": fake.url,
+        "RATE_LIMIT_REQUESTS": "400",
+        "REFRESH_PER_RUN": "0",
+    }
+    result = CliRunner().invoke(
+        main, ["mirror", "--store", str(store), *args], env=env, catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def export_ids(fake: FakeTMDB, kind: Kind, day: date) -> set[int]:
+    url = f"{fake.url}/p/exports/{EXPORT_NAMES[kind]}_ids_{day:%m_%d_%Y}.json.gz"
+    with urllib.request.urlopen(url) as response:  # noqa: S310 (our fake on 127.0.0.1)
+        lines = gzip.decompress(response.read()).splitlines()
+    return {json.loads(line)["id"] for line in lines if line.strip()}
+
+
+def stored(store: Path, kind: Kind) -> tuple[set[int], set[int]]:
+    """(live ids, tombstoned ids) of a kind, from the index."""
+    table = asyncio.run(RecordIndex(open_object_store(str(store))).table(kind, columns=["deleted"]))
+    rows = table.to_pylist()
+    return {r["id"] for r in rows if not r["deleted"]}, {r["id"] for r in rows if r["deleted"]}
+
+
+def test_a_full_mirror_then_a_day_later(fake: FakeTMDB, today: Today, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    code, out, err = mirror(fake, store)
+    assert code == 0, err + out
+    assert "mirror done" in out
+    assert SECRET not in out + err
+    first_day = today.day
+    status = CliRunner().invoke(main, ["status", "--store", str(store), "--json"])
+    assert status.exit_code == 0, status.stderr
+    progress = json.loads(status.stdout)["mirror"]
+    assert progress["finished"] is True
+    assert progress["phase"] == "done"
+    assert progress["items_done"] == progress["items_planned"]
+    assert progress["eta_seconds"] is None
+    assert progress["dead"] == 0
+    for kind in EXPORT_KINDS:
+        live, gone = stored(store, kind)
+        assert live == export_ids(fake, kind, first_day), kind
+        assert not gone
+    seasons, _ = stored(store, Kind.TV_SEASON)
+    episodes, _ = stored(store, Kind.TV_EPISODE)
+    assert seasons
+    assert episodes
+    records = RecordStore(open_object_store(str(store)))
+    some_series = min(stored(store, Kind.TV)[0])
+    series = asyncio.run(records.read(RecordKey(Kind.TV, some_series)))
+    assert series is not None
+    assert not [name for name in series.json() if name.startswith("season/")]
+
+    fake.advance(1)
+    today.day += timedelta(days=1)
+    code, out, err = mirror(fake, store, "--date", today.day.isoformat())
+    assert code == 0, err + out
+    for kind in EXPORT_KINDS:
+        before, after = export_ids(fake, kind, first_day), export_ids(fake, kind, today.day)
+        live, gone = stored(store, kind)
+        assert live == after, kind
+        assert gone == before - after, kind
+        assert gone, f"the fake deleted no {kind}: the test proves nothing"
+    queue = SQLiteWorkQueue(store / "queue" / "work.sqlite3")
+    try:
+        assert queue.counts().visible == queue.dead_counts().visible == 0
+    finally:
+        queue.close()
+
+
+def test_a_bad_credential_stops_the_run_and_keeps_the_work(fake: FakeTMDB, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    code, _, err = mirror(fake, store, "--types", "keyword", key="wrong-key")
+    assert code == 3
+    assert "401" in err or "rejected" in err.lower() or "invalid" in err.lower()
+    assert "wrong-key" not in err
+    queue = SQLiteWorkQueue(store / "queue" / "work.sqlite3")
+    try:
+        counts = queue.counts()
+        assert counts.visible + counts.in_flight > 0  # nothing lost: it comes back next run
+    finally:
+        queue.close()
+
+
+def test_mirror_without_a_credential_says_how_to_get_one(fake: FakeTMDB, tmp_path: Path) -> None:
+    code, _, err = mirror(fake, tmp_path / "data", key="")
+    assert code == 2
+    assert "TMDB_API_KEY is not set" in err

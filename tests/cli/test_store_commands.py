@@ -1,0 +1,488 @@
+"""``tmdb-collector query``, ``history`` and ``export`` against a real store — a local directory
+and S3 on moto — filled with the shared TMDB fixtures through RecordStore.write_batch."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import MOTO_BUCKET
+from tmdb_collector.cli import _export, _render, main
+from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.schema import RecordCodec
+from tmdb_collector.store import (
+    ObjectStore,
+    RecordDeletion,
+    RecordStore,
+    RecordWrite,
+    open_object_store,
+)
+from tmdb_collector.store import _export as store_export
+from tmdb_collector.store import _records as store_records
+from tmdb_collector.store._record_layout import current_key
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "tmdb" / "fixtures"
+T0 = 1_763_936_000_000  # 2025-11-23T22:13:20Z
+DAY = 86_400_000
+MOVIE = RecordKey(Kind.MOVIE, 550)
+GONE = RecordKey(Kind.MOVIE, 13)
+SEASON = RecordKey(Kind.TV_SEASON, 1399, 1)
+EPISODE = RecordKey(Kind.TV_EPISODE, 1399, 1, 1)
+
+
+def fixture(relative: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
+    return document
+
+
+@dataclass(frozen=True)
+class Location:
+    """A store as a user names it (``--store``), and the environment it needs (AWS for S3)."""
+
+    url: str
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.url
+
+    def objects(self) -> ObjectStore:
+        return open_object_store(self.url, environ=self.env)
+
+
+def write(location: Location, *items: RecordWrite | RecordDeletion) -> None:
+    records = RecordStore(location.objects())
+    asyncio.run(records.write_batch(list(items)))
+
+
+def corrupt(location: Location, key: RecordKey) -> None:
+    asyncio.run(location.objects().put(current_key(key), b"not zstd"))
+
+
+def fetched(key: RecordKey, document: dict[str, Any], at_ms: int) -> RecordWrite:
+    return RecordWrite(key, document, at_ms, key.api_path)
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Location:
+    """Movie 550 in two versions (the fixture is the newer), a season, an episode, and movie 13
+    fetched then deleted; on a local directory, then on S3 (moto)."""
+    if request.param == "local":
+        location = Location(str(tmp_path / "store"))
+    else:
+        environ: dict[str, str] = request.getfixturevalue("s3_environ")
+        location = Location(f"s3://{MOTO_BUCKET}/cli/{uuid.uuid4().hex}", environ)
+    older = fixture("movie/550.json") | {"popularity": 1.5}
+    gone = copy.deepcopy(fixture("movie/550.json")) | {"id": 13, "title": "Gone"}
+    write(
+        location,
+        fetched(MOVIE, older, T0),
+        fetched(SEASON, fixture("tv/1399/season/1.json"), T0),
+        fetched(EPISODE, fixture("tv/1399/season/1/episode/1.json"), T0),
+        fetched(GONE, gone, T0),
+    )
+    write(
+        location,
+        fetched(MOVIE, fixture("movie/550.json"), T0 + DAY),
+        RecordDeletion(GONE, "404 on fetch", T0 + DAY),
+    )
+    return location
+
+
+def run(location: Location | str, *args: str, **env: str) -> Result:
+    store_env = location.env if isinstance(location, Location) else {}
+    return CliRunner(env=store_env | env).invoke(main, [*args, "--store", str(location)])
+
+
+# --- query: one record -------------------------------------------------------------------------
+
+
+def test_query_prints_the_record_as_tmdb_json(store: Location) -> None:
+    result = run(store, "query", "--type=movie", "--id=550")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout_bytes.decode("utf-8")) == fixture("movie/550.json")
+    assert result.stdout.startswith('{\n  "')  # indented
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec", "relative"),
+    [
+        ("tv_season", "1399/1", "tv/1399/season/1.json"),
+        ("tv_episode", "1399/1/1", "tv/1399/season/1/episode/1.json"),
+    ],
+)
+def test_query_reads_seasons_and_episodes(
+    store: Location, kind: str, spec: str, relative: str
+) -> None:
+    result = run(store, "query", f"--type={kind}", f"--id={spec}")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == fixture(relative)
+
+
+def test_query_text_is_a_short_summary(store: Location) -> None:
+    result = run(store, "query", "--type=movie", "--id=550", "--format", "text")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "movie 550"
+    assert "title:        Fight Club" in lines
+    assert "date:         1999-10-15" in lines
+    assert "fetched at:   2025-11-24T22:13:20.000Z" in lines
+    assert "deleted:      no" in lines
+    content_hash = (
+        RecordCodec()
+        .encode(MOVIE, fixture("movie/550.json"), fetched_at_ms=0, path="")
+        .content_hash
+    )
+    assert f"content hash: {content_hash.hex()}" in lines
+
+
+def test_query_pb_writes_the_stored_bytes(store: Location) -> None:
+    result = run(store, "query", "--type=movie", "--id=550", "--format", "pb")
+    assert result.exit_code == 0, result.output
+    stored = asyncio.run(store.objects().get(current_key(MOVIE)))
+    assert result.stdout_bytes == stored
+    assert RecordCodec().to_json(RecordCodec().decode(result.stdout_bytes)) == fixture(
+        "movie/550.json"
+    )
+
+
+def test_query_pb_refuses_a_terminal(store: Location, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_render, "stdout_is_terminal", lambda: True)
+    result = run(store, "query", "--type=movie", "--id=550", "--format", "pb")
+    assert result.exit_code == 2
+    assert "redirect stdout" in result.stderr
+    assert result.stdout_bytes == b""
+
+
+def test_query_pb_of_an_older_version(store: Location) -> None:
+    result = run(store, "query", "--type=movie", "--id=550", "--format", "pb", "--version", "1")
+    assert result.exit_code == 0, result.output
+    assert RecordCodec().to_json(RecordCodec().decode(result.stdout_bytes))["popularity"] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("selector", "popularity"),
+    [
+        (["--version", "1"], 1.5),
+        (["--version", "-1"], None),
+        (["--version", "2"], None),
+        (["--at", "2025-11-24"], 1.5),  # a date: its midnight, UTC
+        (["--at", "2025-11-24T22:13:20"], None),  # no zone: UTC
+        (["--at", "2025-11-24T23:13:19+01:00"], 1.5),  # a second before, in another zone
+    ],
+)
+def test_query_reads_history(
+    store: Location, selector: list[str], popularity: float | None
+) -> None:
+    result = run(store, "query", "--type=movie", "--id=550", *selector)
+    assert result.exit_code == 0, result.output
+    expected = fixture("movie/550.json")
+    if popularity is not None:
+        expected["popularity"] = popularity
+    assert json.loads(result.stdout) == expected
+
+
+@pytest.mark.parametrize(
+    "selector", [["--version", "3"], ["--version", "-3"], ["--at", "2025-11-23T22:13:19Z"]]
+)
+def test_query_of_a_missing_version_fails(store: Location, selector: list[str]) -> None:
+    result = run(store, "query", "--type=movie", "--id=550", *selector)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: movie 550 has no version ")
+
+
+@pytest.mark.parametrize(
+    "selector", [["--version", "0"], ["--version", "1", "--at", "2025-11-24"], ["--at", "soon"]]
+)
+def test_query_rejects_a_bad_selector(store: Location, selector: list[str]) -> None:
+    result = run(store, "query", "--type=movie", "--id=550", *selector)
+    assert result.exit_code == 2
+
+
+def test_query_of_a_deleted_record_says_so(store: Location) -> None:
+    text = run(store, "query", "--type=movie", "--id=13", "--format", "text")
+    assert text.exit_code == 0, text.output
+    assert "deleted:      yes, at 2025-11-24T22:13:20.000Z (404 on fetch)" in text.stdout
+    as_json = run(store, "query", "--type=movie", "--id=13")
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout) == {
+        "deleted": True,
+        "deleted_at": "2025-11-24T22:13:20.000Z",
+        "reason": "404 on fetch",
+    }
+    before = run(store, "query", "--type=movie", "--id=13", "--version", "1")
+    assert json.loads(before.stdout)["title"] == "Gone"
+
+
+def test_query_of_an_absent_record_fails(store: Location) -> None:
+    result = run(store, "query", "--type=movie", "--id=551")
+    assert result.exit_code == 1
+    assert f"movie 551 is not in {store.objects().url}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec", "message"),
+    [
+        ("movie", "../x", "is not a positive integer id"),
+        ("movie", "550/1", "is not a positive integer id"),
+        ("tv_episode", "1399", "is not SERIES_ID/SEASON_NUMBER/EPISODE_NUMBER"),
+        ("tv_season", "1399/../1", "is not SERIES_ID/SEASON_NUMBER"),
+    ],
+)
+def test_a_malformed_id_is_a_usage_error(
+    store: Location, kind: str, spec: str, message: str
+) -> None:
+    for command in ("query", "history"):
+        result = run(store, command, f"--type={kind}", f"--id={spec}")
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr
+
+
+def test_the_store_comes_from_tmdb_store(store: Location) -> None:
+    result = CliRunner(env=store.env | {"TMDB_STORE": store.url}).invoke(
+        main, ["query", "--type=movie", "--id=550"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["title"] == "Fight Club"
+
+
+def test_an_empty_memory_store_has_nothing() -> None:
+    result = run("memory://", "query", "--type=movie", "--id=550")
+    assert result.exit_code == 1
+    assert "memory://" in result.stderr
+
+
+def test_a_bad_store_location_is_one_line(tmp_path: Path) -> None:
+    for command in (
+        ["query", "--type=movie", "--id=550"],
+        ["history", "--type=movie", "--id=550"],
+        ["export", "--type=movie", "--format=jsonl", "--out", str(tmp_path / "x.jsonl")],
+    ):
+        result = run("gs://bucket", *command)
+        assert result.exit_code == 2, result.output  # a setting to fix
+        assert len(result.stderr.splitlines()) == 1
+        assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_corrupt_record_is_one_line(store: Location) -> None:
+    corrupt(store, MOVIE)
+    result = run(store, "query", "--type=movie", "--id=550")
+    assert result.exit_code == 1
+    assert "not a stored tmdb-collector record" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+# --- history -----------------------------------------------------------------------------------
+
+
+def test_history_lists_the_versions(store: Location) -> None:
+    result = run(store, "history", "--type=movie", "--id=550")
+    assert result.exit_code == 0, result.output
+    header, first, second = result.stdout.splitlines()
+    assert header.split() == ["version", "time", "content", "hash", "state"]
+    assert first.split()[:2] == ["1", "2025-11-23T22:13:20.000Z"]
+    assert first.split()[3] == "live"
+    newest = RecordCodec().encode(MOVIE, fixture("movie/550.json"), fetched_at_ms=0, path="")
+    assert second.split() == [
+        "2",
+        "2025-11-24T22:13:20.000Z",
+        newest.content_hash.hex()[:16],
+        "live",
+    ]
+
+
+def test_history_shows_deletions(store: Location) -> None:
+    result = run(store, "history", "--type=movie", "--id=13")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].endswith("deleted (404 on fetch)")
+
+
+def test_history_of_an_absent_record_fails(store: Location) -> None:
+    result = run(store, "history", "--type=tv_episode", "--id=1399/1/2")
+    assert result.exit_code == 1
+    assert "tv_episode 1399/1/2 is not in" in result.stderr
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def test_export_jsonl_writes_every_current_record(store: Location, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "movies.jsonl"
+    out.parent.mkdir()
+    result = run(store, "export", "--type=movie", "--format=jsonl", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [fixture("movie/550.json")]
+    assert f"exported 1 movie records to {out}" in result.stderr
+    assert list(out.parent.iterdir()) == [out]  # no temporary file left
+
+
+def test_export_jsonl_can_include_tombstones(store: Location, tmp_path: Path) -> None:
+    out = tmp_path / "movies.jsonl"
+    args = ["export", "--type=movie", "--format=jsonl", "--out", str(out), "--include-deleted"]
+    result = run(store, *args)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert fixture("movie/550.json") in rows
+    assert {
+        "kind": "movie",
+        "key": "13",
+        "deleted": True,
+        "deleted_at": "2025-11-24T22:13:20.000Z",
+        "reason": "404 on fetch",
+    } in rows
+
+
+def test_export_parquet_writes_rows(store: Location, tmp_path: Path) -> None:
+    out = tmp_path / "episodes.parquet"
+    result = run(store, "export", "--type=tv_episode", "--format=parquet", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rows = pq.read_table(out).to_pylist()
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["id"], row["season_number"], row["episode_number"]) == (1399, 1, 1)
+    assert row["fetched_at"].isoformat() == "2025-11-23T22:13:20+00:00"
+    assert len(row["content_hash"]) == 64
+    assert row["deleted"] is False
+    assert json.loads(row["json"]) == fixture("tv/1399/season/1/episode/1.json")
+    # Nothing beside the output: no temporary file left (a local store's folder is there too).
+    assert [p for p in tmp_path.iterdir() if p.name != "store"] == [out]
+
+
+def test_export_parquet_streams_in_row_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = Location(str(tmp_path / "store"))
+    base = fixture("movie/550.json")
+    write(location, *(fetched(RecordKey(Kind.MOVIE, i), base | {"id": i}, T0) for i in range(1, 8)))
+    monkeypatch.setattr(store_export, "_ROW_GROUP", 3)
+    monkeypatch.setattr(store_records, "_READ_WINDOW", 2)
+    monkeypatch.setattr(_export, "_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(_render, "stderr_is_terminal", lambda: True)
+    out = tmp_path / "movies.parquet"
+    args = ["export", "--type=movie", "--format=parquet", "--out", str(out), "--include-deleted"]
+    result = run(location, *args)
+    assert result.exit_code == 0, result.output
+    parquet = pq.ParquetFile(out)
+    assert parquet.metadata.num_row_groups == 3
+    assert sorted(parquet.read().column("id").to_pylist()) == list(range(1, 8))
+    assert result.stderr.splitlines() == [
+        "... 2 movie records",
+        "... 4 movie records",
+        "... 6 movie records",
+        f"exported 7 movie records to {out}",
+    ]
+
+
+def test_a_failing_export_leaves_nothing(store: Location, tmp_path: Path) -> None:
+    corrupt(store, GONE)  # fails in the middle of the export
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    for output in ("jsonl", "parquet"):
+        out = out_dir / f"movies.{output}"
+        result = run(store, "export", "--type=movie", f"--format={output}", "--out", str(out))
+        assert result.exit_code == 1, result.output
+        assert "not a stored tmdb-collector record" in result.stderr
+        assert list(out_dir.iterdir()) == []
+
+
+def test_an_export_to_a_missing_directory_fails(store: Location, tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "movies.jsonl"
+    result = run(store, "export", "--type=movie", "--format=jsonl", "--out", str(out))
+    assert result.exit_code == 1
+    assert f"cannot write {out}" in result.stderr
+
+
+# --- query: the index --------------------------------------------------------------------------
+
+
+def test_id_and_where_are_exclusive(store: Location) -> None:
+    result = run(store, "query", "--type=movie", "--id=550", "--where", "popularity > 5")
+    assert result.exit_code == 2
+    assert "--id reads one record" in result.stderr
+
+
+def test_history_options_need_an_id(store: Location) -> None:
+    result = run(store, "query", "--type=movie", "--where", "popularity > 5", "--version", "1")
+    assert result.exit_code == 2
+
+
+def test_the_index_answers_where_queries(store: Location) -> None:
+    args = ["query", "--type=movie", "--where", "popularity > 5", "--order", "popularity"]
+    result = run(store, *args, "--desc", "--limit", "10", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(row["id"], row["title"]) for row in rows] == [(550, "Fight Club")]
+    table = run(store, *args, COLUMNS="400")
+    assert table.exit_code == 0, table.output
+    assert "Fight Club" in table.stdout
+
+
+def test_a_bad_index_query_is_one_line(store: Location) -> None:
+    result = run(store, "query", "--type=movie", "--where", "no_such_column > 1")
+    assert result.exit_code == 2, result.output  # the user's query to fix
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("Error: ")
+
+
+def test_an_export_beside_a_file_fails(store: Location, tmp_path: Path) -> None:
+    # Unwritable even for root: the "directory" is a file.
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    out = blocker / "movies.parquet"
+    result = run(store, "export", "--type=movie", "--format=parquet", "--out", str(out))
+    assert result.exit_code == 1
+    assert f"cannot write {out}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_help_lists_the_store_commands() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("query", "history", "export"):
+        assert command in result.output
+
+
+# --- compact -----------------------------------------------------------------------------------
+
+
+def test_compact_folds_the_fragments_and_queries_answer_the_same(store: Location) -> None:
+    where = ["query", "--type=movie", "--where", "popularity > 0", "--format", "json"]
+    before = run(store, *where)
+    assert before.exit_code == 0, before.output
+
+    result = run(store, "compact", "--type=movie", "--type=tv_episode")
+    assert result.exit_code == 0, result.output
+    # The fixture wrote two batches with movies (two fragments) and one with the episode.
+    assert result.stdout.splitlines() == [
+        "movie: 2 fragments folded, 2 rows indexed",
+        "tv_episode: 1 fragments folded, 1 rows indexed",
+    ]
+    objects = store.objects()
+
+    async def fragments(kind: str) -> list[str]:
+        return [info.key async for info in objects.list(f"index/{kind}/fragments")]
+
+    assert asyncio.run(fragments("movie")) == []
+    assert run(store, *where).stdout == before.stdout  # deleted movie 13 still left out
+
+    again = run(store, "compact", "--type=movie")
+    assert again.stdout.splitlines() == ["movie: 0 fragments folded, 2 rows indexed"]
+
+
+def test_compact_of_every_kind_of_an_empty_store_writes_nothing(tmp_path: Path) -> None:
+    location = Location(str(tmp_path / "empty"))
+    result = run(location, "compact")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == len(Kind)
+    assert not (tmp_path / "empty" / "index").exists()

@@ -1,0 +1,224 @@
+"""One configuration: defaults < a TOML file < the environment < options, as ``config --json``
+shows it; unknown keys and bad values are clear errors; the credential never shows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tmdb_collector.app import collector_settings, harvest_settings
+from tmdb_collector.cli import main
+from tmdb_collector.config import (
+    APPENDS,
+    DEFAULT_FILE,
+    MEDIA_TYPES,
+    SETTINGS,
+    TMDB_API_KEY,
+    TMDB_STORE,
+    VISIBILITY_TIMEOUT,
+    OptionValue,
+    Secret,
+    load_config,
+)
+from tmdb_collector.errors import ConfigurationError
+from tmdb_collector.kinds import Kind
+
+SECRET = "a-very-secret-v3-key-0123456789"  # noqa: S105 (a test credential)
+
+FILE = """
+rate_limit_requests = 12.5          # top level
+[tmdb]
+tmdb_api_key = "{secret}"
+tmdb_request_timeout = 9
+[harvester]
+media_types = ["tv", "movie"]
+refresh_per_run = 7
+[collector]
+visibility_timeout = 120
+appends_movie = "credits,images"
+episode_details = true
+[storage]
+tmdb_store = "/from/the/file"
+tmdb_queue = "sqlite:/from/the/file.db"
+"""
+
+
+def _config_json(
+    args: list[str], env: dict[str, str]
+) -> tuple[int, dict[str, dict[str, object]], str]:
+    result = CliRunner().invoke(main, [*args], env=env, catch_exceptions=False)
+    data = json.loads(result.stdout) if result.exit_code == 0 else {}
+    return result.exit_code, data, result.output
+
+
+@pytest.fixture
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No setting (or ./tmdb-collector.toml) from the machine running the tests leaks in."""
+    monkeypatch.chdir(tmp_path)
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.name, raising=False)
+
+
+@pytest.mark.usefixtures("isolated")
+def test_config_json_shows_values_and_sources_in_priority_order(tmp_path: Path) -> None:
+    config_file = tmp_path / "settings.toml"
+    config_file.write_text(FILE.format(secret=SECRET))
+    env = {"TMDB_REQUEST_TIMEOUT": "11", "REFRESH_PER_RUN": "8", "TMDB_STORE": "/from/env"}
+    args = ["--config", str(config_file), "config", "--json"]
+    code, shown, output = _config_json(args, env)
+    assert code == 0, output
+    assert shown["RATE_LIMIT_REQUESTS"] == {"value": 12.5, "source": "file"}
+    assert shown["TMDB_REQUEST_TIMEOUT"] == {"value": 11.0, "source": "env"}  # env > file
+    assert shown["REFRESH_PER_RUN"] == {"value": 8, "source": "env"}
+    assert shown["MEDIA_TYPES"] == {"value": "movie,tv", "source": "file"}
+    assert shown["VISIBILITY_TIMEOUT"] == {"value": 120, "source": "file"}
+    assert shown["APPENDS_MOVIE"] == {"value": "credits,images", "source": "file"}
+    assert shown["EPISODE_DETAILS"] == {"value": True, "source": "file"}
+    assert shown["TMDB_STORE"] == {"value": "/from/env", "source": "env"}
+    assert shown["TMDB_QUEUE"] == {"value": "sqlite:/from/the/file.db", "source": "file"}
+    assert shown["ADULT"] == {"value": "exclude", "source": "default"}
+    assert shown["TMDB_COLLECTOR_CONFIG"] == {"value": str(config_file), "source": "option"}
+    assert shown["TMDB_API_KEY"] == {"value": "set", "source": "file"}
+    assert set(shown) == {setting.name for setting in SETTINGS}
+    assert SECRET not in output
+
+
+@pytest.mark.usefixtures("isolated")
+def test_options_beat_the_environment_and_the_file(tmp_path: Path) -> None:
+    config_file = tmp_path / "settings.toml"
+    config_file.write_text(FILE.format(secret=SECRET))
+    config = load_config(
+        environ={"TMDB_STORE": "/from/env", "MEDIA_TYPES": "person"},
+        file=config_file,
+        options={
+            TMDB_STORE.name: OptionValue("/from/option", "--store"),
+            MEDIA_TYPES.name: OptionValue(None, "--types"),  # not given: the env's value
+        },
+    )
+    assert config[TMDB_STORE] == "/from/option"
+    assert config.resolved(TMDB_STORE).source == "option"
+    assert config[MEDIA_TYPES] == (Kind.PERSON,)
+    assert config.resolved(MEDIA_TYPES).source == "env"
+    assert harvest_settings(config).kinds == (Kind.PERSON,)
+    collector = collector_settings(config)
+    assert collector.visibility_timeout == 120
+    assert collector.appends_for(Kind.MOVIE) == ("credits", "images")
+    assert collector.appends_for(Kind.TV) == APPENDS[Kind.TV].default
+
+
+@pytest.mark.usefixtures("isolated")
+def test_the_file_is_found_by_variable_then_in_the_working_directory(tmp_path: Path) -> None:
+    named = tmp_path / "named.toml"
+    named.write_text("visibility_timeout = 61\n")
+    (tmp_path / DEFAULT_FILE).write_text("visibility_timeout = 62\n")
+    by_variable = load_config(environ={"TMDB_COLLECTOR_CONFIG": str(named)}, cwd=tmp_path)
+    assert by_variable[VISIBILITY_TIMEOUT] == 61
+    assert load_config(environ={}, cwd=tmp_path)[VISIBILITY_TIMEOUT] == 62
+    assert load_config(environ={}, cwd=tmp_path / "..")[VISIBILITY_TIMEOUT] == 300
+    explicit = load_config(
+        environ={"TMDB_COLLECTOR_CONFIG": str(named)}, file=tmp_path / DEFAULT_FILE
+    )
+    assert explicit[VISIBILITY_TIMEOUT] == 62
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "visibilty_timeout = 5",
+            r"unknown setting 'visibilty_timeout'.*did you mean visibility_timeout",
+        ),
+        ("[collector]\nfoo = 1", r"unknown setting '\[collector\] foo'"),
+        ("[colector]\nvisibility_timeout = 5", r"unknown table \[colector\]; tables are \[tmdb\]"),
+        ("VISIBILITY_TIMEOUT = 5", r"keys are lower case: visibility_timeout"),
+        (
+            "visibility_timeout = 0",
+            r"VISIBILITY_TIMEOUT must be an integer from 1 to 43200, got 0 "
+            r"\(from .*settings.toml, visibility_timeout\)",
+        ),
+        (
+            '[collector]\nvisibility_timeout = "soon"',
+            r"VISIBILITY_TIMEOUT must be an integer.*\[collector\] visibility_timeout",
+        ),
+        ('adult = "maybe"', r"ADULT must be exclude or include, got 'maybe'"),
+        (
+            'media_types = ["movie", "season"]',
+            r"MEDIA_TYPES must be a comma-separated list of movie, tv.*unknown media type season",
+        ),
+        ("episode_details = 3", r"EPISODE_DETAILS must be true or false"),
+        ('tmdb_api_url = "api.themoviedb.org"', r"TMDB_API_URL must be an http\(s\) base URL"),
+        ('tmdb_collector_config = "x.toml"', r"cannot be set in a configuration file"),
+        ("refresh_per_run = 1\n[harvester]\nrefresh_per_run = 2", r"refresh_per_run is set twice"),
+        ("[tmdb.extra]\nx = 1", r"is a table; tables do not nest"),
+        ("visibility_timeout = ", r"is not valid TOML"),
+    ],
+)
+def test_bad_files_are_clear_errors_naming_key_file_and_allowed_values(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config_file = tmp_path / "settings.toml"
+    config_file.write_text(text + "\n")
+    with pytest.raises(ConfigurationError, match=message) as raised:
+        load_config(environ={}, file=config_file)
+    assert str(config_file) in str(raised.value)
+
+
+@pytest.mark.usefixtures("isolated")
+def test_the_cli_says_it_in_one_line_with_exit_status_2(tmp_path: Path) -> None:
+    config_file = tmp_path / "settings.toml"
+    config_file.write_text("[collector]\nvisibility_timeout = -5\n")
+    for command in (
+        ["config"],
+        ["status", "--json"],
+        ["mirror"],
+        ["query", "--type=movie", "--id=1"],
+    ):
+        result = CliRunner().invoke(main, ["--config", str(config_file), *command])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "VISIBILITY_TIMEOUT must be an integer from 1 to 43200" in result.stderr
+        assert str(config_file) in result.stderr
+    missing = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.toml"), "config"])
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.stderr
+
+
+@pytest.mark.usefixtures("isolated")
+def test_a_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["config"], env={"MESSAGES_IN_FLIGHT": "four"})
+    assert result.exit_code == 2
+    assert "MESSAGES_IN_FLIGHT must be an integer from 1 to 1000, got 'four'" in result.stderr
+    assert "environment variable MESSAGES_IN_FLIGHT" in result.stderr
+
+
+@pytest.mark.usefixtures("isolated")
+def test_the_credential_never_appears(tmp_path: Path) -> None:
+    config_file = tmp_path / "settings.toml"
+    config_file.write_text(f'[tmdb]\ntmdb_api_key = "{SECRET}"\n')
+    for args in (["config"], ["config", "--json"]):
+        result = CliRunner().invoke(main, ["--config", str(config_file), *args])
+        assert result.exit_code == 0
+        assert SECRET not in result.output
+    bad = "two words " + SECRET
+    result = CliRunner().invoke(main, ["config"], env={"TMDB_API_KEY": bad})
+    assert result.exit_code == 2
+    assert "TMDB_API_KEY must be" in result.stderr
+    assert SECRET not in result.output
+    config = load_config(environ={"TMDB_API_KEY": SECRET})
+    assert config[TMDB_API_KEY] == Secret(SECRET)
+    assert SECRET not in repr(config)
+    assert SECRET not in repr(config[TMDB_API_KEY])
+    assert SECRET not in json.dumps(config.to_json())
+
+
+def test_every_setting_has_help_a_default_that_passes_its_own_check_and_a_unique_name() -> None:
+    names = [setting.name for setting in SETTINGS]
+    assert len(names) == len(set(names))
+    for setting in SETTINGS:
+        assert setting.help, setting.name
+        assert setting.name == setting.name.upper()
+        if setting.default is not None:
+            assert setting.validate(setting.default) == setting.default
