@@ -46,3 +46,8 @@ def test_kinds_have_separate_id_spaces() -> None:
 )
 def test_season_append_numbers_are_ascii_digits_only(item: str, number: int | None) -> None:
     assert season_append_number(item) == number
+
+
+def test_a_too_long_id_says_what_the_limit_is() -> None:
+    with pytest.raises(InvalidKeyError, match=r"has 15 digits; .* at most 12"):
+        RecordKey.parse("movie", "999999999999999")

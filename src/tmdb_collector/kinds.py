@@ -18,6 +18,7 @@ __all__ = [
     "EXPORT_KINDS",
     "EXPORT_NAMES",
     "MAX_APPENDS",
+    "MAX_NUMBER_DIGITS",
     "SUB_RESOURCES",
     "InvalidKeyError",
     "Kind",
@@ -141,6 +142,11 @@ SUB_RESOURCES: dict[Kind, tuple[str, ...]] = {
 _SEASON_APPEND = re.compile(r"season/([0-9]{1,4})")  # ASCII: "season/٣" is no season
 
 
+#: Digits an id, season or episode number may have: TMDB's largest ids have 7, so 12 leaves
+#: decades of room while keeping every number far inside int64 and the store's key names short.
+MAX_NUMBER_DIGITS = 12
+
+
 class InvalidKeyError(InputError):
     """A record key that does not name a TMDB record (bad id, bad season/episode spec)."""
 
@@ -178,8 +184,14 @@ class RecordKey:
             known = ", ".join(k.value for k in Kind)
             raise InvalidKeyError(f"unknown kind {kind!r}; use one of: {known}") from None
         parts = spec.split("/")
-        if not all(p.isascii() and p.isdigit() and len(p) <= 12 for p in parts):
+        if not all(p.isascii() and p.isdigit() for p in parts):
             raise InvalidKeyError(f"{kind} key {spec!r} is not {_SPEC[kind]}")
+        too_long = [p for p in parts if len(p) > MAX_NUMBER_DIGITS]
+        if too_long:
+            raise InvalidKeyError(
+                f"{kind} key {spec!r}: {too_long[0]} has {len(too_long[0])} digits; ids, season "
+                f"and episode numbers have at most {MAX_NUMBER_DIGITS} (TMDB's ids are 7 today)"
+            )
         numbers = [int(p) for p in parts]
         expected = {Kind.TV_SEASON: 2, Kind.TV_EPISODE: 3}.get(kind, 1)
         if len(numbers) != expected:

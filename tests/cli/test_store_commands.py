@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import os
+import stat
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,8 @@ from tmdb_collector.store import (
     RecordDeletion,
     RecordStore,
     RecordWrite,
+    StoreError,
+    export_to_file,
     open_object_store,
 )
 from tmdb_collector.store import _export as store_export
@@ -279,7 +284,55 @@ def test_a_corrupt_record_is_one_line(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--id=550")
     assert result.exit_code == 1
     assert "not a stored tmdb-collector record" in result.stderr
+    assert "movie 550" in result.stderr  # the record
+    assert current_key(MOVIE) in result.stderr  # and the object
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_export_skips_and_counts_what_it_cannot_read(store: Location, tmp_path: Path) -> None:
+    corrupt(store, MOVIE)
+    out = tmp_path / "movies.jsonl"
+    result = run(
+        store, "export", "--type=movie", "--format=jsonl", "--out", str(out), "--include-deleted"
+    )
+    assert result.exit_code == 1, result.output
+    assert [json.loads(line)["key"] for line in out.read_text().splitlines()] == ["13"]
+    url = store.objects().url
+    assert f"skipped: movie 550: the object {url}/{current_key(MOVIE)}" in result.stderr
+    assert "1 movie records could not be read and were skipped" in result.stderr
+
+
+def test_export_to_standard_output(store: Location) -> None:
+    result = run(store, "export", "--type=movie", "--format=jsonl", "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [550]
+    assert "exported 1 movie records to standard output" in result.stderr
+
+
+def test_export_writes_through_a_device_and_leaves_it_a_device(store: Location) -> None:
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("no /dev/full here")
+    result = run(store, "export", "--type=movie", "--format=jsonl", "--out", str(full))
+    assert result.exit_code == 1, result.output
+    assert "cannot write /dev/full: No space left on device" in result.stderr
+    assert full.is_char_device()
+    null = run(store, "export", "--type=movie", "--format=parquet", "--out", "/dev/null")
+    assert null.exit_code == 0, null.output
+    assert Path("/dev/null").is_char_device()
+
+
+def test_export_writes_through_a_named_pipe(store: Location, tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    result = run(store, "export", "--type=movie", "--format=jsonl", "--out", str(pipe))
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert json.loads(received[0])["id"] == 550
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
 
 
 # --- history -----------------------------------------------------------------------------------
@@ -384,15 +437,33 @@ def test_export_parquet_streams_in_row_groups(
     ]
 
 
+class FailingReads:
+    """An object store whose reads fail after the first few: a store going away mid-export."""
+
+    def __init__(self, inner: ObjectStore, good_reads: int) -> None:
+        self._inner = inner
+        self._left = good_reads
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def get(self, key: str) -> bytes | None:
+        self._left -= 1
+        if self._left < 0:
+            raise StoreError(f"{self._inner.url}: connection reset reading {key}")
+        return await self._inner.get(key)
+
+
 def test_a_failing_export_leaves_nothing(store: Location, tmp_path: Path) -> None:
-    corrupt(store, GONE)  # fails in the middle of the export
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     for output in ("jsonl", "parquet"):
         out = out_dir / f"movies.{output}"
-        result = run(store, "export", "--type=movie", f"--format={output}", "--out", str(out))
-        assert result.exit_code == 1, result.output
-        assert "not a stored tmdb-collector record" in result.stderr
+        records = RecordStore(FailingReads(store.objects(), 1))  # type: ignore[arg-type]
+        with pytest.raises(StoreError, match="connection reset"):
+            asyncio.run(
+                export_to_file(records, Kind.MOVIE, output, out, include_deleted=True)  # type: ignore[arg-type]
+            )
         assert list(out_dir.iterdir()) == []
 
 

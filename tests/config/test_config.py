@@ -222,3 +222,30 @@ def test_every_setting_has_help_a_default_that_passes_its_own_check_and_a_unique
         assert setting.name == setting.name.upper()
         if setting.default is not None:
             assert setting.validate(setting.default) == setting.default
+
+
+@pytest.mark.parametrize("rate", ["1e9", "0.001", "0", "-5", "nan", "inf"])
+def test_a_rate_that_would_look_like_a_hang_or_a_storm_is_refused(rate: str) -> None:
+    with pytest.raises(ConfigurationError, match="RATE_LIMIT_REQUESTS must be a number of"):
+        load_config(environ={"RATE_LIMIT_REQUESTS": rate})
+
+
+@pytest.mark.parametrize(
+    ("rate", "warning"),
+    [("100", "above TMDB's limit of about 40 requests/s: expect 429s"), ("0.05", "years")],
+)
+def test_an_odd_but_usable_rate_is_accepted_with_a_warning_saying_what_it_means(
+    rate: str, warning: str
+) -> None:
+    config = load_config(environ={"RATE_LIMIT_REQUESTS": rate})
+    assert len(config.warnings) == 1
+    assert warning in config.warnings[0]
+    assert "environment variable RATE_LIMIT_REQUESTS" in config.warnings[0]
+    assert load_config(environ={"RATE_LIMIT_REQUESTS": "35"}).warnings == []
+
+
+@pytest.mark.usefixtures("isolated")
+def test_the_cli_shows_the_warning(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["config", "--json"], env={"RATE_LIMIT_REQUESTS": "400"})
+    assert result.exit_code == 0
+    assert "RATE_LIMIT_REQUESTS=400 is above TMDB's limit" in result.stderr

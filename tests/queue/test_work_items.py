@@ -211,7 +211,7 @@ def test_a_max_bytes_too_small_for_one_item_is_refused() -> None:
         (movie("abc"), "not a positive integer"),
         (movie("1/2"), "not a positive integer"),
         (movie("٣"), "not a positive integer"),
-        (movie("1234567890123"), "not a positive integer"),
+        (movie("1234567890123"), "at most 12"),
         (movie('550","551'), "not a positive integer"),
         (movie(550), "not int"),  # type: ignore[arg-type]
         (WorkItem(Kind.TV_SEASON, "1399", Reason.NEW, T0), "SERIES_ID/SEASON_NUMBER"),

@@ -53,10 +53,11 @@ _DRIFT_SHOWN = 20
 
 
 def progress_summary(
-    progress: MirrorProgress, *, started_at: float, finished: bool
+    progress: MirrorProgress, *, started_at: float, finished: bool, outcome: str = "running"
 ) -> dict[str, Any]:
     """A progress moment as JSON-ready facts, with the rate and, when the harvest said how much
-    it planned, an estimate of the time left."""
+    it planned, an estimate of the time left. ``outcome``: running, done, stopped (Ctrl-C or
+    SIGTERM; rerun to resume) or "failed: <error>"."""
     collect = progress.collect
     done = {} if collect is None else {kind.value: n for kind, n in collect.items.items()}
     items = sum(done.values())
@@ -68,6 +69,7 @@ def progress_summary(
     return {
         "phase": progress.phase,
         "finished": finished,
+        "outcome": outcome,
         "started_at": datetime.fromtimestamp(started_at, UTC).isoformat(),
         "updated_at": datetime.now(UTC).isoformat(),
         "items_done": done,
@@ -102,8 +104,12 @@ class _ProgressState:
             if latest:
                 await self.save(latest[-1], finished=False)
 
-    async def save(self, progress: MirrorProgress, *, finished: bool) -> None:
-        body = progress_summary(progress, started_at=self._started_at, finished=finished)
+    async def save(
+        self, progress: MirrorProgress, *, finished: bool, outcome: str = "running"
+    ) -> None:
+        body = progress_summary(
+            progress, started_at=self._started_at, finished=finished, outcome=outcome
+        )
         try:
             await self._objects.put(PROGRESS_KEY, json.dumps(body, indent=1).encode())
         except StoreError as error:  # progress is for people; the mirror goes on without it
@@ -167,7 +173,9 @@ async def run_mirror(
         if on_progress is not None:
             on_progress(moment)
 
+    report("start")
     keeper = asyncio.create_task(state.keep(latest))
+    outcome = "failed"
     try:
         harvested = None
         if harvest:
@@ -189,11 +197,19 @@ async def run_mirror(
                 done = await index.compact(kind)
                 if done.fragments_merged:
                     result.compacted[kind] = done.fragments_merged
-        report("stopped" if result.stopped else "done", collected)
+        outcome = "stopped" if result.stopped else "done"
+        report(outcome, collected)
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        outcome = "stopped"  # aborted: work in flight comes back when its lease ends
+        raise
+    except Exception as error:
+        outcome = f"failed: {error}"
+        raise
     finally:
         keeper.cancel()
         await asyncio.gather(keeper, return_exceptions=True)
-    await state.save(latest[-1], finished=True)
+        # Also after a failure: `status` must not show a failed run as finished or absent.
+        await state.save(latest[-1], finished=True, outcome=outcome)
     result.seconds = time.monotonic() - started
     return result
 

@@ -9,7 +9,7 @@ import click
 
 from tmdb_collector import app
 from tmdb_collector.cli import _render
-from tmdb_collector.cli._options import kind_option, settings, store_option
+from tmdb_collector.cli._options import CommandFailed, kind_option, settings, store_option
 from tmdb_collector.kinds import Kind
 from tmdb_collector.store import EXPORT_FORMATS, RecordStore, export_to_file
 
@@ -17,6 +17,8 @@ __all__ = ["export"]
 
 #: Records between two progress lines of an export on a terminal.
 _PROGRESS_EVERY = 10_000
+#: Unreadable records named one by one; the rest are counted.
+_SKIPS_SHOWN = 10
 
 
 @click.command()
@@ -29,15 +31,19 @@ _PROGRESS_EVERY = 10_000
     help="jsonl: one TMDB JSON object per line. parquet: one row per record.",
 )
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file."
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    required=True,
+    help="The file; - for standard output (a pipe or device is written through).",
 )
 @click.option("--include-deleted", is_flag=True, help="Export tombstones too.")
 @store_option
 def export(kind: str, output: str, out: Path, include_deleted: bool, location: str | None) -> None:
     """Write every current record of a kind to a file, in bounded memory.
 
-    The file appears complete or not at all: it is written under a temporary name beside it
-    and renamed at the end.
+    A regular file appears complete or not at all: it is written under a temporary name beside
+    it and renamed at the end. A record that cannot be read is skipped and named; the export
+    then ends with exit status 1, saying how many were skipped.
 
     \b
       tmdb-collector export --type=movie --format jsonl --out movies.jsonl
@@ -52,14 +58,24 @@ def export(kind: str, output: str, out: Path, include_deleted: bool, location: s
         if terminal and count % _PROGRESS_EVERY == 0:
             click.echo(f"... {count} {kind} records", err=True)
 
-    count = asyncio.run(
+    to_stdout = str(out) == "-"
+    result = asyncio.run(
         export_to_file(
             records,
             Kind(kind),
             "parquet" if output == "parquet" else "jsonl",
-            out,
+            None if to_stdout else out,
             include_deleted=include_deleted,
             on_record=progress,
         )
     )
-    click.echo(f"exported {count} {kind} records to {out}", err=True)
+    where = "standard output" if to_stdout else out
+    click.echo(f"exported {result.written} {kind} records to {where}", err=True)
+    for unreadable in result.unreadable[:_SKIPS_SHOWN]:
+        click.echo(f"skipped: {unreadable}", err=True)
+    if result.unreadable:
+        raise CommandFailed(
+            f"{len(result.unreadable)} {kind} records could not be read and were skipped "
+            f"({_SKIPS_SHOWN} at most are named above); `tmdb-collector mirror` refetches a "
+            "damaged record when it is next planned, or delete its object"
+        )

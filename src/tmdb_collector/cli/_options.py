@@ -3,6 +3,7 @@ settings they resolve to, and the one place that turns errors into exit codes an
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import click
 
 from tmdb_collector.config import (
     DEFAULT_STORE,
+    LOG_LEVEL,
     MEDIA_TYPES,
     TMDB_QUEUE,
     TMDB_STORE,
@@ -53,6 +55,8 @@ __all__ = [
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_REJECTED = 3
+
+_log = logging.getLogger("tmdb_collector.config")
 
 KIND_NAMES: list[str] = [kind.value for kind in Kind]
 
@@ -108,9 +112,13 @@ def settings(
         TMDB_STORE.name: OptionValue(location, "--store"),
         TMDB_QUEUE.name: OptionValue(queue_spec, "--queue"),
         MEDIA_TYPES.name: OptionValue(types, "--types"),
+        LOG_LEVEL.name: OptionValue("debug" if state and state.verbose else None, "-v"),
         **(extra or {}),
     }
-    return load_config(file=state.config_file if state else None, options=options)
+    config = load_config(file=state.config_file if state else None, options=options)
+    for warning in config.warnings:
+        _log.warning("%s", warning)
+    return config
 
 
 def parse_key(kind: str, spec: str) -> RecordKey:

@@ -71,13 +71,24 @@ def _print(report: dict[str, Any], console: Console) -> None:
         console.print(f"changes watermark {kind}: read through {mark['through']}")
 
 
+def _run_state(mirror: dict[str, Any]) -> str:
+    outcome = mirror.get("outcome") or ("done" if mirror.get("finished") else "running")
+    if outcome == "done":
+        return "finished"
+    if outcome == "stopped":
+        return "stopped before the end (run `tmdb-collector mirror` to resume)"
+    if outcome.startswith("failed"):
+        return f"{outcome} (fix that, then run `tmdb-collector mirror` to resume)"
+    return f"running ({mirror.get('phase')})"
+
+
 def _print_mirror(mirror: dict[str, Any] | None, console: Console) -> None:
     if mirror is None:
         console.print("mirror: no run yet")
         return
     done = sum(mirror.get("items_done", {}).values())
     planned = sum(mirror.get("items_planned", {}).values())
-    state = "finished" if mirror.get("finished") else f"running ({mirror.get('phase')})"
+    state = _run_state(mirror)
     line = (
         f"mirror: {state}, started {mirror.get('started_at')}, last update "
         f"{mirror.get('updated_at')}: {done:,}"

@@ -51,6 +51,7 @@ __all__ = [
     "TMDB_API_URL",
     "TMDB_EXPORTS_URL",
     "TMDB_QUEUE",
+    "TMDB_RATE_CEILING",
     "TMDB_REQUEST_TIMEOUT",
     "TMDB_STORE",
     "VISIBILITY_TIMEOUT",
@@ -268,20 +269,40 @@ TMDB_API_URL = _url("TMDB_API_URL", "https://api.themoviedb.org", "TMDB's API ba
 TMDB_EXPORTS_URL = _url(
     "TMDB_EXPORTS_URL", "https://files.tmdb.org", "The host of TMDB's daily export files."
 )
-RATE_LIMIT_REQUESTS = _number(
+#: TMDB's documented ceiling ("somewhere in the 40 range" per second).
+TMDB_RATE_CEILING = 40.0
+
+
+def _rate_advice(rate: float) -> str | None:
+    if rate > TMDB_RATE_CEILING * 1.25:
+        return (
+            f"RATE_LIMIT_REQUESTS={rate:g} is above TMDB's limit of about "
+            f"{TMDB_RATE_CEILING:g} requests/s: expect 429s, each of which pauses every request"
+        )
+    if rate < 1:
+        return (
+            f"RATE_LIMIT_REQUESTS={rate:g} is one request every {1 / rate:,.0f} s: a full mirror "
+            "of TMDB (about 6.5 million requests) would take "
+            f"{6.5e6 / rate / 86400 / 365:,.0f} years"
+        )
+    return None
+
+
+RATE_LIMIT_REQUESTS = Setting(
     "RATE_LIMIT_REQUESTS",
     "tmdb",
-    40.0,
-    "Request starts per second, for the whole process (TMDB allows about 40).",
-    low=0,
-    above=True,
-    accepts="a positive number of requests per second",
+    "Request starts per second, for the whole process (TMDB allows about 40; more earns 429s).",
+    TMDB_RATE_CEILING,
+    accepts="a number of requests per second from 0.01 to 100000",
+    convert=to_number,
+    check=number_range(0.01, 100_000),
+    advice=_rate_advice,
 )
 COLLECTOR_CONCURRENCY = _integer(
     "COLLECTOR_CONCURRENCY",
     "tmdb",
     20,
-    (1, 1000),
+    (1, 100),
     "Requests in flight at most (TMDB's CDN allows about 20 connections per IP).",
 )
 TMDB_REQUEST_TIMEOUT = _number(
@@ -289,9 +310,9 @@ TMDB_REQUEST_TIMEOUT = _number(
     "tmdb",
     30.0,
     "Seconds per request before it counts as failed (and is retried).",
-    low=0,
-    above=True,
-    accepts="a positive number of seconds",
+    low=1,
+    high=600,
+    accepts="a number of seconds from 1 to 600",
 )
 FAKE_TMDB_API_KEY: Setting[Secret | None] = Setting(
     "FAKE_TMDB_API_KEY",

@@ -51,6 +51,17 @@ class Config:
         self._resolved = dict(resolved)
         self.file = file
 
+    @property
+    def warnings(self) -> list[str]:
+        """Accepted values that are probably not what the user wants, each said in words."""
+        notes = []
+        for item in self._resolved.values():
+            if item.source != "default" and item.value is not None:
+                note = item.setting.advice(item.value)
+                if note:
+                    notes.append(f"{note} (from {item.origin})")
+        return notes
+
     def __getitem__(self, setting: Setting[T]) -> T:
         value: T = self._resolved[setting.name].value  # type: ignore[assignment]
         return value

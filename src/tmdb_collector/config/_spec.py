@@ -52,6 +52,8 @@ class Setting(Generic[T]):
     show: Callable[[T], object] = field(repr=False, default=lambda value: value)
     #: Whether a configuration file may set it (the file's own path cannot come from the file).
     in_file: bool = True
+    #: A warning for an accepted value that is probably not what the user wants (None: fine).
+    advice: Callable[[T], str | None] = field(repr=False, default=lambda _value: None)
 
     @property
     def key(self) -> str:

@@ -8,6 +8,7 @@ from tmdb_collector.store._errors import InvalidObjectKeyError, StoreConfigurati
 from tmdb_collector.store._export import (
     EXPORT_FORMATS,
     ExportFormat,
+    ExportResult,
     ExportSink,
     JsonLinesSink,
     ParquetSink,
@@ -34,6 +35,7 @@ from tmdb_collector.store._records import (
     RecordStoreError,
     RecordWrite,
     StoredRecord,
+    UnreadableRecordError,
     VersionInfo,
     WriteResult,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "CorruptIndexError",
     "EncodedWrite",
     "ExportFormat",
+    "ExportResult",
     "ExportSink",
     "IndexQueryError",
     "IndexRow",
@@ -67,6 +70,7 @@ __all__ = [
     "StoreConfigurationError",
     "StoreError",
     "StoredRecord",
+    "UnreadableRecordError",
     "VersionInfo",
     "WriteResult",
     "export_records",

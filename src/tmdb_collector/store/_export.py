@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
@@ -16,11 +18,12 @@ from tmdb_collector.schema import RecordCodec
 from tmdb_collector.schema._codec import key_text
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
 from tmdb_collector.store._errors import StoreError
-from tmdb_collector.store._records import RecordStore
+from tmdb_collector.store._records import RecordStore, UnreadableRecordError
 
 __all__ = [
     "EXPORT_FORMATS",
     "ExportFormat",
+    "ExportResult",
     "ExportSink",
     "JsonLinesSink",
     "ParquetSink",
@@ -125,6 +128,14 @@ _SINKS: dict[ExportFormat, Callable[[IO[bytes]], ExportSink]] = {
 }
 
 
+@dataclass(slots=True)
+class ExportResult:
+    """What an export wrote, and the objects it could not read (skipped, not fatal)."""
+
+    written: int = 0
+    unreadable: list[UnreadableRecordError] = field(default_factory=list)
+
+
 async def export_records(
     records: RecordStore,
     kind: Kind,
@@ -132,34 +143,90 @@ async def export_records(
     *,
     include_deleted: bool = False,
     on_record: Callable[[int], None] | None = None,
-) -> int:
+) -> ExportResult:
     """Write every current record of ``kind`` (tombstones too with ``include_deleted``) to
-    ``sink``; the number written. ``on_record`` gets the running count after each."""
+    ``sink``. ``on_record`` gets the running count after each. An object that cannot be read is
+    skipped and listed in the result: one damaged record does not stop the export of its kind."""
     codec = RecordCodec()
-    count = 0
-    async for record in records.current_records(kind):
+    result = ExportResult()
+    async for record in records.current_records(kind, on_unreadable=result.unreadable.append):
         deleted = record.WhichOneof("payload") == "tombstone"
         if deleted and not include_deleted:
             continue
         sink.add(record, None if deleted else codec.to_json(record))
-        count += 1
+        result.written += 1
         if on_record is not None:
-            on_record(count)
-    return count
+            on_record(result.written)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _ExportJob:
+    records: RecordStore
+    kind: Kind
+    output: ExportFormat
+    include_deleted: bool
+    on_record: Callable[[int], None] | None
+
+    async def run(self, stream: IO[bytes]) -> ExportResult:
+        sink = _SINKS[self.output](stream)
+        try:
+            return await export_records(
+                self.records,
+                self.kind,
+                sink,
+                include_deleted=self.include_deleted,
+                on_record=self.on_record,
+            )
+        finally:
+            sink.close()  # also on failure: a Parquet writer left open writes when collected
 
 
 async def export_to_file(
     records: RecordStore,
     kind: Kind,
     output: ExportFormat,
-    out: Path,
+    out: Path | None,
     *,
     include_deleted: bool = False,
     on_record: Callable[[int], None] | None = None,
-) -> int:
-    """Export to a temporary file beside ``out``, then rename it over ``out``: the file appears
-    complete or not at all. On any failure the temporary file is removed; an OSError becomes a
-    StoreError naming ``out``."""
+) -> ExportResult:
+    """Export to ``out``: a regular file appears complete or not at all (written under a
+    temporary name beside it, then renamed over it); a special file (a pipe, a terminal,
+    /dev/null) is written through, as is standard output when ``out`` is None. On failure the
+    temporary file is removed; an OSError becomes a StoreError naming ``out``."""
+    job = _ExportJob(records, kind, output, include_deleted, on_record)
+    if out is None:
+        return await _through(job, sys.stdout.buffer, "standard output")
+    if _is_special(out):
+        try:
+            stream = open(out, "wb")  # noqa: SIM115, ASYNC230 (a device or a pipe: no waiting)
+        except OSError as error:
+            raise StoreError(f"cannot write {out}: {error.strerror or error}") from None
+        with stream:
+            return await _through(job, stream, str(out))
+    return await _atomically(job, out)
+
+
+def _is_special(out: Path) -> bool:
+    """Whether ``out`` exists and is not a regular file (a directory is refused)."""
+    if not out.exists() or out.is_file():
+        return False
+    if out.is_dir():
+        raise StoreError(f"cannot write {out}: it is a directory")
+    return True
+
+
+async def _through(job: _ExportJob, stream: IO[bytes], name: str) -> ExportResult:
+    try:
+        result = await job.run(stream)
+        stream.flush()
+    except OSError as error:
+        raise StoreError(f"cannot write {name}: {error.strerror or error}") from None
+    return result
+
+
+async def _atomically(job: _ExportJob, out: Path) -> ExportResult:
     temporary = out.parent / f".{out.name}.{secrets.token_hex(4)}.tmp"
     try:
         # Not mkstemp: its 0600 would become the exported file's mode; this one honours umask.
@@ -168,13 +235,7 @@ async def export_to_file(
         raise StoreError(f"cannot write {out}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            sink = _SINKS[output](stream)
-            try:
-                count = await export_records(
-                    records, kind, sink, include_deleted=include_deleted, on_record=on_record
-                )
-            finally:
-                sink.close()  # also on failure: a Parquet writer left open writes when collected
+            result = await job.run(stream)
         os.replace(temporary, out)
     except OSError as error:
         temporary.unlink(missing_ok=True)
@@ -182,4 +243,4 @@ async def export_to_file(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return count
+    return result

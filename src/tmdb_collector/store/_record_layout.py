@@ -25,6 +25,7 @@ __all__ = [
     "history_prefix",
     "history_version_key",
     "history_version_time",
+    "record_key_of",
 ]
 
 RECORDS_ROOT = "records"
@@ -42,6 +43,18 @@ _PIECE_NAME = re.compile(r"(?P<time>[0-9]{13})-[0-9a-f]+-[0-9]+\.jsonl\.zst")
 
 def _record_path(key: RecordKey) -> str:
     return f"{key.kind.value}/{key.id % SHARDS:04d}/{key}"
+
+
+def record_key_of(object_key: str) -> RecordKey | None:
+    """The record whose current object is ``object_key`` (records/KIND/SHARD/KEY.rec); None
+    for any other name."""
+    parts = object_key.split("/", 3)
+    if len(parts) != 4 or parts[0] != RECORDS_ROOT or not parts[3].endswith(SUFFIX):
+        return None
+    try:
+        return RecordKey.parse(parts[1], parts[3].removesuffix(SUFFIX))
+    except ValueError:
+        return None
 
 
 def current_key(key: RecordKey) -> str:

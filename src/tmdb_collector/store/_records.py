@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import secrets
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
+from tmdb_collector.errors import Action, CorruptDataError
 from tmdb_collector.kinds import Kind, RecordKey
-from tmdb_collector.schema import ConversionError, EncodedRecord, RecordCodec
+from tmdb_collector.schema import ConversionError, CorruptRecordError, EncodedRecord, RecordCodec
 from tmdb_collector.schema._convert import JSONObject
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
 from tmdb_collector.store._changelog import Change, ChangeEntry, decode_piece, encode_piece
@@ -40,6 +42,7 @@ from tmdb_collector.store._record_layout import (
     history_prefix,
     history_version_key,
     history_version_time,
+    record_key_of,
 )
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "RecordStoreError",
     "RecordWrite",
     "StoredRecord",
+    "UnreadableRecordError",
     "VersionInfo",
     "WriteResult",
 ]
@@ -57,6 +61,29 @@ __all__ = [
 _READ_WINDOW = 64
 #: Requests in flight per batch step: enough to hide S3's latency, few enough for one Lambda.
 _FETCHED = "fetched"
+
+
+_log = logging.getLogger("tmdb_collector.store")
+
+#: Where a current object that could not be read is copied before a fresh fetch replaces it.
+QUARANTINE_ROOT = "quarantine"
+
+
+class UnreadableRecordError(StoreError, CorruptDataError):
+    """A stored object that is not a readable record (damaged bytes). The message names the
+    record and the object; the next mirror that fetches the record replaces it (a copy goes to
+    ``quarantine/``), or delete the object."""
+
+    action = Action.FIX
+
+    def __init__(self, key: RecordKey | None, url: str, object_key: str, cause: str) -> None:
+        what = "a stored record" if key is None else f"{key.kind} {key}"
+        super().__init__(
+            f"{what}: the object {url}/{object_key} cannot be read ({cause}); "
+            "the next mirror that fetches this record replaces it, or delete the object"
+        )
+        self.key = key
+        self.object_key = object_key
 
 
 class RecordStoreError(StoreError):
@@ -358,10 +385,17 @@ class RecordStore:
         return dict(zip(ordered, found, strict=True))
 
     async def _read_current(self, key: RecordKey) -> _Current | None:
-        data = await self._objects.get(current_key(key))
+        name = current_key(key)
+        data = await self._objects.get(name)
         if data is None:
             return None
-        envelope = self._codec.decode_envelope(data)
+        try:
+            envelope = self._codec.decode_envelope(data)
+        except CorruptRecordError as error:
+            # A damaged current object must not stop the write that repairs it: keep a copy
+            # for whoever wants to look, and store the fresh fetch as if the record were new.
+            await self._quarantine(key, name, data, str(error))
+            return None
         deleted = _is_tombstone(envelope)
         return _Current(envelope.content_hash, envelope.fetched_at_ms, deleted, len(data))
 
@@ -489,7 +523,10 @@ class RecordStore:
         for name, data in zip(names, blobs, strict=True):
             if data is None:
                 continue  # pruned by another writer since the listing
-            envelope = self._codec.decode_envelope(data)
+            try:
+                envelope = self._codec.decode_envelope(data)
+            except CorruptRecordError as error:
+                raise UnreadableRecordError(key, self._objects.url, name, str(error)) from None
             deleted = _is_tombstone(envelope)
             reason = envelope.tombstone.reason if deleted else None
             info = VersionInfo(
@@ -538,26 +575,47 @@ class RecordStore:
         return None if name is None else await self._objects.get(name)
 
     async def current_records(
-        self, kind: Kind, *, window: int | None = None
+        self,
+        kind: Kind,
+        *,
+        window: int | None = None,
+        on_unreadable: Callable[[UnreadableRecordError], None] | None = None,
     ) -> AsyncIterator[record_pb2.Record]:
         """Every current record of ``kind`` (tombstones included), decoded, in key order of the
-        listing; ``window`` objects are fetched at once (hides S3's latency, bounds memory)."""
+        listing; ``window`` objects are fetched at once (hides S3's latency, bounds memory).
+
+        An object that cannot be read is skipped and handed to ``on_unreadable`` (raised when
+        None): one damaged record must not stop the others."""
         window = window or _READ_WINDOW
         names: list[str] = []
         async for info in self._objects.list(f"{RECORDS_ROOT}/{kind.value}"):
             if info.key.endswith(SUFFIX):
                 names.append(info.key)
             if len(names) >= window:
-                for record in await self._decode_all(names):
+                for record in await self._decode_all(names, on_unreadable):
                     yield record
                 names = []
-        for record in await self._decode_all(names):
+        for record in await self._decode_all(names, on_unreadable):
             yield record
 
-    async def _decode_all(self, names: list[str]) -> list[record_pb2.Record]:
+    async def _decode_all(
+        self, names: list[str], on_unreadable: Callable[[UnreadableRecordError], None] | None
+    ) -> list[record_pb2.Record]:
         blobs = await asyncio.gather(*(self._objects.get(name) for name in names))
-        # None: deleted since the listing, so not current any more.
-        return [self._codec.decode(data) for data in blobs if data is not None]
+        records = []
+        for name, data in zip(names, blobs, strict=True):
+            if data is None:
+                continue  # deleted since the listing, so not current any more
+            try:
+                records.append(self._codec.decode(data))
+            except CorruptRecordError as error:
+                unreadable = UnreadableRecordError(
+                    record_key_of(name), self._objects.url, name, str(error)
+                )
+                if on_unreadable is None:
+                    raise unreadable from None
+                on_unreadable(unreadable)
+        return records
 
     async def changes(
         self, since_ms: int | None = None, until_ms: int | None = None
@@ -580,7 +638,31 @@ class RecordStore:
         data = await self._objects.get(object_key)
         if data is None:
             return None
-        return StoredRecord(key, self._codec.decode(data), self._codec)
+        return StoredRecord(key, self._decode(key, object_key, data), self._codec)
+
+    def _decode(self, key: RecordKey, object_key: str, data: bytes) -> record_pb2.Record:
+        try:
+            return self._codec.decode(data)
+        except CorruptRecordError as error:
+            raise UnreadableRecordError(key, self._objects.url, object_key, str(error)) from None
+
+    async def _quarantine(self, key: RecordKey, object_key: str, data: bytes, cause: str) -> None:
+        copy = f"{QUARANTINE_ROOT}/{object_key}.{self._now_ms()}"
+        _log.warning(
+            "%s %s: the current object %s/%s cannot be read (%s); it is replaced by the fresh "
+            "fetch, a copy kept as %s",
+            key.kind,
+            key,
+            self._objects.url,
+            object_key,
+            cause,
+            copy,
+            extra={"kind": str(key.kind), "key": str(key), "object": object_key},
+        )
+        try:
+            await self._objects.put(copy, data)
+        except StoreError as error:  # the copy is for people; the repair goes on without it
+            _log.warning("could not keep a copy of %s: %s", object_key, error)
 
     async def _version_keys(self, key: RecordKey) -> list[str]:
         """The record's version objects, oldest first: their names sort by time."""

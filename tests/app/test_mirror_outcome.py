@@ -1,0 +1,111 @@
+"""A mirror run's saved progress says how it ended — done, stopped or failed with its error —
+so `status` never shows a stopped or failed run as finished or as no run at all."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from app.test_mirror_fixtures import KEY, status
+from collect.conftest import FAST_RETRY
+from conftest import FAKE_TODAY
+from tmdb_collector.app import PROGRESS_KEY, run_mirror
+from tmdb_collector.cli import main
+from tmdb_collector.collect import CollectorSettings
+from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
+from tmdb_collector.harvest import HarvestSettings
+from tmdb_collector.queue import SQLiteWorkQueue
+from tmdb_collector.store import ObjectStore, StoreError, open_object_store
+from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
+
+
+@pytest.fixture
+def fake(shared_fixtures: Path) -> Iterator[FakeTMDB]:
+    server = FakeTMDB(FixtureCatalog(shared_fixtures), FakeSettings(), today=lambda: FAKE_TODAY)
+    with server.run_in_thread() as running:
+        yield running
+
+
+class RecordsFail:
+    """A store whose record writes fail (a full disk), while small state objects still fit."""
+
+    def __init__(self, inner: ObjectStore) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def put(self, key: str, data: bytes) -> None:
+        if key.startswith("records/"):
+            raise StoreError(f"{self._inner.url}: No space left on device writing {key}")
+        await self._inner.put(key, data)
+
+
+def mirror(fake: FakeTMDB, objects: ObjectStore, store: Path, *, stop: bool = False) -> None:
+    queue = SQLiteWorkQueue(store / "queue" / "work.sqlite3")
+
+    async def run() -> None:
+        settings = ClientSettings(
+            credential=Credential(KEY), api_url=fake.url, exports_url=fake.url, rate_limit=1000.0
+        )
+        event = asyncio.Event()
+        if stop:
+            event.set()
+        async with TMDBClient(settings, retry=FAST_RETRY) as client:
+            await run_mirror(
+                client=client,
+                objects=objects,
+                queue=queue,
+                harvest_settings=HarvestSettings(refresh_per_run=0),
+                collector_settings=CollectorSettings(retry_delay_seconds=0),
+                day=FAKE_TODAY,
+                stop=event,
+            )
+
+    try:
+        asyncio.run(run())
+    finally:
+        queue.close()
+
+
+def saved(store: Path) -> dict[str, Any]:
+    progress: dict[str, Any] = json.loads((store / PROGRESS_KEY).read_text())
+    return progress
+
+
+def status_text(store: Path) -> str:
+    result = CliRunner().invoke(main, ["status", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_a_stopped_run_is_shown_as_stopped(fake: FakeTMDB, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    mirror(fake, open_object_store(str(store)), store, stop=True)
+    assert saved(store)["outcome"] == "stopped"
+    assert "mirror: stopped before the end" in status_text(store)
+
+
+def test_a_failed_run_is_shown_as_failed_with_its_error(fake: FakeTMDB, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    with pytest.raises(StoreError, match="No space left"):
+        mirror(fake, RecordsFail(open_object_store(str(store))), store)  # type: ignore[arg-type]
+    assert saved(store)["outcome"].startswith("failed: ")
+    assert "No space left on device" in saved(store)["outcome"]
+    text = status_text(store)
+    assert "mirror: failed: " in text
+    assert "no run yet" not in text
+    assert status(store)["mirror"]["finished"] is True
+
+
+def test_a_finished_run_is_shown_as_finished(fake: FakeTMDB, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    mirror(fake, open_object_store(str(store)), store)
+    assert saved(store)["outcome"] == "done"
+    assert "mirror: finished" in status_text(store)
