@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from tmdb_collector import __version__
+from tmdb_collector.errors import Action, action_for
 from tmdb_collector.kinds import MAX_APPENDS, SUB_RESOURCES, Kind, RecordKey
 from tmdb_collector.tmdb import (
     AuthenticationError,
@@ -22,6 +23,7 @@ from tmdb_collector.tmdb import (
     TMDBAPIError,
     TMDBClient,
     TMDBError,
+    TMDBUnreachableError,
 )
 
 from .conftest import V3_KEY, V4_TOKEN, FakeClock, make_client, serve
@@ -342,7 +344,65 @@ async def test_unreachable_host_is_a_transient_error(clock: FakeClock) -> None:
     ) as client:
         with pytest.raises(RetriesExhaustedError, match="ClientConnectorError") as raised:
             await client.get(MOVIE)
+    # The message names the host asked and the setting that chose it.
+    assert "at http://127.0.0.1:9" in str(raised.value)
+    assert "check TMDB_API_URL (http://127.0.0.1:9)" in str(raised.value)
     _assert_secret_absent(_everything_about(raised.value))
+
+
+async def test_a_tmdb_that_never_answers_stops_the_run_after_a_bounded_time(
+    clock: FakeClock,
+) -> None:
+    """Every request failing the same way since the start (a wrong URL): after
+    ``unreachable_after`` seconds the client gives up for good, naming the URL and the setting,
+    and refuses every later request at once instead of retrying for ever."""
+    policy = RetryPolicy(max_attempts=1000, unreachable_after=120.0)
+    async with make_client("http://127.0.0.1:9", clock, retry=policy) as client:
+        started = clock.now
+        with pytest.raises(TMDBUnreachableError) as raised:
+            await client.get(MOVIE)
+        assert 120.0 <= clock.now - started < 200.0
+        message = str(raised.value)
+        assert "http://127.0.0.1:9 (TMDB_API_URL)" in message
+        assert "ClientConnectorError" in message
+        assert "stays queued" in message
+        sleeps = len(clock.sleeps)
+        with pytest.raises(TMDBUnreachableError):
+            await client.get("/3/movie/551")
+        assert len(clock.sleeps) == sleeps  # refused at once, no further tries
+    assert action_for(raised.value) is Action.RETRY  # the run stops; the work comes back later
+
+
+async def test_an_html_page_where_tmdb_should_be_is_named(
+    tmdb: tuple[ScriptedTMDB, str], clock: FakeClock
+) -> None:
+    app, url = tmdb
+
+    async def html(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b"<html>captive portal</html>", content_type="text/html")
+
+    for _ in range(3):
+        app.queue(MOVIE, html)
+    async with make_client(url, clock, retry=RetryPolicy(max_attempts=3)) as client:
+        with pytest.raises(
+            RetriesExhaustedError, match=r"malformed JSON body \(text/html"
+        ) as raised:
+            await client.get(MOVIE)
+    assert f"check TMDB_API_URL ({url})" in str(raised.value)
+
+
+async def test_once_tmdb_has_answered_failures_are_only_retried(
+    tmdb: tuple[ScriptedTMDB, str], clock: FakeClock
+) -> None:
+    app, url = tmdb
+    app.queue(MOVIE, tmdb_json({"id": 550}))
+    for _ in range(10):  # aiohttp may spend two on one attempt (a reused connection)
+        app.queue("/3/movie/551", reset())
+    policy = RetryPolicy(max_attempts=2, base_delay=100.0, max_delay=100.0, unreachable_after=1.0)
+    async with make_client(url, clock, retry=policy) as client:
+        await client.get(MOVIE)
+        with pytest.raises(RetriesExhaustedError):
+            await client.get("/3/movie/551")
 
 
 @pytest.mark.parametrize("status", [200, 400])

@@ -17,6 +17,7 @@ from tmdb_collector.tmdb._errors import (
     RetriesExhaustedError,
     TMDBAPIError,
     TMDBError,
+    TMDBUnreachableError,
     TransientError,
     UnsupportedKindError,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "TMDBAPIError",
     "TMDBClient",
     "TMDBError",
+    "TMDBUnreachableError",
     "TransientError",
     "UnsupportedKindError",
     "changes_windows",

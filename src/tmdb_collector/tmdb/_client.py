@@ -26,6 +26,7 @@ from tmdb_collector.tmdb._errors import (
     RetriesExhaustedError,
     TMDBAPIError,
     TMDBError,
+    TMDBUnreachableError,
 )
 from tmdb_collector.tmdb._exports import ExportFile, ExportReader, ExportStream
 from tmdb_collector.tmdb._pacer import Pacer, RequestStart
@@ -50,6 +51,7 @@ class _Answer:
     status: int
     retry_after: str | None
     body: bytes
+    content_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,10 @@ class TMDBClient:
         self._session: aiohttp.ClientSession | None = None
         self._exports: ExportReader | None = None
         self._rejected: AuthenticationError | None = None  # the first 401, once one came
+        # Until TMDB answers once, when the failures began; None after the first answer.
+        self._unanswered_since: float | None = None
+        self._answered = False
+        self._unreachable: TMDBUnreachableError | None = None
 
     def __repr__(self) -> str:
         return f"TMDBClient(api_url={self._settings.api_url!r})"
@@ -231,6 +237,28 @@ class TMDBClient:
         # One 401 means every request will fail: stop now rather than let workers storm TMDB.
         if self._rejected is not None:
             raise AuthenticationError(path, self._rejected.status_code)
+        if self._unreachable is not None:
+            raise self._unreachable
+
+    def _give_up_if_unreachable(self, cause: str) -> None:
+        """Stop the run when nothing has answered since its first request failed, for longer
+        than the policy allows (a wrong URL must not look like a hang)."""
+        if self._answered:
+            return
+        now = self._clock.monotonic()
+        if self._unanswered_since is None:
+            self._unanswered_since = now
+        waited = now - self._unanswered_since
+        if waited >= self._policy.unreachable_after:
+            self._unreachable = TMDBUnreachableError(
+                self._settings.api_url, "TMDB_API_URL", cause, waited
+            )
+            _log.error("%s", self._unreachable, extra={"url": self._settings.api_url})
+            raise self._unreachable
+
+    @property
+    def _where(self) -> tuple[str, str]:
+        return self._settings.api_url, "TMDB_API_URL"
 
     async def _send(
         self,
@@ -252,7 +280,12 @@ class TMDBClient:
             ) as response:
                 body = await response.read()
                 self._stats.bytes_received += len(body)
-                return _Answer(response.status, response.headers.get("Retry-After"), body)
+                return _Answer(
+                    response.status,
+                    response.headers.get("Retry-After"),
+                    body,
+                    response.headers.get("Content-Type", ""),
+                )
         except (aiohttp.ClientPayloadError, HttpProcessingError) as exc:
             return _Failure(type(exc).__name__, truncated=True)
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -278,15 +311,19 @@ class TMDBClient:
             return _Retry(f"HTTP {status}")
         self._pacer.succeeded(start)
         if 200 <= status < 300:
-            return self._decode(path, outcome.body)
+            answer = self._decode(path, outcome.body, outcome.content_type)
+            if not isinstance(answer, _Retry):
+                self._answered = True
+            return answer
+        self._answered = True  # a 4xx in TMDB's words is an answer: TMDB is there
         return self._refusal(path, status, outcome.body)
 
-    def _decode(self, path: str, body: bytes) -> JSONObject | _Retry:
+    def _decode(self, path: str, body: bytes, content_type: str) -> JSONObject | _Retry:
         try:
             answer = json.loads(body)
         except ValueError:  # UnicodeDecodeError included: a body cut short mid-character
             self._stats.truncated += 1
-            return _Retry("malformed JSON body")
+            return _Retry(f"malformed JSON body ({content_type or 'no content type'})")
         except RecursionError:  # whole but nested too deeply for json: a retry gets the same
             answer = None
         if not isinstance(answer, dict):
@@ -315,7 +352,7 @@ class TMDBClient:
         # Pause first: the other workers must slow down even when this request gives up.
         pause = self._pacer.rate_limited(start, verdict.retry_after, self._policy, self._rng)
         if count >= self._policy.rate_limit_attempts:
-            raise RetriesExhaustedError(path, verdict.cause, count)
+            raise RetriesExhaustedError(path, verdict.cause, count, *self._where)
         self._stats.retries += 1
         _log.warning(
             "TMDB answered 429 on %s: every request of the process waits %.1f s",
@@ -325,8 +362,9 @@ class TMDBClient:
         )
 
     async def _after_transient(self, path: str, verdict: _Retry, count: int) -> None:
+        self._give_up_if_unreachable(verdict.cause)
         if count >= self._policy.max_attempts:
-            raise RetriesExhaustedError(path, verdict.cause, count)
+            raise RetriesExhaustedError(path, verdict.cause, count, *self._where)
         self._stats.retries += 1
         delay = self._policy.transient_delay(count, self._rng)
         _log.warning(

@@ -21,6 +21,7 @@ __all__ = [
     "RetriesExhaustedError",
     "TMDBAPIError",
     "TMDBError",
+    "TMDBUnreachableError",
     "TransientError",
     "UnsupportedKindError",
 ]
@@ -69,12 +70,17 @@ class TMDBAPIError(TMDBError):
 
 
 class TransientError(TMDBError, errors.TransientError):
-    """A failure that may pass (5xx, timeout, reset, truncated body)."""
+    """A failure that may pass (5xx, timeout, reset, truncated body). ``url`` and ``setting``
+    name the host asked and the setting that chose it (``TMDB_API_URL``)."""
 
-    def __init__(self, path: str, cause: str, attempts: int) -> None:
+    def __init__(
+        self, path: str, cause: str, attempts: int, url: str = "", setting: str = ""
+    ) -> None:
+        where = f" at {url}" if url else ""
+        check = f"; if it keeps failing, check {setting} ({url})" if setting else ""
         super().__init__(
-            f"TMDB request {path} failed after {attempts} attempt(s), last cause: {cause}; "
-            "TMDB or the network may be having trouble, try again later"
+            f"TMDB request {path}{where} failed after {attempts} attempt(s), last cause: "
+            f"{cause}; TMDB or the network may be having trouble, try again later{check}"
         )
         self.path = path
         self.cause = cause
@@ -83,6 +89,23 @@ class TransientError(TMDBError, errors.TransientError):
 
 class RetriesExhaustedError(TransientError):
     """Every allowed attempt failed transiently (see ``RetryPolicy``)."""
+
+
+class TMDBUnreachableError(TMDBError, errors.TransientError):
+    """Every request of the run has failed the same transient way since its start, for longer
+    than ``RetryPolicy.unreachable_after``: TMDB is not where the settings say, or not reachable.
+    The run stops (its work stays queued) instead of retrying for ever. Not a ``TransientError``
+    of one request: no item can succeed, so a collector stops rather than retrying items."""
+
+    def __init__(self, url: str, setting: str, cause: str, seconds: float) -> None:
+        super().__init__(
+            f"TMDB at {url} ({setting}) has not answered one request in {seconds:.0f} s, last "
+            f"cause: {cause}; check {setting} and the network — the run stops, its work stays "
+            "queued for the next run"
+        )
+        self.url = url
+        self.setting = setting
+        self.cause = cause
 
 
 class ExportNotFoundError(TMDBError):

@@ -28,6 +28,10 @@ class RetryPolicy:
     # answers 429 again and the pause doubles each time (0.25, 0.5, 1, 2 ... 60 s).
     rate_limit_base_delay: float = 0.25
     rate_limit_max_delay: float = 60.0
+    # A run whose every request fails the same transient way from its start (a wrong
+    # TMDB_API_URL, a proxy's HTML page, no network) gives up after this many seconds instead
+    # of retrying for ever; once TMDB has answered once, failures are the usual kind.
+    unreachable_after: float = 120.0
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1 or self.rate_limit_attempts < 1:
