@@ -29,3 +29,16 @@ def test_starting_the_cli_loads_no_http_library() -> None:
     command = [sys.executable, "-c", probe]
     result = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     assert result.stdout.strip() == "False"
+
+
+def test_reading_the_store_does_not_load_the_tmdb_client() -> None:
+    """query and history only read the store: no aiohttp, collector or harvester."""
+    probe = (
+        "import sys, tmdb_collector.cli._query, tmdb_collector.cli._history; "
+        "print(sorted(m for m in ('aiohttp', 'tmdb_collector.collect', 'tmdb_collector.harvest',"
+        " 'tmdb_collector.tmdb') if m in sys.modules))"
+    )
+    result = subprocess.run(  # noqa: S603 (our interpreter, a fixed probe)
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"

@@ -14,6 +14,7 @@ from tmdb_collector.cli import main
 from tmdb_collector.config import (
     APPENDS,
     DEFAULT_FILE,
+    FAKE_TMDB_API_KEY,
     MEDIA_TYPES,
     SETTINGS,
     TMDB_API_KEY,
@@ -249,3 +250,45 @@ def test_the_cli_shows_the_warning(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["config", "--json"], env={"RATE_LIMIT_REQUESTS": "400"})
     assert result.exit_code == 0
     assert "RATE_LIMIT_REQUESTS=400 is above TMDB's limit" in result.stderr
+
+
+@pytest.mark.usefixtures("isolated")
+def test_verbose_is_the_log_level_option() -> None:
+    code, shown, output = _config_json(["-v", "config", "--json"], {})
+    assert code == 0, output
+    assert shown["LOG_LEVEL"] == {"value": "debug", "source": "option"}
+
+
+def test_aws_secrets_never_show_in_a_repr() -> None:
+    secret = "aws-secret-value-123"  # noqa: S105 (a test value)
+    config = load_config(environ={"AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "eu-west-1"})
+    assert secret not in repr(list(config))
+    assert "eu-west-1" in repr(list(config))
+    assert config.to_json()["AWS_SECRET_ACCESS_KEY"]["value"] == "set"
+
+
+def test_a_blank_string_in_the_file_is_unset_as_in_the_environment(tmp_path: Path) -> None:
+    config_file = tmp_path / "settings.toml"
+    config_file.write_text('[aws]\naws_region = ""\n[storage]\ntmdb_queue = " "\n')
+    config = load_config(environ={}, file=config_file)
+    assert config.resolved(TMDB_STORE).source == "default"
+    assert config.to_json()["AWS_REGION"] == {"value": None, "source": "default"}
+    assert config.to_json()["TMDB_QUEUE"] == {"value": None, "source": "default"}
+
+
+def test_messages_speak_the_users_words_not_pythons() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load_config(environ={"MESSAGES_IN_FLIGHT": "abc"})
+    assert "invalid literal" not in str(raised.value)
+    assert "MESSAGES_IN_FLIGHT must be an integer from 1 to 1000, got 'abc'" in str(raised.value)
+
+
+def test_a_command_resolves_only_what_it_needs() -> None:
+    """fake-tmdb (and so the demo) starts whatever the collector's settings say."""
+    config = load_config(
+        environ={"TMDB_API_URL": "ftp://wrong", "FAKE_TMDB_API_KEY": "k"}, only=(FAKE_TMDB_API_KEY,)
+    )
+    assert config[FAKE_TMDB_API_KEY] == Secret("k")
+    assert TMDB_API_KEY not in config
+    with pytest.raises(KeyError, match="TMDB_API_KEY was not resolved"):
+        config[TMDB_API_KEY]

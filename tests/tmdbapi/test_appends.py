@@ -6,7 +6,7 @@ import pytest
 
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.tmdbapi import (
-    TMDBError,
+    ErrorAnswer,
     append_block,
     details_answer,
     parse_appends,
@@ -23,7 +23,7 @@ def test_appends_are_trimmed_and_deduplicated_in_order() -> None:
 
 def test_more_than_twenty_appends_is_400_code_27_duplicates_included() -> None:
     assert len(parse_appends(",".join(["credits"] * 20))) == 1
-    with pytest.raises(TMDBError) as raised:
+    with pytest.raises(ErrorAnswer) as raised:
         parse_appends(",".join(["credits"] * 21))
     assert (raised.value.status, raised.value.code) == (400, 27)
 
@@ -41,7 +41,7 @@ async def test_a_series_appends_whole_seasons_without_their_id() -> None:
 
 
 async def test_details_of_no_record_is_404() -> None:
-    with pytest.raises(TMDBError) as raised:
+    with pytest.raises(ErrorAnswer) as raised:
         await details_answer(small_source(), RecordKey(Kind.MOVIE, 1), [])
     assert (raised.value.status, raised.value.code) == (404, 34)
 
@@ -70,6 +70,6 @@ def test_later_pages_of_a_paged_sub_resource_are_empty_with_the_same_totals() ->
 
 @pytest.mark.parametrize(("key", "sub"), [(MOVIE, "images"), (RecordKey(Kind.MOVIE, 1), "credits")])
 def test_standalone_without_block_or_record_is_404(key: RecordKey, sub: str) -> None:
-    with pytest.raises(TMDBError) as raised:
+    with pytest.raises(ErrorAnswer) as raised:
         sub_resource_answer(small_source(), key, sub)
     assert (raised.value.status, raised.value.code) == (404, 34)

@@ -10,8 +10,8 @@ from tmdb_collector.tmdbapi import (
     MAX_PAGE,
     ChangedEntry,
     ChangesWindow,
+    ErrorAnswer,
     PageTooLargeError,
-    TMDBError,
     page_of,
     parse_page,
 )
@@ -28,7 +28,7 @@ def test_pages_from_1_to_500(text: str | None, page: int) -> None:
 
 @pytest.mark.parametrize("text", ["0", "000", "", "-1", "1.5", "two", "٣"])
 def test_a_page_that_is_no_positive_integer_is_400_code_22(text: str) -> None:
-    with pytest.raises(TMDBError) as raised:
+    with pytest.raises(ErrorAnswer) as raised:
         parse_page(text)
     assert (raised.value.status, raised.value.code) == (400, 22)
 
@@ -74,7 +74,7 @@ def test_changes_window_defaults_to_yesterday_and_today() -> None:
     ],
 )
 def test_bad_windows(start: str, end: str | None, status: int, code: int) -> None:
-    with pytest.raises(TMDBError) as raised:
+    with pytest.raises(ErrorAnswer) as raised:
         ChangesWindow.parse(start, end, TODAY)
     assert (raised.value.status, raised.value.code) == (status, code)
 

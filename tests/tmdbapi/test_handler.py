@@ -15,7 +15,7 @@ from tmdb_collector.tmdbapi import (
     JSON_CONTENT_TYPE,
     ChangedEntry,
     ChangesWindow,
-    TMDBError,
+    ErrorAnswer,
     answer_errors,
     make_api_app,
 )
@@ -25,8 +25,8 @@ from .memory import MemorySource, small_source
 TODAY = date(2026, 8, 27)
 KEY = "secret"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ0ZXN0In0.c2lnbmF0dXJl"
-NOT_FOUND = TMDBError.not_found().to_json()
-INVALID_KEY = TMDBError.invalid_api_key().to_json()
+NOT_FOUND = ErrorAnswer.not_found().to_json()
+INVALID_KEY = ErrorAnswer.invalid_api_key().to_json()
 
 
 @pytest.fixture

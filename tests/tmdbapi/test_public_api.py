@@ -19,7 +19,7 @@ EXPORTED = {
     "RecordRoute",
     "RecordSource",
     "Route",
-    "TMDBError",
+    "ErrorAnswer",
     "answer_errors",
     "append_block",
     "check_credentials",

@@ -6,8 +6,8 @@ import json
 
 from tmdb_collector.tmdbapi import (
     JSON_CONTENT_TYPE,
+    ErrorAnswer,
     PageTooLargeError,
-    TMDBError,
     dump_json,
     json_response,
 )
@@ -23,13 +23,13 @@ def test_json_is_compact_utf8_with_tmdbs_content_type() -> None:
 
 def test_errors_in_tmdbs_envelope() -> None:
     cases = {
-        TMDBError.not_found(): (404, 34),
-        TMDBError.invalid_id(): (404, 6),
-        TMDBError.invalid_api_key(): (401, 7),
-        TMDBError.too_many_appends(): (400, 27),
-        TMDBError.invalid_date_range(): (422, 20),
-        TMDBError.invalid_input(): (400, 47),
-        TMDBError.invalid_page(): (400, 22),
+        ErrorAnswer.not_found(): (404, 34),
+        ErrorAnswer.invalid_id(): (404, 6),
+        ErrorAnswer.invalid_api_key(): (401, 7),
+        ErrorAnswer.too_many_appends(): (400, 27),
+        ErrorAnswer.invalid_date_range(): (422, 20),
+        ErrorAnswer.invalid_input(): (400, 47),
+        ErrorAnswer.invalid_page(): (400, 22),
     }
     for error, (status, code) in cases.items():
         response = error.response()

@@ -12,9 +12,9 @@ from tmdb_collector.tmdbapi import (
     PAGED_SUB_RESOURCES,
     ChangesRoute,
     ConfigurationRoute,
+    ErrorAnswer,
     RecordRoute,
     Route,
-    TMDBError,
     parse_api_path,
     standalone_has_id,
 )
@@ -58,7 +58,7 @@ def test_paths_name_their_record_and_sub_resource(path: str, route: Route) -> No
     ],
 )
 def test_unknown_paths_are_404_and_malformed_ids_404_code_6(path: str, code: int) -> None:
-    with pytest.raises(TMDBError) as raised:
+    with pytest.raises(ErrorAnswer) as raised:
         parse_api_path(path)
     assert (raised.value.status, raised.value.code) == (404, code)
 

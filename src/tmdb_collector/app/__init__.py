@@ -1,24 +1,16 @@
 """Use cases every surface calls — the CLI, the Lambda handlers, a server — free of click and
 rich: mirror, demo, harvest, status, and the wiring from settings (``tmdb_collector.config``) to
-a client's settings, a store and a queue."""
+a client's settings, a store and a queue.
 
-from tmdb_collector.app._demo import (
-    DEMO_CATALOG,
-    DEMO_RATE,
-    DemoReport,
-    mirror_fake_tmdb,
-    run_demo,
-)
-from tmdb_collector.app._harvest import run_harvest
-from tmdb_collector.app._mirror import (
-    PROGRESS_KEY,
-    MirrorProgress,
-    MirrorReport,
-    mirror_tmdb,
-    progress_summary,
-    run_mirror,
-)
-from tmdb_collector.app._status import gather_status
+The wiring is imported at once; each use case on first use, so that a command that only reads
+the store (``query``) does not pay for the TMDB client, aiohttp and the collector.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tmdb_collector.app._wiring import (
     apply_aws_environment,
     client_settings,
@@ -29,6 +21,25 @@ from tmdb_collector.app._wiring import (
     open_store,
     queue_spec,
 )
+
+if TYPE_CHECKING:
+    from tmdb_collector.app._demo import (
+        DEMO_CATALOG,
+        DEMO_RATE,
+        DemoReport,
+        mirror_fake_tmdb,
+        run_demo,
+    )
+    from tmdb_collector.app._harvest import run_harvest
+    from tmdb_collector.app._mirror import (
+        PROGRESS_KEY,
+        MirrorProgress,
+        MirrorReport,
+        mirror_tmdb,
+        progress_summary,
+        run_mirror,
+    )
+    from tmdb_collector.app._status import gather_status
 
 __all__ = [
     "DEMO_CATALOG",
@@ -53,3 +64,37 @@ __all__ = [
     "run_harvest",
     "run_mirror",
 ]
+
+#: Use cases imported on first use: name → module.
+_LAZY = {
+    **dict.fromkeys(
+        ("DEMO_CATALOG", "DEMO_RATE", "DemoReport", "mirror_fake_tmdb", "run_demo"),
+        "tmdb_collector.app._demo",
+    ),
+    "run_harvest": "tmdb_collector.app._harvest",
+    **dict.fromkeys(
+        (
+            "PROGRESS_KEY",
+            "MirrorProgress",
+            "MirrorReport",
+            "mirror_tmdb",
+            "progress_summary",
+            "run_mirror",
+        ),
+        "tmdb_collector.app._mirror",
+    ),
+    "gather_status": "tmdb_collector.app._status",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -15,16 +15,16 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 # pyarrow ships no type information (no py.typed): its objects are Any to mypy.
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from tmdb_collector.app._mirror import MirrorProgress, run_mirror
+from tmdb_collector.app._wiring import default_queue
 from tmdb_collector.collect import CollectorSettings
 from tmdb_collector.harvest import HarvestSettings
 from tmdb_collector.kinds import Kind, RecordKey
-from tmdb_collector.queue import SQLiteWorkQueue
+from tmdb_collector.queue import open_work_queue
 from tmdb_collector.store import ObjectStore, RecordIndex, RecordStore, open_object_store
 from tmdb_collector.tmdb import ClientSettings, Credential, JSONObject, TMDBClient
 
@@ -100,7 +100,7 @@ async def mirror_fake_tmdb(
         concurrency=20,
     )
     objects = open_object_store(location)
-    queue = SQLiteWorkQueue(Path(location) / "queue" / "work.sqlite3")
+    queue = open_work_queue(default_queue(location))
     try:
         async with TMDBClient(settings) as client:
             await run_mirror(

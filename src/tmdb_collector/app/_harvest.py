@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
+from tmdb_collector.observe import Metrics
 from tmdb_collector.queue import WorkQueue
 from tmdb_collector.store import ObjectStore
 from tmdb_collector.tmdb import ClientSettings, TMDBClient
@@ -22,8 +23,10 @@ async def run_harvest(
     day: date | None = None,
     dry_run: bool = False,
     force_deletions: bool = False,
+    metrics: Metrics | None = None,
 ) -> HarvestReport:
-    """One harvest with its own TMDB client; ``queue`` None only for a dry run."""
+    """One harvest with its own TMDB client; ``queue`` None only for a dry run. ``metrics``
+    receives what was planned and enqueued (default: logged at debug level)."""
     async with TMDBClient(client_settings) as client:
-        harvester = Harvester(client, objects, queue, settings)
+        harvester = Harvester(client, objects, queue, settings, metrics=metrics)
         return await harvester.run(day, dry_run=dry_run, force_deletions=force_deletions)

@@ -18,6 +18,7 @@ from typing import Any
 from tmdb_collector.collect import Collector, CollectorProgress, CollectorSettings
 from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
 from tmdb_collector.kinds import Kind
+from tmdb_collector.observe import Metrics
 from tmdb_collector.queue import QueueCounts, WorkQueue
 from tmdb_collector.store import ObjectStore, RecordIndex, RecordStore, StoreError
 from tmdb_collector.tmdb import ClientSettings, TMDBClient
@@ -153,9 +154,11 @@ async def run_mirror(
     day: date | None = None,
     stop: asyncio.Event | None = None,
     on_progress: Callable[[MirrorProgress], None] | None = None,
+    metrics: Metrics | None = None,
 ) -> MirrorReport:
     """Harvest (unless ``harvest`` is false), collect until the queue is empty or ``stop`` is
-    set, then (if not stopped) fold each kind's index fragments into its snapshot."""
+    set, then (if not stopped) fold each kind's index fragments into its snapshot. ``metrics``
+    receives the harvester's and the collector's counts (default: logged at debug level)."""
     started = time.monotonic()
     stop = stop if stop is not None else asyncio.Event()
     planned: dict[Kind, int] = {}
@@ -180,9 +183,12 @@ async def run_mirror(
         harvested = None
         if harvest:
             report("harvest")
-            harvested = await Harvester(client, objects, queue, harvest_settings).run(day)
+            harvester = Harvester(client, objects, queue, harvest_settings, metrics=metrics)
+            harvested = await harvester.run(day)
             planned.update({plan.kind: plan.total for plan in harvested.plan.kinds})
-        collector = Collector(client, RecordStore(objects), queue, collector_settings)
+        collector = Collector(
+            client, RecordStore(objects), queue, collector_settings, metrics=metrics
+        )
         with _frozen_heap():
             collected = await collector.run(
                 stop=stop,
@@ -225,6 +231,7 @@ async def mirror_tmdb(
     day: date | None = None,
     stop: asyncio.Event | None = None,
     on_progress: Callable[[MirrorProgress], None] | None = None,
+    metrics: Metrics | None = None,
 ) -> MirrorReport:
     """``run_mirror`` with a TMDB client of its own, for surfaces that hold settings, not a
     client. The credential is required up front: a mirror without one would only fail later."""
@@ -240,4 +247,5 @@ async def mirror_tmdb(
             day=day,
             stop=stop,
             on_progress=on_progress,
+            metrics=metrics,
         )

@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from tmdb_collector.collect import CollectorSettings
 from tmdb_collector.config import (
     ADULT,
     APPENDS,
@@ -36,10 +36,13 @@ from tmdb_collector.config import (
     WORK_BATCH_SIZE,
     Config,
 )
-from tmdb_collector.harvest import HarvestSettings
 from tmdb_collector.queue import WorkQueue, open_work_queue
 from tmdb_collector.store import ObjectStore, open_object_store
-from tmdb_collector.tmdb import ClientSettings, Credential
+
+if TYPE_CHECKING:
+    from tmdb_collector.collect import CollectorSettings
+    from tmdb_collector.harvest import HarvestSettings
+    from tmdb_collector.tmdb import ClientSettings
 
 __all__ = [
     "apply_aws_environment",
@@ -56,6 +59,10 @@ __all__ = [
 def client_settings(config: Config) -> ClientSettings:
     """How the TMDB client reaches TMDB (TMDB_API_KEY stays unchecked until an API call needs
     it: exports need no credential)."""
+    # Imported here, as in the two below: a command that only reads the store wires through
+    # this module too, and should not load the TMDB client, aiohttp and the collector.
+    from tmdb_collector.tmdb import ClientSettings, Credential  # noqa: PLC0415
+
     secret = config[TMDB_API_KEY]
     return ClientSettings(
         credential=None if secret is None else Credential(secret.reveal()),
@@ -69,6 +76,8 @@ def client_settings(config: Config) -> ClientSettings:
 
 def harvest_settings(config: Config) -> HarvestSettings:
     """What the harvester plans and how cautiously."""
+    from tmdb_collector.harvest import HarvestSettings  # noqa: PLC0415
+
     return HarvestSettings(
         kinds=config[MEDIA_TYPES],
         adult=config[ADULT],
@@ -84,6 +93,8 @@ def harvest_settings(config: Config) -> HarvestSettings:
 
 def collector_settings(config: Config) -> CollectorSettings:
     """How the collector fetches (APPENDS_*, EPISODE_DETAILS) and how much at once."""
+    from tmdb_collector.collect import CollectorSettings  # noqa: PLC0415
+
     return CollectorSettings(
         appends=MappingProxyType({kind: config[setting] for kind, setting in APPENDS.items()}),
         episode_details=config[EPISODE_DETAILS],
@@ -130,6 +141,8 @@ def apply_aws_environment(config: Config) -> None:
     already wins over the file, so only file values are copied.
     """
     for setting in AWS_SETTINGS:
+        if setting not in config:
+            continue
         resolved = config.resolved(setting)
         if resolved.source == "file" and isinstance(resolved.value, str):
             os.environ[setting.name] = resolved.value

@@ -32,7 +32,6 @@ def compact(kinds: tuple[str, ...], location: str | None) -> None:
       tmdb-collector compact --store s3://bucket/tmdb
     """
     config = settings(location=location)
-    app.apply_aws_environment(config)
     index = RecordIndex(app.open_store(config))
     for kind in kinds or KIND_NAMES:
         result = asyncio.run(index.compact(kind))

@@ -6,6 +6,7 @@ import json
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from tmdb_collector.cli._options import settings
 from tmdb_collector.cli._render import stdout_console
@@ -32,9 +33,11 @@ def config(*, as_json: bool) -> None:
         click.echo(json.dumps(shown, indent=1, ensure_ascii=False))
         return
     table = Table(title=f"settings (file: {resolved.file or 'none'})")
-    for column in ("setting", "value", "source"):
-        table.add_column(column)
+    table.add_column("setting", no_wrap=True)
+    table.add_column("value", overflow="fold")  # whole values, however long
+    table.add_column("source", no_wrap=True)
     for name, entry in shown.items():
         value = entry["value"]
-        table.add_row(name, "" if value is None else str(value), str(entry["source"]))
+        # Text, not markup: a value such as "/data/[x]" is shown as it is.
+        table.add_row(name, Text("" if value is None else str(value)), str(entry["source"]))
     stdout_console().print(table)

@@ -50,7 +50,6 @@ def export(kind: str, output: str, out: Path, include_deleted: bool, location: s
       tmdb-collector export --type=tv_episode --format parquet --out episodes.parquet
     """
     config = settings(location=location)
-    app.apply_aws_environment(config)
     records = RecordStore(app.open_store(config))
     terminal = _render.stderr_is_terminal()
 

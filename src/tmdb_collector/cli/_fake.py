@@ -123,7 +123,11 @@ def fake_tmdb(
     """
     if fixtures is not None and synthetic is not None:
         raise click.UsageError("give --fixtures or --synthetic, not both")
-    config = settings(extra={FAKE_TMDB_API_KEY.name: OptionValue(api_key, "--api-key")})
+    # Only its own setting: the fake must start whatever the collector's settings say.
+    config = settings(
+        extra={FAKE_TMDB_API_KEY.name: OptionValue(api_key, "--api-key")},
+        only=(FAKE_TMDB_API_KEY,),
+    )
     accepted = config[FAKE_TMDB_API_KEY]
     try:
         fake_settings = FakeSettings(

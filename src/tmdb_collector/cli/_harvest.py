@@ -57,7 +57,6 @@ def harvest(
     are enqueued).
     """
     config = settings(location=location, queue_spec=queue_spec, types=types)
-    app.apply_aws_environment(config)
     client_settings = app.client_settings(config)
     harvest_settings = app.harvest_settings(config)
     objects = app.open_store(config)

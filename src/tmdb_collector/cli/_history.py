@@ -7,16 +7,17 @@ import asyncio
 import click
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import kind_option, parse_key, settings, store_option
+from tmdb_collector.cli._options import (
+    CommandFailed,
+    kind_option,
+    parse_key,
+    settings,
+    store_option,
+)
 from tmdb_collector.cli._render import write_utf8
-from tmdb_collector.errors import TMDBCollectorError
 from tmdb_collector.store import RecordStore, VersionInfo, iso_time
 
 __all__ = ["history"]
-
-
-class RecordNotFoundError(TMDBCollectorError):
-    """The store holds no version of the record."""
 
 
 @click.command()
@@ -33,7 +34,7 @@ def history(kind: str, spec: str, location: str | None) -> None:
     records = RecordStore(app.open_store(settings(location=location)))
     versions = asyncio.run(records.history(key))
     if not versions:
-        raise RecordNotFoundError(f"{key.kind} {key} is not in {records.objects.url}")
+        raise CommandFailed(f"{key.kind} {key} is not in {records.objects.url}")
     write_utf8("".join(_version_line(v) for v in [None, *versions]))
 
 

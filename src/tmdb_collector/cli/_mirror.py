@@ -16,7 +16,13 @@ from rich.console import Console
 from rich.live import Live
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import queue_option, settings, store_option, types_option
+from tmdb_collector.cli._options import (
+    EXIT_STOPPED,
+    queue_option,
+    settings,
+    store_option,
+    types_option,
+)
 from tmdb_collector.cli._render import progress_line, render_progress
 from tmdb_collector.errors import UpstreamRejectedError
 
@@ -25,8 +31,6 @@ __all__ = ["mirror"]
 _log = logging.getLogger("tmdb_collector.mirror")
 #: Seconds between progress lines when stderr is not a terminal.
 _LOG_EVERY = 10.0
-#: Exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT), its work kept queued.
-_EXIT_STOPPED = 130
 
 
 @click.command()
@@ -52,7 +56,6 @@ def mirror(
     10 s otherwise.
     """
     config = settings(location=location, queue_spec=queue_spec, types=types)
-    app.apply_aws_environment(config)
     client_settings = app.client_settings(config)
     client_settings.require_credential()
     harvest_settings = app.harvest_settings(config)
@@ -87,7 +90,7 @@ def mirror(
         queue.close()
     _print_summary(report, Console())
     if report.stopped:
-        sys.exit(_EXIT_STOPPED)
+        sys.exit(EXIT_STOPPED)
 
 
 async def _until_stopped(

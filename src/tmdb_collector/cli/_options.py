@@ -4,7 +4,8 @@ settings they resolve to, and the one place that turns errors into exit codes an
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,27 +13,24 @@ from typing import Any
 
 import click
 
+from tmdb_collector.app import apply_aws_environment
 from tmdb_collector.config import (
-    DEFAULT_STORE,
     LOG_LEVEL,
     MEDIA_TYPES,
     TMDB_QUEUE,
     TMDB_STORE,
     Config,
     OptionValue,
+    Setting,
     load_config,
 )
-from tmdb_collector.errors import (
-    ConfigurationError,
-    InputError,
-    TMDBCollectorError,
-    UpstreamRejectedError,
-)
+from tmdb_collector.errors import Action, TMDBCollectorError, action_for
 from tmdb_collector.kinds import InvalidKeyError, Kind, RecordKey
 
 __all__ = [
     "EXIT_FAILED",
     "EXIT_REJECTED",
+    "EXIT_STOPPED",
     "EXIT_USAGE",
     "KIND_NAMES",
     "CLIState",
@@ -49,12 +47,13 @@ __all__ = [
     "types_option",
 ]
 
-#: Exit statuses: 1 a failure that may pass or needs a look; 2 a usage or configuration error
-#: (fix it and run again); 3 TMDB rejected the credential (nothing else will work); 130 stopped
-#: by Ctrl-C or SIGTERM with the work kept for the next run.
+#: Exit statuses: 1 failed, and may pass (or a lookup found nothing); 2 something to fix before a
+#: rerun can succeed (a setting, an option, an input, a damaged object); 3 TMDB rejected the
+#: credential (nothing else will work); 130 stopped by Ctrl-C or SIGTERM, the work kept.
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_REJECTED = 3
+EXIT_STOPPED = 130
 
 _log = logging.getLogger("tmdb_collector.config")
 
@@ -69,28 +68,34 @@ class CLIState:
     verbose: bool
 
 
+def _option_help(setting: Setting[Any]) -> str:
+    """An option's help from its setting's: one text for --help, `config` and the docs."""
+    text = re.sub(r" \(`--[a-z-]+`\)", "", setting.help)
+    shown = setting.shown(setting.default)
+    default = f"; default {shown}" if shown is not None else ""
+    return f"{text} [{setting.name}{default}]"
+
+
 store_option = click.option(
     "--store",
     "location",
     default=None,
     metavar="PATH|s3://BUCKET/PREFIX|memory://",
-    help=f"Where the records are (TMDB_STORE; default {DEFAULT_STORE}).",
+    help=_option_help(TMDB_STORE),
 )
 queue_option = click.option(
     "--queue",
     "queue_spec",
     default=None,
     metavar="sqlite:PATH|sqs://NAME|QUEUE_URL",
-    help="The work queue (TMDB_QUEUE). Default: STORE/queue/work.sqlite3 for a local store, "
-    "./tmdb-queue.sqlite3 otherwise.",
+    help=_option_help(TMDB_QUEUE),
 )
 types_option = click.option(
     "--types",
     "types",
     default=None,
     metavar="KIND,...",
-    help="Kinds to harvest (MEDIA_TYPES; default all seven): movie, tv, person, collection, "
-    "network, keyword, company.",
+    help=_option_help(MEDIA_TYPES),
 )
 kind_option = click.option(
     "--type", "kind", type=click.Choice(KIND_NAMES), required=True, help="The kind of record."
@@ -103,6 +108,7 @@ def settings(
     queue_spec: str | None = None,
     types: str | None = None,
     extra: Mapping[str, OptionValue] | None = None,
+    only: Collection[Setting[Any]] | None = None,
 ) -> Config:
     """The effective settings of the running command: defaults < the configuration file <
     the environment < these options (None: not given; ``extra`` for a command's own)."""
@@ -115,9 +121,11 @@ def settings(
         LOG_LEVEL.name: OptionValue("debug" if state and state.verbose else None, "-v"),
         **(extra or {}),
     }
-    config = load_config(file=state.config_file if state else None, options=options)
+    config = load_config(file=state.config_file if state else None, options=options, only=only)
     for warning in config.warnings:
         _log.warning("%s", warning)
+    # A process-wide step, so it is done here, at the surface, once per command.
+    apply_aws_environment(config)
     return config
 
 
@@ -165,10 +173,11 @@ class CommandRejected(click.ClickException):
 
 
 def command_error(error: TMDBCollectorError) -> click.ClickException:
-    """The one-line message and exit status of one of our errors: configuration and input
-    errors 2, a rejected credential 3, anything else 1."""
-    if isinstance(error, ConfigurationError | InputError):
+    """The one-line message and exit status of one of our errors, by what the caller must do
+    (the same ``Action`` a Lambda handler sorts by): fix 2, stop 3, retry 1."""
+    action = action_for(error)
+    if action is Action.FIX:
         return CommandMisconfigured(str(error))
-    if isinstance(error, UpstreamRejectedError):
+    if action is Action.STOP:
         return CommandRejected(str(error))
     return CommandFailed(str(error))

@@ -13,9 +13,15 @@ from rich.table import Table
 
 from tmdb_collector import app
 from tmdb_collector.cli import _render
-from tmdb_collector.cli._options import UTCTime, kind_option, parse_key, settings, store_option
+from tmdb_collector.cli._options import (
+    CommandFailed,
+    UTCTime,
+    kind_option,
+    parse_key,
+    settings,
+    store_option,
+)
 from tmdb_collector.cli._render import write_bytes, write_utf8
-from tmdb_collector.errors import TMDBCollectorError
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.store import RecordIndex, RecordStore, StoredRecord, iso_time
 
@@ -23,10 +29,6 @@ if TYPE_CHECKING:
     import pyarrow  # type: ignore[import-untyped, unused-ignore]
 
 __all__ = ["query"]
-
-
-class RecordNotFoundError(TMDBCollectorError):
-    """The store holds no such record, or no such version of it."""
 
 
 @click.command()
@@ -116,7 +118,7 @@ def _print_record(
         if stored is not None:
             write_utf8(_render_text(stored) if output == "text" else _render_json(stored))
             return
-    raise RecordNotFoundError(_missing(key, version, at_ms, records.objects.url))
+    raise CommandFailed(_missing(key, version, at_ms, records.objects.url))
 
 
 async def _read(

@@ -8,12 +8,15 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from tmdb_collector.app import MirrorProgress
 from tmdb_collector.kinds import Kind
+
+if TYPE_CHECKING:
+    from tmdb_collector.app import MirrorProgress
 
 __all__ = [
     "command_name",

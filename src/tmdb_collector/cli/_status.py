@@ -26,7 +26,6 @@ def status(*, location: str | None, queue_spec: str | None, as_json: bool) -> No
     """Show the work queue (waiting, in flight, dead letters with their last errors), records
     and tombstones per kind, and the last harvest with its watermarks."""
     config = settings(location=location, queue_spec=queue_spec)
-    app.apply_aws_environment(config)
     report = asyncio.run(app.gather_status(app.open_store(config), app.queue_spec(config)))
     if as_json:
         click.echo(json.dumps(report, indent=1))

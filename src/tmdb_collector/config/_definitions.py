@@ -12,6 +12,7 @@ from typing import Literal, cast
 
 from tmdb_collector.config._spec import (
     Setting,
+    ValueProblem,
     integer_range,
     number_range,
     to_flag,
@@ -122,7 +123,7 @@ def parse_kinds(names: tuple[str, ...]) -> tuple[Kind, ...]:
     known = {kind.value: kind for kind in EXPORT_KINDS}
     unknown = [name for name in (name.lower() for name in names) if name not in known]
     if unknown:
-        raise ValueError(
+        raise ValueProblem(
             f"unknown media type {', '.join(unknown)} (seasons and episodes come with their series)"
         )
     wanted = {name.lower() for name in names}
@@ -132,7 +133,7 @@ def parse_kinds(names: tuple[str, ...]) -> tuple[Kind, ...]:
 def _kinds(raw: object) -> tuple[Kind, ...]:
     kinds = parse_kinds(to_names(raw))
     if not kinds:
-        raise ValueError("names no kind; leave it unset for all seven")
+        raise ValueProblem("names no kind; leave it unset for all seven")
     return kinds
 
 
@@ -420,9 +421,9 @@ def _appends(kind: Kind) -> Setting[tuple[str, ...]]:
             if item not in known:
                 # season/N is the collector's own business: it adds exactly the seasons that fit.
                 hint = " (the collector adds season/N itself)" if item.startswith("season/") else ""
-                raise ValueError(f"{item!r} is not a sub-resource of {kind}{hint}")
+                raise ValueProblem(f"{item!r} is not a sub-resource of {kind}{hint}")
         if len(set(items)) != len(items):
-            raise ValueError("an append is named twice")
+            raise ValueProblem("an append is named twice")
         return items
 
     return Setting(
@@ -529,6 +530,7 @@ AWS_SETTINGS: tuple[Setting[str | None], ...] = (
     ),
     _aws("AWS_SECRET_ACCESS_KEY", "The secret of AWS_ACCESS_KEY_ID.", secret=True),
     _aws("AWS_SESSION_TOKEN", "A session token of temporary AWS credentials.", secret=True),
+    _aws("AWS_PROFILE", "A named profile of ~/.aws/config and ~/.aws/credentials to use."),
 )
 
 #: Every setting, in the order the docs and examples list them.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar, cast
@@ -43,6 +43,11 @@ class Resolved:
     source: Source
     origin: str
 
+    def __repr__(self) -> str:
+        # The value as `config` shows it: a credential only as set or unset.
+        shown = self.setting.shown(self.value)
+        return f"Resolved({self.setting.name}={shown!r}, source={self.source!r})"
+
 
 class Config:
     """The effective settings. ``config[SETTING]`` is the typed value of a setting."""
@@ -63,8 +68,15 @@ class Config:
         return notes
 
     def __getitem__(self, setting: Setting[T]) -> T:
-        value: T = self._resolved[setting.name].value  # type: ignore[assignment]
+        try:
+            value: T = self._resolved[setting.name].value  # type: ignore[assignment]
+        except KeyError:
+            raise KeyError(f"{setting.name} was not resolved (load_config(only=...))") from None
         return value
+
+    def __contains__(self, setting: object) -> bool:
+        """Whether ``setting`` was resolved (all are, unless ``load_config(only=...)``)."""
+        return isinstance(setting, Setting) and setting.name in self._resolved
 
     def resolved(self, setting: Setting[Any]) -> Resolved:
         return self._resolved[setting.name]
@@ -102,11 +114,13 @@ def load_config(
     file: str | os.PathLike[str] | None = None,
     options: Mapping[str, OptionValue] | None = None,
     cwd: Path | None = None,
+    only: Collection[Setting[Any]] | None = None,
 ) -> Config:
     """Resolve every setting. ``file`` is ``--config``; else TMDB_COLLECTOR_CONFIG names the
     file; else ./tmdb-collector.toml is read when it exists. ``options`` maps setting names to
     what command-line options gave. Raises ConfigurationError naming the setting, where its
-    value came from and what it accepts."""
+    value came from and what it accepts. ``only``: resolve just these settings (a command that
+    needs two must not fail on a third); the file is still checked for unknown keys."""
     environ = os.environ if environ is None else environ
     options = options or {}
     unknown = [name for name in options if name not in _BY_NAME]
@@ -115,8 +129,10 @@ def load_config(
     path, path_source = _config_path(file, environ, cwd or Path.cwd())
     from_file = _read_file(path) if path is not None else {}
     resolved: dict[str, Resolved] = {}
+    wanted = None if only is None else {setting.name for setting in only}
     for setting in SETTINGS:
-        resolved[setting.name] = _resolve(setting, from_file, environ, options, path)
+        if wanted is None or setting.name in wanted:
+            resolved[setting.name] = _resolve(setting, from_file, environ, options, path)
     resolved[CONFIG_FILE.name] = Resolved(
         cast(Setting[object], CONFIG_FILE),
         None if path is None else str(path),
@@ -229,7 +245,9 @@ def _resolve(
         return _parsed(setting, raw_env, "env", f"environment variable {name}")
     if name in from_file:
         raw, where = from_file[name]
-        return _parsed(setting, raw, "file", f"{path}, {where}")
+        # As in the environment: an empty string is "not set" where empty has no meaning.
+        if not (setting.blank_is_unset and isinstance(raw, str) and not raw.strip()):
+            return _parsed(setting, raw, "file", f"{path}, {where}")
     return Resolved(setting, setting.default, "default", "default")
 
 

@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 from tmdb_collector.errors import ConfigurationError
 
-__all__ = ["SECTIONS", "Setting", "SettingValueError"]
+__all__ = ["SECTIONS", "Setting", "SettingValueError", "ValueProblem"]
 
 T = TypeVar("T")
 
@@ -23,6 +23,10 @@ _FALSE = ("0", "false", "no", "off")
 
 class SettingValueError(ConfigurationError):
     """A value a setting does not accept; the message names the setting and what it accepts."""
+
+
+class ValueProblem(ValueError):
+    """Raised by a converter with words for the user (a Python error's text is not shown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +68,10 @@ class Setting(Generic[T]):
         """``raw`` as the typed value, checked; SettingValueError naming the setting if not."""
         try:
             value = self.convert(raw)
-        except (ValueError, TypeError) as error:
-            raise self._refused(raw, str(error) or None) from None
+        except ValueProblem as problem:
+            raise self._refused(raw, str(problem) or None) from None
+        except (ValueError, TypeError):
+            raise self._refused(raw, None) from None
         self.validate(value)
         return value
 

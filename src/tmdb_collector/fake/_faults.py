@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from tmdb_collector.tmdbapi import JSON_CONTENT_TYPE, JSONObject, TMDBError, json_response
+from tmdb_collector.tmdbapi import JSON_CONTENT_TYPE, JSONObject, ErrorAnswer, json_response
 
 __all__ = [
     "RANDOM_FAULTS",
@@ -68,13 +68,13 @@ RANDOM_FAULTS: tuple[Fault, ...] = (
     Fault.TRUNCATE,
 )
 
-_SERVER_ERRORS: dict[Fault, TMDBError] = {
-    Fault.INTERNAL_ERROR: TMDBError(500, 11, "Internal error: Something went wrong, contact TMDB."),
-    Fault.BAD_GATEWAY: TMDBError(502, 43, "Couldn't connect to the backend server."),
-    Fault.SERVICE_UNAVAILABLE: TMDBError(
+_SERVER_ERRORS: dict[Fault, ErrorAnswer] = {
+    Fault.INTERNAL_ERROR: ErrorAnswer(500, 11, "Internal error: Something went wrong, contact TMDB."),
+    Fault.BAD_GATEWAY: ErrorAnswer(502, 43, "Couldn't connect to the backend server."),
+    Fault.SERVICE_UNAVAILABLE: ErrorAnswer(
         503, 9, "Service offline: This service is temporarily offline, try again later."
     ),
-    Fault.GATEWAY_TIMEOUT: TMDBError(
+    Fault.GATEWAY_TIMEOUT: ErrorAnswer(
         504, 24, "Your request to the backend server timed out. Try again."
     ),
 }

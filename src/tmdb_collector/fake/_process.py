@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO
 
+from tmdb_collector.errors import TMDBCollectorError
+
 __all__ = ["LISTENING_PREFIX", "FakeProcessError", "start_fake_process"]
 
 #: The line ``tmdb-collector fake-tmdb`` prints on stdout once it accepts connections.
@@ -22,7 +24,7 @@ LISTENING_PREFIX = "listening on "
 _STOP_TIMEOUT = 5.0
 
 
-class FakeProcessError(RuntimeError):
+class FakeProcessError(TMDBCollectorError, RuntimeError):
     """The fake TMDB process exited or stayed silent instead of announcing its address."""
 
 

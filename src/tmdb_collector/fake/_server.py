@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from tmdb_collector.errors import TMDBCollectorError
 from tmdb_collector.fake._catalog import CacheableExports, Catalog
 from tmdb_collector.fake._export_cache import ExportCache, ExportCacheError
 from tmdb_collector.fake._exports import (
@@ -50,7 +51,7 @@ from tmdb_collector.fake._stats import RequestStats, endpoint_kind
 from tmdb_collector.tmdbapi import (
     APIHandler,
     JSONObject,
-    TMDBError,
+    ErrorAnswer,
     answer_errors,
     dump_json,
     json_response,
@@ -70,7 +71,7 @@ _MAX_UPLOAD = 256 * 1024 * 1024
 _SHUTDOWN_TIMEOUT = 2.0
 
 
-class FakeStartError(RuntimeError):
+class FakeStartError(TMDBCollectorError, RuntimeError):
     """The fake server could not start (port taken, bad host) or is not running."""
 
 
@@ -335,7 +336,7 @@ class FakeTMDB:
             # A spoiled export is rendered whole: faults are for tests, with small exports.
             try:
                 source = await self._export_source(request.match_info.get("file_name", ""))
-            except TMDBError as error:
+            except ErrorAnswer as error:
                 return dump_json(error.to_json())
             if isinstance(source, Path):
                 return await asyncio.to_thread(source.read_bytes)
@@ -384,7 +385,7 @@ class FakeTMDB:
         export = ExportFile.parse(file_name)
         today = self._today()
         if export is None or not export.is_published(today, self.settings.publish_today):
-            raise TMDBError.not_found()
+            raise ErrorAnswer.not_found()
         day = self._source.day_of(export.published_on, today)
         lines = functools.partial(self.catalog.export_lines, export.name, day)
         cache, catalog = self._export_cache, self.catalog

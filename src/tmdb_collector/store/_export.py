@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
+from tmdb_collector.errors import Action, InputError
 from tmdb_collector.kinds import Kind
 from tmdb_collector.schema import RecordCodec
 from tmdb_collector.schema._codec import key_text
@@ -25,6 +26,7 @@ __all__ = [
     "ExportFormat",
     "ExportResult",
     "ExportSink",
+    "ExportTargetError",
     "JsonLinesSink",
     "ParquetSink",
     "export_records",
@@ -42,6 +44,13 @@ def iso_time(at_ms: int) -> str:
     """Unix milliseconds as ISO 8601 in UTC: ``2026-11-23T10:00:00.000Z``."""
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=at_ms)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ExportTargetError(StoreError, InputError):
+    """``--out`` names nothing an export can be written to (a missing directory, a directory,
+    no permission): fix the path. Failures while writing stay ``StoreError`` errors."""
+
+    action = Action.FIX
 
 
 class ExportSink(Protocol):
@@ -202,7 +211,7 @@ async def export_to_file(
         try:
             stream = open(out, "wb")  # noqa: SIM115, ASYNC230 (a device or a pipe: no waiting)
         except OSError as error:
-            raise StoreError(f"cannot write {out}: {error.strerror or error}") from None
+            raise ExportTargetError(f"cannot write {out}: {error.strerror or error}") from None
         with stream:
             return await _through(job, stream, str(out))
     return await _atomically(job, out)
@@ -213,7 +222,7 @@ def _is_special(out: Path) -> bool:
     if not out.exists() or out.is_file():
         return False
     if out.is_dir():
-        raise StoreError(f"cannot write {out}: it is a directory")
+        raise ExportTargetError(f"cannot write {out}: it is a directory")
     return True
 
 
@@ -232,7 +241,7 @@ async def _atomically(job: _ExportJob, out: Path) -> ExportResult:
         # Not mkstemp: its 0600 would become the exported file's mode; this one honours umask.
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:
-        raise StoreError(f"cannot write {out}: {error.strerror or error}") from None
+        raise ExportTargetError(f"cannot write {out}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             result = await job.run(stream)

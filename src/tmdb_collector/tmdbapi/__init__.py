@@ -8,7 +8,7 @@ source needs only::
     web.run_app(make_api_app(source, api_key="secret"))
 
 ``APIHandler`` is the same handler for an application of one's own (serve it behind
-``answer_errors``, which renders every TMDBError as TMDB does); the pieces it is built from
+``answer_errors``, which renders every ErrorAnswer as TMDB does); the pieces it is built from
 (``parse_api_path``, ``details_answer``, ``page_of``, ...) are public for tests and for answers
 assembled differently.
 """
@@ -34,7 +34,7 @@ from tmdb_collector.tmdbapi._responses import (
     JSON_CONTENT_TYPE,
     JSONObject,
     PageTooLargeError,
-    TMDBError,
+    ErrorAnswer,
     answer_errors,
     dump_json,
     json_response,
@@ -67,7 +67,7 @@ __all__ = [
     "RecordRoute",
     "RecordSource",
     "Route",
-    "TMDBError",
+    "ErrorAnswer",
     "answer_errors",
     "append_block",
     "check_credentials",

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Iterable
 
 from tmdb_collector.kinds import MAX_APPENDS, SUB_RESOURCES, Kind, RecordKey, season_append_number
-from tmdb_collector.tmdbapi._responses import JSONObject, TMDBError
+from tmdb_collector.tmdbapi._responses import JSONObject, ErrorAnswer
 from tmdb_collector.tmdbapi._routes import PAGED_SUB_RESOURCES, standalone_has_id
 from tmdb_collector.tmdbapi._source import RecordSource
 
@@ -19,7 +19,7 @@ def parse_appends(text: str | None) -> list[str]:
     towards the 20 (TMDB counts the list it is given; not confirmed for duplicates)."""
     items = [item.strip() for item in (text or "").split(",") if item.strip()]
     if len(items) > MAX_APPENDS:
-        raise TMDBError.too_many_appends()
+        raise ErrorAnswer.too_many_appends()
     return list(dict.fromkeys(items))
 
 
@@ -64,7 +64,7 @@ def sub_resource_answer(
     block = source.block(key, sub)
     if block is None:
         # The source lacks this block (a fixture that did not capture it): none is invented.
-        raise TMDBError.not_found()
+        raise ErrorAnswer.not_found()
     if page > 1 and sub in PAGED_SUB_RESOURCES:
         # Only page 1 of a sub-resource is known; later pages keep its totals, empty.
         block = {**block, "page": page, "results": []}
@@ -78,5 +78,5 @@ def sub_resource_answer(
 def _base(source: RecordSource, key: RecordKey) -> JSONObject:
     base = source.base(key)
     if base is None:
-        raise TMDBError.not_found()
+        raise ErrorAnswer.not_found()
     return base

@@ -7,7 +7,7 @@ import re
 
 from aiohttp import web
 
-from tmdb_collector.tmdbapi._responses import TMDBError
+from tmdb_collector.tmdbapi._responses import ErrorAnswer
 
 __all__ = ["check_credentials"]
 
@@ -16,7 +16,7 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 def check_credentials(request: web.Request, api_key: str | None) -> None:
-    """Raise TMDBError 401/7 unless ``request`` carries an accepted credential: ``api_key``
+    """Raise ErrorAnswer 401/7 unless ``request`` carries an accepted credential: ``api_key``
     itself, or any non-empty one when ``api_key`` is None."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer":
@@ -26,7 +26,7 @@ def check_credentials(request: web.Request, api_key: str | None) -> None:
     else:
         accepted = _accepts(request.query.get("api_key", ""), api_key)
     if not accepted:
-        raise TMDBError.invalid_api_key()
+        raise ErrorAnswer.invalid_api_key()
 
 
 def _accepts(credential: str, expected: str | None) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tmdb_collector.tmdbapi._responses import JSONObject, PageTooLargeError, TMDBError
+from tmdb_collector.tmdbapi._responses import JSONObject, PageTooLargeError, ErrorAnswer
 
 __all__ = [
     "MAX_PAGE",
@@ -50,12 +50,12 @@ def parse_page(text: str | None) -> int:
     if text is None:
         return 1
     if not (text.isascii() and text.isdigit()):
-        raise TMDBError.invalid_page()
+        raise ErrorAnswer.invalid_page()
     # Compare lengths before int(): Python refuses to convert a string of 4300+ digits.
     digits = text.lstrip("0")
     page = int(digits or "0") if len(digits) <= len(str(MAX_PAGE)) else MAX_PAGE + 1
     if page < 1:
-        raise TMDBError.invalid_page()
+        raise ErrorAnswer.invalid_page()
     if page > MAX_PAGE:
         raise PageTooLargeError()
     return page
@@ -83,21 +83,21 @@ class ChangesWindow:
     @classmethod
     def parse(cls, start_text: str | None, end_text: str | None, today: date) -> ChangesWindow:
         """Read ``start_date``/``end_date``; absent ones mean the last 24 hours, i.e. yesterday
-        and today. Raise TMDBError 400/47 for a malformed date, 422/20 for a reversed window or
+        and today. Raise ErrorAnswer 400/47 for a malformed date, 422/20 for a reversed window or
         one longer than 14 days."""
         end = _parse_date(end_text) if end_text else today
         # The day before 0001-01-01 does not exist: such a window starts on its end.
         default_start = end - timedelta(days=1) if end > date.min else end
         start = _parse_date(start_text) if start_text else default_start
         if start > end or end - start > MAX_WINDOW:
-            raise TMDBError.invalid_date_range()
+            raise ErrorAnswer.invalid_date_range()
         return cls(start, end)
 
 
 def _parse_date(text: str) -> date:
     if not _DATE.fullmatch(text):
-        raise TMDBError.invalid_input()
+        raise ErrorAnswer.invalid_input()
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise TMDBError.invalid_input() from None
+        raise ErrorAnswer.invalid_input() from None

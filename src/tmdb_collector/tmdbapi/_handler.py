@@ -10,7 +10,7 @@ from aiohttp import web
 from tmdb_collector.tmdbapi._appends import details_answer, parse_appends, sub_resource_answer
 from tmdb_collector.tmdbapi._credentials import check_credentials
 from tmdb_collector.tmdbapi._feeds import ChangesWindow, parse_page
-from tmdb_collector.tmdbapi._responses import TMDBError, answer_errors, json_response
+from tmdb_collector.tmdbapi._responses import ErrorAnswer, answer_errors, json_response
 from tmdb_collector.tmdbapi._routes import (
     PAGED_SUB_RESOURCES,
     ChangesRoute,
@@ -34,7 +34,7 @@ def _any_credential() -> str | None:
 class APIHandler:
     """Answers ``/3/...`` requests from ``source`` as api.themoviedb.org does: credentials,
     routes, append_to_response, paging, changes windows and TMDB's error answers (raised as
-    TMDBError: serve it behind ``answer_errors``).
+    ErrorAnswer: serve it behind ``answer_errors``).
 
     ``api_key`` gives the one credential accepted, or None to accept any non-empty one; it is
     asked on every request, so a server may change it while running. ``today`` gives the date
@@ -59,7 +59,7 @@ class APIHandler:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.method not in ("GET", "HEAD"):
             # Only reads are served; any other method names no resource here.
-            raise TMDBError.not_found()
+            raise ErrorAnswer.not_found()
         check_credentials(request, self._api_key())
         route = parse_api_path(request.path)
         query = request.query

@@ -12,7 +12,7 @@ __all__ = [
     "JSON_CONTENT_TYPE",
     "JSONObject",
     "PageTooLargeError",
-    "TMDBError",
+    "ErrorAnswer",
     "answer_errors",
     "dump_json",
     "json_response",
@@ -37,7 +37,7 @@ def json_response(
     return web.Response(body=dump_json(value), status=status, headers=all_headers)
 
 
-class TMDBError(Exception):
+class ErrorAnswer(Exception):
     """An error answer in TMDB's envelope; raised by handlers, rendered by ``answer_errors``."""
 
     def __init__(
@@ -56,19 +56,19 @@ class TMDBError(Exception):
         return json_response(self.to_json(), self.status, self.headers)
 
     @classmethod
-    def not_found(cls) -> TMDBError:
+    def not_found(cls) -> ErrorAnswer:
         return cls(404, 34, "The resource you requested could not be found.")
 
     @classmethod
-    def invalid_id(cls) -> TMDBError:
+    def invalid_id(cls) -> ErrorAnswer:
         return cls(404, 6, "Invalid id: The pre-requisite id is invalid or not found.")
 
     @classmethod
-    def invalid_api_key(cls) -> TMDBError:
+    def invalid_api_key(cls) -> ErrorAnswer:
         return cls(401, 7, "Invalid API key: You must be granted a valid key.")
 
     @classmethod
-    def too_many_appends(cls) -> TMDBError:
+    def too_many_appends(cls) -> ErrorAnswer:
         return cls(
             400,
             27,
@@ -76,16 +76,16 @@ class TMDBError(Exception):
         )
 
     @classmethod
-    def invalid_date_range(cls) -> TMDBError:
+    def invalid_date_range(cls) -> ErrorAnswer:
         return cls(422, 20, "Invalid date range: Should be a range no longer than 14 days.")
 
     @classmethod
-    def invalid_input(cls) -> TMDBError:
+    def invalid_input(cls) -> ErrorAnswer:
         # Code 47 is TMDB's generic answer to a malformed parameter (e.g. a date that is no date).
         return cls(400, 47, "The input is not valid.")
 
     @classmethod
-    def invalid_page(cls) -> TMDBError:
+    def invalid_page(cls) -> ErrorAnswer:
         # TMDB's code 22, for a page that is not a positive integer (page > 500 is page_error).
         return cls(
             400,
@@ -94,7 +94,7 @@ class TMDBError(Exception):
         )
 
 
-class PageTooLargeError(TMDBError):
+class PageTooLargeError(ErrorAnswer):
     """page > 500 on any paged list: TMDB answers in a different envelope than its other errors."""
 
     def __init__(self) -> None:
@@ -105,13 +105,13 @@ class PageTooLargeError(TMDBError):
 
 
 async def answer_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Run ``handler``; a TMDBError becomes its envelope, and an HTTP error of the router (a path
+    """Run ``handler``; a ErrorAnswer becomes its envelope, and an HTTP error of the router (a path
     or method nothing serves) TMDB's 404 envelope. Usable as aiohttp middleware as it is."""
     try:
         response = await handler(request)
-    except TMDBError as error:
+    except ErrorAnswer as error:
         return error.response()
     except web.HTTPException:
         # Paths TMDB does not know: its "not found" envelope rather than aiohttp's text.
-        return TMDBError.not_found().response()
+        return ErrorAnswer.not_found().response()
     return response

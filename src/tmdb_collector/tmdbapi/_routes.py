@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from tmdb_collector.kinds import CHANGES_KINDS, EXPORT_KINDS, SUB_RESOURCES, Kind, RecordKey
-from tmdb_collector.tmdbapi._responses import TMDBError
+from tmdb_collector.tmdbapi._responses import ErrorAnswer
 
 __all__ = [
     "PAGED_SUB_RESOURCES",
@@ -66,20 +66,20 @@ Route = ConfigurationRoute | ChangesRoute | RecordRoute
 
 
 def parse_api_path(path: str) -> Route:
-    """The route of a ``/3/...`` path; raise TMDBError 404 (code 6 or 34) for anything else."""
+    """The route of a ``/3/...`` path; raise ErrorAnswer 404 (code 6 or 34) for anything else."""
     parts = path.removeprefix("/3/").split("/")
     if parts == ["configuration"]:
         return ConfigurationRoute()
     kind = _PATH_KINDS.get(parts[0])
     if kind is None or len(parts) < 2:
-        raise TMDBError.not_found()
+        raise ErrorAnswer.not_found()
     if parts[1:] == ["changes"] and kind in CHANGES_KINDS:
         return ChangesRoute(kind)
     record_id = _number(parts[1], positive=True)
     key, rest = _record_key(kind, record_id, parts[2:])
     sub = "/".join(rest) or None
     if sub is not None and sub not in SUB_RESOURCES[key.kind]:
-        raise TMDBError.not_found()
+        raise ErrorAnswer.not_found()
     return RecordRoute(key, sub)
 
 
@@ -96,10 +96,10 @@ def _record_key(kind: Kind, record_id: int, rest: list[str]) -> tuple[RecordKey,
 
 def _number(text: str, *, positive: bool) -> int:
     if not _NUMBER.fullmatch(text):
-        raise TMDBError.invalid_id()
+        raise ErrorAnswer.invalid_id()
     value = int(text)
     if positive and value == 0:
-        raise TMDBError.invalid_id()
+        raise ErrorAnswer.invalid_id()
     return value
 
 
