@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from tmdb_collector.tmdbapi import JSON_CONTENT_TYPE, JSONObject, ErrorAnswer, json_response
+from tmdb_collector.tmdbapi import JSON_CONTENT_TYPE, ErrorAnswer, JSONObject, json_response
 
 __all__ = [
     "RANDOM_FAULTS",
@@ -69,7 +69,9 @@ RANDOM_FAULTS: tuple[Fault, ...] = (
 )
 
 _SERVER_ERRORS: dict[Fault, ErrorAnswer] = {
-    Fault.INTERNAL_ERROR: ErrorAnswer(500, 11, "Internal error: Something went wrong, contact TMDB."),
+    Fault.INTERNAL_ERROR: ErrorAnswer(
+        500, 11, "Internal error: Something went wrong, contact TMDB."
+    ),
     Fault.BAD_GATEWAY: ErrorAnswer(502, 43, "Couldn't connect to the backend server."),
     Fault.SERVICE_UNAVAILABLE: ErrorAnswer(
         503, 9, "Service offline: This service is temporarily offline, try again later."

@@ -1,8 +1,13 @@
 """The record layer: current versions, their history and a change log, over an ObjectStore.
 
-See docs/storage.md, "Records". Every object but the current one is immutable and written with
-``create``; the current object is the only thing ever overwritten (last writer wins, and a late,
-older fetch never replaces a newer one).
+See docs/storage.md, "Records". A record's versions are its current object and, under
+``history/``, the versions it superseded: a version is stored once, as the current object while
+it is current, then copied to history when a newer one replaces it (so a new record costs one
+object, and a redelivered write names the same history object again: no duplicates). Every
+object but the current one is immutable and written with ``create``; the current object is the
+only thing ever overwritten (last writer wins, and a late, older fetch never replaces a newer
+one). Stores written before kept a copy of the current version in history too; readers drop
+that copy (``migrate-history`` deletes it).
 """
 
 from __future__ import annotations
@@ -194,12 +199,14 @@ class VersionInfo:
 
 @dataclass(frozen=True, slots=True)
 class _Current:
-    """What a current object's envelope says: enough to decide about a write."""
+    """What a current object's envelope says: enough to decide about a write, and its bytes,
+    to copy into history when a newer version supersedes it."""
 
     content_hash: bytes
     at_ms: int
     deleted: bool
     size: int = 0
+    data: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,16 +238,23 @@ class _NewVersion:
     encoded: EncodedRecord
     at_ms: int
     entry: ChangeEntry
+    #: The version this one replaces, copied into history when this one is stored; None for a
+    #: record created.
+    superseded: _Current | None
     #: The TMDB JSON's index fields (index_fields), for the index row; None for a tombstone.
     fields: JSONObject | None = field(default=None, repr=False)
 
     @property
-    def history_key(self) -> str:
-        return history_version_key(self.key, self.at_ms, self.encoded.content_hash)
+    def superseded_key(self) -> str | None:
+        """Where the superseded version goes: its name holds its own time and hash, so a
+        redelivered write names the same object (created once)."""
+        old = self.superseded
+        return None if old is None else history_version_key(self.key, old.at_ms, old.content_hash)
 
     def as_current(self) -> _Current:
         deleted = self.entry.change == "deleted"
-        return _Current(self.encoded.content_hash, self.at_ms, deleted, len(self.encoded.data))
+        encoded = self.encoded
+        return _Current(encoded.content_hash, self.at_ms, deleted, len(encoded.data), encoded.data)
 
     def index_row(self) -> IndexRow:
         return index_row(
@@ -356,27 +370,35 @@ class RecordStore:
     async def _store(
         self, versions: list[_NewVersion], confirmations: list[_Confirmation], time_ms: int
     ) -> None:
-        # History first: once a change is logged, the version it names exists. Then the change
-        # log, then the current objects: a crash before the current puts leaves the old current
-        # in place, so redelivering the batch logs the change again instead of finding nothing
-        # to do ("unchanged") and losing the entry.
-        # The index fragments come after the log and before the current puts for the same
-        # reason: a redelivered batch writes their rows again (readers keep the latest per key).
-        await bounded(self._objects.create(v.history_key, v.encoded.data) for v in versions)
+        # 1. The superseded versions into history (create-only, named by their own time and
+        #    hash: a redelivery names them again and writes nothing twice).
+        # 2. The change log: once a change is logged, the version it names is stored or about
+        #    to be; a crash before the current puts leaves the old current in place, so the
+        #    redelivered batch logs the change again instead of finding it "unchanged".
+        # 3. The current objects.
+        # 4. The index fragments, last: the index never counts a version whose object is not
+        #    there yet. A crash before them is healed by the redelivery, which finds the
+        #    record unchanged and writes its confirmation row (with every index field).
+        superseded = {
+            name: version.superseded.data
+            for version in versions
+            if version.superseded is not None and (name := version.superseded_key) is not None
+        }
+        await bounded(self._objects.create(name, data) for name, data in superseded.items())
         seq = next(self._sequence)
         await self._write_piece([v.entry for v in versions], time_ms, seq)
         newest = {version.key: version for version in versions}  # the batch's last per key
-        rows: dict[RecordKey, _NewVersion | _Confirmation] = {c.key: c for c in confirmations}
-        rows.update(newest)  # a key with a new version in the batch needs no confirmation row
-        await self._write_fragments(list(rows.values()), time_ms, seq)
         await bounded(
             self._objects.put(current_key(key), version.encoded.data)
             for key, version in newest.items()
         )
-        # A record just created has one version: nothing to prune, and not listing its history
+        rows: dict[RecordKey, _NewVersion | _Confirmation] = {c.key: c for c in confirmations}
+        rows.update(newest)  # a key with a new version in the batch needs no confirmation row
+        await self._write_fragments(list(rows.values()), time_ms, seq)
+        # A record just created has no history: nothing to prune, and not listing its history
         # saves a request per new record (a quarter of a first mirror's requests on S3).
         await bounded(
-            self._prune(key) for key, version in newest.items() if version.entry.change != "created"
+            self._prune(key) for key, version in newest.items() if version.superseded is not None
         )
 
     async def _read_currents(self, keys: set[RecordKey]) -> dict[RecordKey, _Current | None]:
@@ -397,7 +419,7 @@ class RecordStore:
             await self._quarantine(key, name, data, str(error))
             return None
         deleted = _is_tombstone(envelope)
-        return _Current(envelope.content_hash, envelope.fetched_at_ms, deleted, len(data))
+        return _Current(envelope.content_hash, envelope.fetched_at_ms, deleted, len(data), data)
 
     def _decide(
         self, item: EncodedWrite | RecordDeletion, current: _Current | None, time_ms: int
@@ -423,7 +445,7 @@ class RecordStore:
             "created" if current is None else "revived" if current.deleted else "updated"
         )
         entry = ChangeEntry(item.key, time_ms, change, old_hash, new_hash, _FETCHED)
-        version = _NewVersion(item.key, encoded, item.fetched_at_ms, entry, item.fields)
+        version = _NewVersion(item.key, encoded, item.fetched_at_ms, entry, current, item.fields)
         return WriteResult(item.key, change, old_hash, new_hash, drift=drift), version
 
     def _decide_deletion(
@@ -446,7 +468,7 @@ class RecordStore:
         )
         new_hash = encoded.content_hash
         entry = ChangeEntry(item.key, time_ms, "deleted", old_hash, new_hash, item.reason)
-        version = _NewVersion(item.key, encoded, item.deleted_at_ms, entry)
+        version = _NewVersion(item.key, encoded, item.deleted_at_ms, entry, current)
         return WriteResult(item.key, "deleted", old_hash, new_hash), version
 
     async def _write_piece(self, entries: list[ChangeEntry], time_ms: int, seq: int) -> None:
@@ -483,9 +505,11 @@ class RecordStore:
             )
 
     async def _prune(self, key: RecordKey) -> None:
-        """Delete the oldest versions beyond the retention; the newest are never touched."""
+        """Delete the oldest superseded versions beyond the retention (the current version
+        counts as one); the newest are never touched."""
         names = await self._version_keys(key)
-        await bounded(self._objects.delete(name) for name in names[: -self._retention])
+        keep = self._retention - 1
+        await bounded(self._objects.delete(name) for name in names[: len(names) - keep])
 
     # --- reading --------------------------------------------------------------------------
 
@@ -516,8 +540,9 @@ class RecordStore:
         return sorted(keys)
 
     async def history(self, key: RecordKey) -> list[VersionInfo]:
-        """The kept versions of the record, oldest first (tombstones included)."""
-        names = await self._version_keys(key)
+        """The kept versions of the record, oldest first (tombstones included); the last is the
+        current one."""
+        names = [name for name, _ in await self._versions(key)]
         blobs = await bounded(self._objects.get(name) for name in names)
         infos: list[VersionInfo] = []
         for name, data in zip(names, blobs, strict=True):
@@ -559,11 +584,11 @@ class RecordStore:
             return current_key(key)
         if version == 0:
             raise ValueError("versions count from 1 (the oldest) or from -1 (the newest)")
-        names = await self._version_keys(key)
+        versions = await self._versions(key)
         if version is not None:
             index = version - 1 if version > 0 else version
-            return names[index] if -len(names) <= index < len(names) else None
-        earlier = [name for name in names if at_ms is not None and _version_time(name) <= at_ms]
+            return versions[index][0] if -len(versions) <= index < len(versions) else None
+        earlier = [name for name, time in versions if at_ms is not None and time <= at_ms]
         return earlier[-1] if earlier else None
 
     async def read_bytes(
@@ -664,10 +689,56 @@ class RecordStore:
         except StoreError as error:  # the copy is for people; the repair goes on without it
             _log.warning("could not keep a copy of %s: %s", object_key, error)
 
+    async def drop_current_copies(
+        self, kind: Kind, *, on_record: Callable[[int], None] | None = None
+    ) -> int:
+        """Delete the copies of current versions that stores written before this layout kept in
+        history (readers already leave them out; this gives back their bytes). Returns how many
+        were deleted; ``on_record`` gets the count of records looked at. Safe to rerun and to
+        run beside writers: only an object naming exactly the current version is deleted."""
+        deleted = looked_at = 0
+        async for record in self.current_records(kind):
+            key = _key_of_record(record)
+            looked_at += 1
+            names = await self._version_keys(key)
+            copy = history_version_key(key, record.fetched_at_ms, record.content_hash)
+            if names and names[-1] == copy:
+                await self._objects.delete(copy)
+                deleted += 1
+            if on_record is not None:
+                on_record(looked_at)
+        return deleted
+
+    async def _versions(self, key: RecordKey) -> list[tuple[str, int]]:
+        """Every kept version's object and time, oldest first: the superseded versions in
+        history, then the current object. A store written before this layout kept a copy of
+        the current version in history too: that copy is left out (it is the current one)."""
+        names = await self._version_keys(key)
+        versions = [(name, _version_time(name)) for name in names]
+        name = current_key(key)
+        data = await self._objects.get(name)
+        if data is None:
+            return versions
+        try:
+            envelope = self._codec.decode_envelope(data)
+        except CorruptRecordError as error:
+            raise UnreadableRecordError(key, self._objects.url, name, str(error)) from None
+        copy = history_version_key(key, envelope.fetched_at_ms, envelope.content_hash)
+        if names and names[-1] == copy:
+            versions.pop()
+        return [*versions, (name, envelope.fetched_at_ms)]
+
     async def _version_keys(self, key: RecordKey) -> list[str]:
         """The record's version objects, oldest first: their names sort by time."""
         listed = [info.key async for info in self._objects.list(history_prefix(key))]
         return sorted(name for name in listed if history_version_time(name) is not None)
+
+
+def _key_of_record(record: record_pb2.Record) -> RecordKey:
+    key = record.key
+    season = key.season_number if key.HasField("season_number") else None
+    episode = key.episode_number if key.HasField("episode_number") else None
+    return RecordKey(Kind(record.kind), key.id, season, episode)
 
 
 def _confirmation(item: EncodedWrite | RecordDeletion, current: _Current | None) -> _Confirmation:
