@@ -3,6 +3,7 @@ local S3 (moto) for the session."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from hypothesis import settings
 
 from moto_server import MotoStartError, create_bucket, moto_environ, running_moto
 from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
@@ -18,6 +20,21 @@ from tmdb_collector.queue import SQLiteWorkQueue, SQSWorkQueue, WorkQueue, ensur
 
 #: The date the fixture-mode fake calls today: fixed, so export names do not roll at midnight.
 FAKE_TODAY = date(2026, 8, 27)
+
+# --- property-based tests (hypothesis; tests/fuzz) ----------------------------------------------
+#: Examples per property test: the crash-free guarantee each fuzz test states. The whole fuzz
+#: suite stays within ~30 s on a 2-core machine at this budget.
+FUZZ_EXAMPLES = 200
+# No deadline: a busy CI machine stalls now and then, and a slow example is not a wrong one.
+settings.register_profile("dev", max_examples=FUZZ_EXAMPLES, deadline=None, print_blob=True)
+# CI tries the same examples on every run (derandomize), so a red run is reproducible from its
+# log, and writes no example database (a fresh clone has nowhere to keep it).
+settings.register_profile("ci", settings.get_profile("dev"), derandomize=True, database=None)
+# A longer hunt on demand: HYPOTHESIS_PROFILE=deep python3 dev.py test tests/fuzz
+settings.register_profile("deep", settings.get_profile("dev"), max_examples=20 * FUZZ_EXAMPLES)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(scope="session")

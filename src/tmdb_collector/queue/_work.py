@@ -205,7 +205,7 @@ def _packed(
     """The bodies, filled chunk by chunk: per key, only C code runs (islice, join, regex)."""
     size = body.max_items
     for group, keys in runs:
-        header, kind = _group_header(*group)
+        header, kind = _header_of(group)
         while True:
             chunk = list(itertools.islice(keys, size))
             joined = _joined_keys(chunk, kind) if chunk else ""
@@ -266,6 +266,24 @@ class _BodyBuilder:
         self._size = self._base
         self.count = 0
         return body
+
+
+_GROUP_FIELDS_OF_ITEM = ("kind", "reason", "attempt", "enqueued_at_ms", "confirm")
+
+
+def _header_of(group: tuple[object, ...]) -> tuple[str, Kind]:
+    try:
+        return _group_header(*group)
+    except TypeError:
+        # The cache hashes the fields before _group_header checks them: an unhashable one (a
+        # list...) is the producer's bug like any other bad field, not a TypeError.
+        for name, value in zip(_GROUP_FIELDS_OF_ITEM, group, strict=True):
+            try:
+                hash(value)
+            except TypeError:
+                problem = f"a work item's {name} is {type(value).__name__} {value!r}"
+                raise InvalidWorkItemError(f"{problem}; fix the work item") from None
+        raise
 
 
 @functools.lru_cache(maxsize=1024, typed=True)  # typed: attempt=True is not 1

@@ -39,15 +39,21 @@ _PATTERN = re.compile(r"(?P<prefix>[a-z_]+)/\*")
 # readers refuse messages nested deeper than 100 (upb's limit; the payload adds 6 above the
 # Value): a change value nested deeper than this is kept verbatim, or it could not be read back.
 _VALUE_DEPTH = 20
+# json's encoder and decoder recurse once per level of nesting, inside the recursion limit that
+# the caller's own frames share (1000 by default): json_extra nested near that limit could be
+# written by one caller and raise RecursionError when read back by one with a deeper stack, a
+# record no reader can open. TMDB nests a handful of levels; this leaves ~500 frames to callers.
+_EXTRA_DEPTH = 500
 
 # Shapes of a field, as the converter treats it.
 _SCALAR, _MESSAGE, _SCALARS, _MESSAGES, _SCALAR_MAP, _MESSAGE_MAP, _VALUE, _PATTERNED = range(8)
 
 
 class ConversionError(ValueError):
-    """A JSON document that cannot be held by the message at all (not an object, or a string
-    protobuf cannot store), or a message whose bookkeeping cannot be read back (corrupt, or
-    written by a newer schema). Per-key surprises are drift, not errors."""
+    """A JSON document that cannot be held by the message at all (not an object, a string
+    protobuf cannot store, or a value nested too deep to read back), or a message whose
+    bookkeeping cannot be read back (corrupt, or written by a newer schema). Per-key surprises
+    are drift, not errors."""
 
 
 @dataclass
@@ -246,10 +252,38 @@ def _clean(data: JSONObject, plan: _Plan, path: str, drift: SchemaDrift) -> JSON
     if empties:
         kwargs["json_empty"] = sorted(empties)
     if extra:
-        kwargs["json_extra"] = json.dumps(
-            extra, ensure_ascii=False, separators=(",", ":"), sort_keys=True
-        )
+        kwargs["json_extra"] = _extra_json(extra, path)
     return kwargs
+
+
+def _extra_json(extra: JSONObject, path: str) -> str:
+    """``json_extra``'s text; ConversionError for a value it could not reliably give back."""
+    for key, value in extra.items():
+        if not _nests_within(value, _EXTRA_DEPTH):
+            raise ConversionError(
+                f"{path}{key} is nested more than {_EXTRA_DEPTH} levels deep: too deep to store "
+                "and read back reliably"
+            )
+    try:
+        return json.dumps(extra, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    except RecursionError:  # within _EXTRA_DEPTH, but called from an unusually deep stack
+        raise ConversionError(f"{path or 'the record'} is nested too deep to store") from None
+
+
+def _nests_within(value: Any, depth: int) -> bool:
+    """Whether ``value`` nests at most ``depth`` lists and objects deep. Level by level, not
+    recursive: a recursive walk would itself hit the limit on the values it is there to catch."""
+    level: list[Any] = [value]  # the values ``n`` levels down, after n rounds
+    for _ in range(depth):
+        containers = [item for item in level if isinstance(item, (dict, list, tuple))]
+        if not containers:
+            return True
+        level = [
+            child
+            for container in containers
+            for child in (container.values() if isinstance(container, dict) else container)
+        ]
+    return not any(isinstance(item, (dict, list, tuple)) for item in level)
 
 
 def _patterned(
@@ -382,7 +416,9 @@ def _to_json(message: Message, plan: _Plan) -> JSONObject:
         elif shape == _MESSAGE:
             out[key] = _to_json(value, sub)  # type: ignore[arg-type]
         elif shape == _PATTERNED:
-            out.update({f"{key}{n}": _to_json(item, sub) for n, item in value.items()})  # type: ignore[arg-type]
+            # Map order is the protobuf runtime's (hash order, different per process): sorted,
+            # the output is the same on every call for the same bytes.
+            out.update({f"{key}{n}": _to_json(value[n], sub) for n in sorted(value)})  # type: ignore[arg-type]
         else:
             out[key] = _TO_JSON[shape](sub, value)
     if bookkeeping is not None:
@@ -412,13 +448,15 @@ def _restore(out: JSONObject, plan: _Plan, bookkeeping: dict[int, Any]) -> None:
 
 def _message_map_to_json(sub: _Plan | None, value: Any) -> JSONObject:
     assert sub is not None  # noqa: S101 - message maps are always planned with a plan
-    return {name: _to_json(item, sub) for name, item in value.items()}
+    # Sorted: protobuf maps iterate in hash order, which differs between processes; TMDB's own
+    # maps (watch/providers' countries) come sorted by key.
+    return {name: _to_json(value[name], sub) for name in sorted(value)}
 
 
 #: The less frequent shapes, by shape: (sub plan, protobuf value) → JSON value.
 _TO_JSON: dict[int, Callable[[_Plan | None, Any], Any]] = {
     _SCALARS: lambda sub, value: list(value),
     _VALUE: lambda sub, value: json_format.MessageToDict(value),
-    _SCALAR_MAP: lambda sub, value: dict(value),
+    _SCALAR_MAP: lambda sub, value: {name: value[name] for name in sorted(value)},
     _MESSAGE_MAP: _message_map_to_json,
 }

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Iterable
 
 from tmdb_collector.kinds import MAX_APPENDS, SUB_RESOURCES, Kind, RecordKey, season_append_number
-from tmdb_collector.tmdbapi._responses import JSONObject, ErrorAnswer
+from tmdb_collector.tmdbapi._responses import ErrorAnswer, JSONObject
 from tmdb_collector.tmdbapi._routes import PAGED_SUB_RESOURCES, standalone_has_id
 from tmdb_collector.tmdbapi._source import RecordSource
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tmdb_collector.tmdbapi._responses import JSONObject, PageTooLargeError, ErrorAnswer
+from tmdb_collector.tmdbapi._responses import ErrorAnswer, JSONObject, PageTooLargeError
 
 __all__ = [
     "MAX_PAGE",

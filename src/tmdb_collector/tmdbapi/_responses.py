@@ -10,9 +10,9 @@ from aiohttp.typedefs import Handler
 
 __all__ = [
     "JSON_CONTENT_TYPE",
+    "ErrorAnswer",
     "JSONObject",
     "PageTooLargeError",
-    "ErrorAnswer",
     "answer_errors",
     "dump_json",
     "json_response",
