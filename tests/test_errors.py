@@ -24,6 +24,8 @@ from tmdb_collector.kinds import InvalidKeyError
         (tmdb.ConfigurationError("TMDB_API_KEY is not set"), Action.FIX),
         (store.StoreError("s3://b: down"), Action.RETRY),
         (store.StoreConfigurationError("gs:// is not a store"), Action.FIX),
+        (store.StoreBusyError("`mirror` holds the store"), Action.RETRY),
+        (store.StoreLeaseLostError("`harvest` took the store over"), Action.RETRY),
         (store.CorruptIndexError("bad parquet"), Action.FIX),
         (queue.QueueError("sqs down"), Action.RETRY),
         (queue.QueueConfigurationError("no dlq"), Action.FIX),

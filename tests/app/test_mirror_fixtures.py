@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from collect.conftest import FAST_RETRY, without
 from conftest import FAKE_TODAY
-from tmdb_collector.app import run_mirror
+from tmdb_collector.app import PROGRESS_KEY, run_mirror
 from tmdb_collector.cli import main
 from tmdb_collector.collect import CollectorSettings
 from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
@@ -175,6 +175,9 @@ def test_a_record_that_keeps_failing_is_a_dead_letter_status_shows(
         assert report.collect is not None
         assert report.collect.items_dead == 1
         assert report.collect.items_retried == 1
+        # Planned work is dead-lettered: the run is not complete, and says so.
+        assert report.dead_letters == 1
+        assert not report.complete
 
     try:
         asyncio.run(mirror())
@@ -198,3 +201,13 @@ def test_a_record_that_keeps_failing_is_a_dead_letter_status_shows(
             assert report["kinds"][kind.value]["records"] == len(ids), kind
     result = CliRunner().invoke(main, ["query", "--store", str(store), "--type=movie", "--id=550"])
     assert result.exit_code != 0
+    progress = json.loads((store / PROGRESS_KEY).read_text())
+    assert progress["outcome"] == "incomplete: 1 messages in the dead-letter queue"
+
+    # Once the cause is gone, redrive puts the work back and the next mirror completes it.
+    fake.clear_faults()
+    redriven = CliRunner().invoke(main, ["redrive", "--store", str(store)])
+    assert redriven.exit_code == 0, redriven.output
+    assert "1 messages moved back" in redriven.stdout
+    assert status(store)["queue"]["dead"] == 0
+    assert status(store)["queue"]["waiting"] == 1

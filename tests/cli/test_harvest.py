@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +24,7 @@ from tmdb_collector.fake._synthetic import SyntheticCatalog
 from tmdb_collector.harvest import HarvestSettings
 from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.queue import SQLiteWorkQueue, decode_batch
-from tmdb_collector.store import RecordStore, RecordWrite, open_object_store
+from tmdb_collector.store import RecordStore, RecordWrite, StoreLease, open_object_store
 
 SECRET = "cli-secret-key-1234"  # noqa: S105 (the fake's test credential)
 
@@ -162,3 +164,28 @@ def test_bad_settings_say_what_to_fix(name: str, value: str, message: str) -> No
 def test_parse_kinds_keeps_the_canonical_order() -> None:
     assert parse_kinds(("company", "movie")) == (Kind.MOVIE, Kind.COMPANY)
     assert parse_kinds(()) == ()
+
+
+def test_harvest_is_refused_while_another_run_holds_the_store(
+    fake: FakeTMDB, tmp_path: Path
+) -> None:
+    store = tmp_path / "data"
+
+    async def holding(*args: str) -> tuple[int, str, str]:
+        async with StoreLease(open_object_store(str(store)), "mirror"):
+            return await asyncio.to_thread(run, fake, "--store", str(store), *args)
+
+    code, out, err = asyncio.run(holding("--types", "keyword"))
+    assert code == 1
+    assert f"`mirror` (pid {os.getpid()} on {socket.gethostname()})" in err
+    assert "items enqueued" not in out
+    queue = SQLiteWorkQueue(store / "queue" / "work.sqlite3")
+    try:
+        assert queue.counts().total == 0
+    finally:
+        queue.close()
+
+    # A dry run changes nothing, so it needs no lease.
+    code, out, err = asyncio.run(holding("--dry-run", "--types", "keyword"))
+    assert code == 0, err
+    assert "dry run" in out

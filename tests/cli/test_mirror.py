@@ -5,6 +5,12 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -144,3 +150,55 @@ def test_mirror_without_a_credential_says_how_to_get_one(fake: FakeTMDB, tmp_pat
     code, _, err = mirror(fake, tmp_path / "data", key="")
     assert code == 2
     assert "TMDB_API_KEY is not set" in err
+
+
+def test_a_second_mirror_on_the_same_store_is_refused_at_once(
+    fake: FakeTMDB, tmp_path: Path
+) -> None:
+    """Two runs on one store would harvest and fetch everything twice: the second says who
+    runs and exits; the first goes on, and after it the store is free again."""
+    store = tmp_path / "data"
+    env = {
+        **os.environ,
+        "TMDB_API_KEY": SECRET,
+        "TMDB_API_URL": fake.url,
+        "TMDB_EXPORTS_URL": fake.url,
+        "RATE_LIMIT_REQUESTS": "10",  # slow enough to be running when the second one starts
+        "REFRESH_PER_RUN": "0",
+    }
+    first = subprocess.Popen(  # noqa: S603 (our own CLI)
+        [sys.executable, "-m", "tmdb_collector", "mirror", "--store", str(store)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list((store / "state" / "lease").glob("*.json")):
+            assert first.poll() is None, first.communicate()[1]
+            assert time.monotonic() < deadline, "the first mirror never took the store's lease"
+            time.sleep(0.05)
+
+        started = time.monotonic()
+        code, out, err = mirror(fake, store)
+        harvest = CliRunner().invoke(main, ["harvest", "--store", str(store)], env=env)
+
+        assert time.monotonic() - started < 20  # refused, not run
+        assert code == 1, out + err
+        assert f"`mirror` (pid {first.pid} on {socket.gethostname()})" in err
+        assert "has held its lease since" in err
+        assert "Wait until that run ends" in err
+        assert "mirror done" not in out
+        assert harvest.exit_code == 1, harvest.output
+        assert f"pid {first.pid}" in harvest.stderr
+        assert first.poll() is None  # the first run is not disturbed
+    finally:
+        first.send_signal(signal.SIGTERM)  # a clean stop: its work stays queued
+        _, first_err = first.communicate(timeout=60)
+    assert first.returncode == 130, first_err
+
+    # The stopped run released the store: the next one runs (and finishes the work).
+    code, out, err = mirror(fake, store)
+    assert code == 0, err + out
+    assert "mirror done" in out

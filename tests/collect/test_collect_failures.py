@@ -227,3 +227,40 @@ async def test_progress_is_reported_per_message(bench: Bench) -> None:
     await bench.collect(on_progress=lambda progress: seen.append(progress.messages))
     assert seen[-1] == 3
     assert sorted(seen) == seen
+
+
+async def test_a_message_whose_consumer_died_comes_back_new_not_closer_to_the_dlq(
+    bench: Bench,
+) -> None:
+    """Failure 1 of issue 12: a lease that expired because its consumer died (SIGKILL) is no
+    failure of the work. The message goes back as a new one (its receive count starts over)
+    with the stop counted in its body, and its records are then stored."""
+    bench.enqueue_keys(Kind.MOVIE, [1, 2])
+    for _ in range(2):  # two consumers received it and died before deleting it (of 3 allowed)
+        [taken] = bench.queue.inner.receive(1, visibility_timeout=30)
+        bench.queue.inner.change_visibility(taken, 0)
+    progress = await bench.collect()
+    assert progress.messages_renewed == 1
+    assert progress.items_dead == 0
+    assert bench.queue.dead == []
+    assert decode_batch(bench.queue.sent[0]).expired == 1
+    for movie in (1, 2):
+        assert await bench.records.read(RecordKey(Kind.MOVIE, movie)) is not None
+
+
+async def test_a_message_that_stops_every_consumer_ends_in_the_dlq_saying_so(
+    bench: Bench,
+) -> None:
+    from tmdb_collector.collect._collector import MAX_EXPIRIES  # noqa: PLC0415
+    from tmdb_collector.queue import Reason, WorkItem, pack_items  # noqa: PLC0415
+
+    item = WorkItem(Kind.MOVIE, "1", Reason.NEW, T0)
+    bench.queue.inner.send(list(pack_items([item], expired=MAX_EXPIRIES - 1)))
+    [taken] = bench.queue.inner.receive(1, visibility_timeout=30)
+    bench.queue.inner.change_visibility(taken, 0)  # its consumer died once more
+    progress = await bench.collect()
+    assert progress.items_dead == 1
+    [dead] = bench.queue.dead
+    error = decode_batch(dead).error
+    assert error is not None
+    assert f"stopped {MAX_EXPIRIES} times" in error

@@ -8,7 +8,7 @@ from datetime import timedelta
 from harvest.conftest import COUNTS, DAY0, World, at, by_reason
 from tmdb_collector.harvest import HarvestState
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, CHANGES_KINDS, EXPORT_KINDS, EXPORT_NAMES, Kind
-from tmdb_collector.queue import Reason
+from tmdb_collector.queue import Reason, pack_items
 
 NO_REFRESH = {"refresh_per_run": 0}
 
@@ -65,21 +65,36 @@ async def test_work_in_flight_is_not_planned_twice(world: World) -> None:
         p.kind: p.total for p in first.plan.kinds
     }
 
-    # Half collected: the rest stays in flight, the collected half is stored.
+    # Half collected and stored; the other half still queued.
     items = world.drain()
+    half = len(items) // 2
+    world.queue.send(list(pack_items(items[half:])))
     world.calendar.now_ms += 60_000
-    await world.collect(items[: len(items) // 2])
+    await world.collect(items[:half])
     third = await world.harvest(settings=NO_REFRESH)
     assert third.items_enqueued == 0
     assert sum(p.stored for p in third.plan.kinds) + sum(
         p.in_flight for p in third.plan.kinds
     ) == len(items)
 
-    # Lost work (e.g. dead-lettered and given up) is planned again once the ledger expires.
+    # Ledgers older than the expiry are planned again (lost work is not waited for for ever).
     world.calendar.now_ms += 3 * 3_600_000
     fourth = await world.harvest(settings={**NO_REFRESH, "in_flight_expiry_hours": 2})
-    assert fourth.items_enqueued == len(items) - len(items) // 2
-    assert {item.reason for item in world.drain()} == {Reason.NEW}
+    assert fourth.items_enqueued == len(items) - half
+    assert {item.reason for item in world.drain()} - {Reason.NEW} == set()
+
+
+async def test_a_queue_that_lost_its_work_does_not_hold_the_plan(world: World) -> None:
+    """Failure 2 of issue 12: the queue file deleted (or drained by hand) while the ledger
+    still lists its work: the next harvest plans again what is not stored, and says so."""
+    first = await world.harvest(settings=NO_REFRESH)
+    items = world.drain()  # the work is gone from the queue, none of it collected
+    assert len(items) == first.items_enqueued
+    again = await world.harvest(settings=NO_REFRESH)
+    assert again.items_enqueued == first.items_enqueued
+    assert all(p.in_flight == 0 for p in again.plan.kinds)
+    notes = [note for p in again.plan.kinds for note in p.notes]
+    assert any("the queue holds no work" in note for note in notes)
 
 
 async def test_the_next_day_plans_new_changed_and_deleted(world: World) -> None:

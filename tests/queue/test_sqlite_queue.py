@@ -3,6 +3,7 @@ exact answers about stale receipts, retention, and clear errors for a file that 
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -152,6 +153,107 @@ _DRAIN = textwrap.dedent(
             queue.delete(batch)
     """
 )
+
+
+# --- consumers that died on this machine --------------------------------------------------------
+
+
+def test_a_killed_consumers_messages_come_back_at_once(path: Path) -> None:
+    with SQLiteWorkQueue(path, visibility_timeout=300) as queue:
+        queue.send(["taken by a consumer that is then killed"])
+        with subprocess.Popen(  # noqa: S603 (our own interpreter and code)
+            [sys.executable, "-c", _RECEIVE_AND_HANG, str(path)],
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as consumer:
+            assert consumer.stdout is not None
+            assert consumer.stdout.readline() == "received 1\n"
+            # Alive: its lease holds.
+            assert queue.receive() == []
+            consumer.send_signal(signal.SIGKILL)
+            assert consumer.wait(timeout=60) == -signal.SIGKILL
+        assert queue.counts().in_flight == 1
+
+        started = time.monotonic()
+        (again,) = queue.receive()  # no wait: long before the 300 s timeout
+
+        assert time.monotonic() - started < 5
+        assert again.body == "taken by a consumer that is then killed"
+        # The dead consumer's receive still counts: a message that kills every consumer it
+        # meets still ends in the dead-letter queue after max_receives.
+        assert again.receive_count == 2
+        assert queue.delete([again]) == 1
+
+
+_RECEIVE_AND_HANG = textwrap.dedent(
+    """
+    import sys, time
+    from tmdb_collector.queue import SQLiteWorkQueue
+    queue = SQLiteWorkQueue(sys.argv[1])
+    print(f"received {len(queue.receive(visibility_timeout=300))}", flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_only_gone_processes_of_this_machine_lose_their_messages(path: Path) -> None:
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert exited.wait(timeout=60) == 0
+    with SQLiteWorkQueue(path, visibility_timeout=300) as queue:
+        queue.send(["elsewhere", "here, gone", "here, running"])
+        received = {message.body: message for message in queue.receive(3)}
+        with sqlite3.connect(path) as db:
+            # As if received by: a process of another machine (whatever its pid), the exited
+            # child, and this test's own process (alive).
+            db.execute(
+                "UPDATE messages SET receiver_machine = 'another-host/boot/pid:[1]', "
+                "receiver_pid = ? WHERE body = 'elsewhere'",
+                (exited.pid,),
+            )
+            db.execute(
+                "UPDATE messages SET receiver_pid = ?, receiver_started = '' "
+                "WHERE body = 'here, gone'",
+                (exited.pid,),
+            )
+        db.close()
+
+        assert [message.body for message in queue.receive(10)] == ["here, gone"]
+        assert queue.counts() == QueueCounts(visible=0, in_flight=3, delayed=0)
+        assert queue.delete(list(received.values())) == 2  # the re-received one's is stale
+
+
+def test_a_queue_file_without_receiver_columns_gets_them(path: Path) -> None:
+    """A file written before receivers were recorded opens, keeps its messages and works."""
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE work_queue_format (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.executemany(
+            "INSERT INTO work_queue_format VALUES (?, ?)",
+            [("format", "tmdb-collector work queue"), ("version", "1")],
+        )
+        db.execute(
+            "CREATE TABLE messages (seq INTEGER PRIMARY KEY, queue TEXT NOT NULL, dead INTEGER "
+            "NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL, "
+            "visible_at INTEGER NOT NULL, receive_count INTEGER NOT NULL, receipt TEXT)"
+        )
+        db.execute(
+            "INSERT INTO messages (queue, dead, id, body, sent_at, visible_at, receive_count, "
+            "receipt) VALUES ('work', 0, 'm-1', 'from an older version', ?, ?, 1, 'r-1')",
+            (int(time.time() * 1000), int(time.time() * 1000) + 300_000),
+        )
+    db.close()
+
+    with SQLiteWorkQueue(path) as queue:
+        # In flight with no receiver recorded: it waits for its timeout, as before.
+        assert queue.counts() == QueueCounts(visible=0, in_flight=1, delayed=0)
+        assert queue.receive() == []
+        queue.send(["new"])
+        (message,) = queue.receive()
+        assert message.body == "new"
+    with sqlite3.connect(path) as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
+    db.close()
+    assert {"receiver_machine", "receiver_pid", "receiver_started"} <= columns
 
 
 # --- receipts -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from tmdb_collector.app._wiring import (
+    QUEUE_RECORD_KEY,
     apply_aws_environment,
     client_settings,
     collector_settings,
@@ -20,6 +21,7 @@ from tmdb_collector.app._wiring import (
     open_queue,
     open_store,
     queue_spec,
+    store_queue_spec,
 )
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ __all__ = [
     "DEMO_CATALOG",
     "DEMO_RATE",
     "PROGRESS_KEY",
+    "QUEUE_RECORD_KEY",
     "DemoReport",
     "MirrorProgress",
     "MirrorReport",
@@ -63,6 +66,7 @@ __all__ = [
     "run_demo",
     "run_harvest",
     "run_mirror",
+    "store_queue_spec",
 ]
 
 #: Use cases imported on first use: name → module.

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tmdb_collector.app._lease import holding_store_lease
 from tmdb_collector.collect import Collector, CollectorProgress, CollectorSettings
 from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
 from tmdb_collector.kinds import Kind
@@ -124,6 +125,14 @@ class MirrorReport:
     stopped: bool
     seconds: float
     compacted: dict[Kind, int] = field(default_factory=dict)
+    #: Messages in the dead-letter queue when the run ended (this run's or earlier ones'): work
+    #: planned and not done. A run with any is not "done" (docs/reliability.md).
+    dead_letters: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Every planned item stored (or tombstoned): not stopped, nothing dead-lettered."""
+        return not self.stopped and self.dead_letters == 0
 
 
 @contextmanager
@@ -143,6 +152,7 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+@holding_store_lease("mirror")  # one run per store at a time: a second one is refused
 async def run_mirror(
     *,
     client: TMDBClient,
@@ -198,13 +208,11 @@ async def run_mirror(
         result = MirrorReport(harvested, collected, stop.is_set(), time.monotonic() - started)
         if not result.stopped:
             report("compact", collected)
-            index = RecordIndex(objects)
-            for kind in Kind:
-                done = await index.compact(kind)
-                if done.fragments_merged:
-                    result.compacted[kind] = done.fragments_merged
-        outcome = "stopped" if result.stopped else "done"
-        report(outcome, collected)
+            result.compacted = await _compact(objects)
+        dead = await asyncio.to_thread(queue.dead_counts)
+        result.dead_letters = dead.visible + dead.in_flight + dead.delayed
+        outcome = _outcome(result)
+        report("stopped" if result.stopped else "done", collected)
     except (KeyboardInterrupt, asyncio.CancelledError):
         outcome = "stopped"  # aborted: work in flight comes back when its lease ends
         raise
@@ -218,6 +226,25 @@ async def run_mirror(
         await state.save(latest[-1], finished=True, outcome=outcome)
     result.seconds = time.monotonic() - started
     return result
+
+
+async def _compact(objects: ObjectStore) -> dict[Kind, int]:
+    """Fold each kind's index fragments into its snapshot: fragments folded per kind."""
+    index = RecordIndex(objects)
+    compacted = {}
+    for kind in Kind:
+        done = await index.compact(kind)
+        if done.fragments_merged:
+            compacted[kind] = done.fragments_merged
+    return compacted
+
+
+def _outcome(result: MirrorReport) -> str:
+    if result.stopped:
+        return "stopped"
+    if result.dead_letters:
+        return f"incomplete: {result.dead_letters} messages in the dead-letter queue"
+    return "done"
 
 
 async def mirror_tmdb(

@@ -4,7 +4,10 @@ Lambda handlers, a server) wires through here, so a setting means the same every
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -36,7 +39,7 @@ from tmdb_collector.config import (
     WORK_BATCH_SIZE,
     Config,
 )
-from tmdb_collector.queue import WorkQueue, open_work_queue
+from tmdb_collector.queue import WorkQueue, open_work_queue, sqlite_path
 from tmdb_collector.store import ObjectStore, open_object_store
 
 if TYPE_CHECKING:
@@ -44,7 +47,10 @@ if TYPE_CHECKING:
     from tmdb_collector.harvest import HarvestSettings
     from tmdb_collector.tmdb import ClientSettings
 
+_log = logging.getLogger("tmdb_collector.app")
+
 __all__ = [
+    "QUEUE_RECORD_KEY",
     "apply_aws_environment",
     "client_settings",
     "collector_settings",
@@ -53,6 +59,7 @@ __all__ = [
     "open_queue",
     "open_store",
     "queue_spec",
+    "store_queue_spec",
 ]
 
 
@@ -113,9 +120,54 @@ def default_queue(store_location: str) -> str:
     return f"sqlite:{Path(root) / 'queue' / 'work.sqlite3'}"
 
 
-def queue_spec(config: Config) -> str:
-    """TMDB_QUEUE, or the default queue of TMDB_STORE."""
-    return config[TMDB_QUEUE] or default_queue(config[TMDB_STORE])
+def queue_spec(config: Config, recorded: str | None = None) -> str:
+    """TMDB_QUEUE; else the queue recorded with the store; else TMDB_STORE's default queue."""
+    return config[TMDB_QUEUE] or recorded or default_queue(config[TMDB_STORE])
+
+
+#: The work queue a store's harvests send to, so that every run finds the same one (an S3
+#: store's default queue file is relative to where the command runs).
+QUEUE_RECORD_KEY = "state/queue.json"
+
+
+async def store_queue_spec(config: Config, objects: ObjectStore, *, record: bool) -> str:
+    """The queue this run uses with this store: TMDB_QUEUE, else the one recorded with the
+    store, else the default. With ``record`` (a run that sends work), the choice is recorded —
+    an SQLite file by its absolute path — and a change of queue is said: work queued in the old
+    one is not seen here, and the harvester plans again what the new one does not hold."""
+    recorded = await _recorded_queue(objects)
+    spec = queue_spec(config, recorded)
+    if not record:
+        return spec
+    spec = _absolute(spec)
+    if recorded is not None and recorded != spec:
+        _log.warning(
+            "this store's work queue was %s; this run uses %s: work still queued there is not "
+            "seen by this run (the harvester plans again what is not stored)",
+            recorded,
+            spec,
+        )
+    if recorded != spec:
+        body = {"spec": spec, "recorded_at": datetime.now(UTC).isoformat()}
+        await objects.put(QUEUE_RECORD_KEY, json.dumps(body, indent=1).encode())
+    return spec
+
+
+async def _recorded_queue(objects: ObjectStore) -> str | None:
+    data = await objects.get(QUEUE_RECORD_KEY)
+    if data is None:
+        return None
+    try:
+        spec = json.loads(data)["spec"]
+    except (ValueError, KeyError, TypeError):
+        _log.warning("%s in %s is unreadable: it is written again", QUEUE_RECORD_KEY, objects.url)
+        return None
+    return spec if isinstance(spec, str) and spec else None
+
+
+def _absolute(spec: str) -> str:
+    path = sqlite_path(spec)
+    return spec if path is None else f"sqlite:{path.absolute()}"
 
 
 def open_store(config: Config) -> ObjectStore:
@@ -123,10 +175,10 @@ def open_store(config: Config) -> ObjectStore:
     return open_object_store(config[TMDB_STORE], environ=config.environ(AWS_SETTINGS))
 
 
-def open_queue(config: Config) -> WorkQueue:
-    """The work queue, its messages hidden for VISIBILITY_TIMEOUT once received (a queue URL
-    takes it from the queue's own attributes)."""
-    spec = queue_spec(config)
+def open_queue(config: Config, spec: str | None = None) -> WorkQueue:
+    """The work queue ``spec`` (default: ``queue_spec(config)``), its messages hidden for
+    VISIBILITY_TIMEOUT once received (a queue URL takes it from the queue's own attributes)."""
+    spec = spec or queue_spec(config)
     if spec.startswith(("http://", "https://")):
         return open_work_queue(spec)
     return open_work_queue(spec, visibility_timeout=config[VISIBILITY_TIMEOUT])

@@ -34,6 +34,7 @@ _COMMANDS = {
     "migrate-history": "tmdb_collector.cli._migrate_history:migrate_history",
     "mirror": "tmdb_collector.cli._mirror:mirror",
     "query": "tmdb_collector.cli._query:query",
+    "redrive": "tmdb_collector.cli._redrive:redrive",
     "status": "tmdb_collector.cli._status:status",
 }
 

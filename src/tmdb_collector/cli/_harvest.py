@@ -16,6 +16,7 @@ from tmdb_collector import app
 from tmdb_collector.cli._options import queue_option, settings, store_option, types_option
 from tmdb_collector.cli._render import stdout_console
 from tmdb_collector.harvest import REASON_ORDER, HarvestReport
+from tmdb_collector.queue import sqlite_path
 
 __all__ = ["harvest"]
 
@@ -60,7 +61,13 @@ def harvest(
     client_settings = app.client_settings(config)
     harvest_settings = app.harvest_settings(config)
     objects = app.open_store(config)
-    queue = None if dry_run else app.open_queue(config)
+    spec = asyncio.run(app.store_queue_spec(config, objects, record=not dry_run))
+    # A dry run sends nothing, but asks the queue whether it holds work (the in-flight ledger is
+    # only believed for a queue that does); a queue file that does not exist holds none.
+    file = sqlite_path(spec)
+    missing = dry_run and file is not None and not file.exists()
+    readable = not dry_run or (file is not None and not missing)
+    queue = app.open_queue(config, spec) if readable else None
     console = Console(stderr=True)
     try:
         waiting = "harvest: reading exports and changes feeds ..."
@@ -74,6 +81,7 @@ def harvest(
                     day=None if day is None else day.date(),
                     dry_run=dry_run,
                     force_deletions=force_deletions,
+                    queue_missing=missing,
                 )
             )
     finally:

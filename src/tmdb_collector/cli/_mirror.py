@@ -18,6 +18,7 @@ from rich.live import Live
 from tmdb_collector import app
 from tmdb_collector.cli._options import (
     EXIT_STOPPED,
+    CommandFailed,
     queue_option,
     settings,
     store_option,
@@ -61,7 +62,7 @@ def mirror(
     harvest_settings = app.harvest_settings(config)
     collector_settings = app.collector_settings(config)
     objects = app.open_store(config)
-    queue = app.open_queue(config)
+    queue = app.open_queue(config, asyncio.run(app.store_queue_spec(config, objects, record=True)))
     stop = asyncio.Event()
     display = _Display(Console(stderr=True))
     try:
@@ -91,6 +92,12 @@ def mirror(
     _print_summary(report, Console())
     if report.stopped:
         sys.exit(EXIT_STOPPED)
+    if report.dead_letters:
+        raise CommandFailed(
+            f"the mirror ran to its end, but {report.dead_letters} messages of planned work are "
+            "in the dead-letter queue: `tmdb-collector status` shows their errors; once their "
+            "cause is fixed, `tmdb-collector redrive` puts them back on the queue"
+        )
 
 
 async def _until_stopped(
@@ -154,4 +161,6 @@ def _print_summary(report: app.MirrorReport, console: Console) -> None:
     if report.compacted:
         console.print(f"index compacted: {', '.join(str(k) for k in report.compacted)}")
     verdict = "stopped: run `tmdb-collector mirror` again to resume" if report.stopped else "done"
+    if not report.stopped and report.dead_letters:
+        verdict = f"incomplete: {report.dead_letters} messages in the dead-letter queue"
     console.print(f"mirror {verdict} in {report.seconds:,.1f} s")

@@ -26,7 +26,9 @@ def status(*, location: str | None, queue_spec: str | None, as_json: bool) -> No
     """Show the work queue (waiting, in flight, dead letters with their last errors), records
     and tombstones per kind, and the last harvest with its watermarks."""
     config = settings(location=location, queue_spec=queue_spec)
-    report = asyncio.run(app.gather_status(app.open_store(config), app.queue_spec(config)))
+    objects = app.open_store(config)
+    spec = asyncio.run(app.store_queue_spec(config, objects, record=False))
+    report = asyncio.run(app.gather_status(objects, spec))
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:
@@ -78,6 +80,8 @@ def _run_state(mirror: dict[str, Any]) -> str:
         return "stopped before the end (run `tmdb-collector mirror` to resume)"
     if outcome.startswith("failed"):
         return f"{outcome} (fix that, then run `tmdb-collector mirror` to resume)"
+    if outcome.startswith("incomplete"):
+        return f"{outcome} (see the dead letters above; `tmdb-collector redrive` after the fix)"
     return f"running ({mirror.get('phase')})"
 
 

@@ -28,6 +28,7 @@ from tmdb_collector.queue import (
     MalformedMessageError,
     QueueError,
     QueueMessage,
+    WorkBatch,
     WorkItem,
     WorkQueue,
     decode_batch,
@@ -49,6 +50,9 @@ _log = logging.getLogger("tmdb_collector.collect")
 
 #: Records per write_batch: a message of 100 long series can hold tens of thousands.
 WRITE_CHUNK = 1000
+#: A message whose consumers stopped before finishing it this many times (each a crash, a kill
+#: or a lease run out) goes to the dead-letter queue: something in it may be what stops them.
+MAX_EXPIRIES = 10
 #: Error texts the progress keeps (the newest).
 KEPT_ERRORS = 20
 #: A recorded error is cut to what a person reads in the dead-letter queue (as pack_items does).
@@ -77,6 +81,9 @@ class CollectorProgress:
     items_retried: int = 0
     #: Items put on the dead-letter queue: out of attempts, or failed in a way no retry fixes.
     items_dead: int = 0
+    #: Messages received again after a consumer stopped before finishing them, put back on the
+    #: queue as new messages (their receive count starts over: a crash is no failure).
+    messages_renewed: int = 0
     #: Records written per kind and outcome (created, updated, revived, deleted, unchanged,
     #: stale, absent, rejected).
     records: dict[Kind, dict[str, int]] = field(default_factory=dict)
@@ -316,9 +323,36 @@ class Collector:
             lease.committing = True
             await self._dead_body(message, str(error))
             return
+        if message.receive_count > 1:
+            lease.committing = True
+            await self._renew(message, batch)
+            return
         outcomes = await asyncio.gather(*(self._collect(item, slots) for item in batch.items))
         lease.committing = True
         await self._commit(message, outcomes)
+
+    async def _renew(self, message: QueueMessage, batch: WorkBatch) -> None:
+        """A message received before and never deleted: its consumer stopped before finishing
+        (killed, crashed, or out of time). That is no failure of its work, so it must not march
+        towards the dead-letter queue by its receive count: it goes back as a new message with
+        the stop counted in the body, and to the dead-letter queue only after MAX_EXPIRIES
+        stops, which say that something in it stops every consumer."""
+        expired = batch.expired + 1
+        if expired >= MAX_EXPIRIES:
+            error = (
+                f"its consumer stopped {expired} times before finishing it (crashed, killed or "
+                "out of time): one of its records may be what stops it"
+            )
+            bodies = list(pack_items(batch.items, error=error, expired=expired))
+            await asyncio.to_thread(self._queue.send_dead, bodies)
+            self._progress.items_dead += len(batch.items)
+            self._progress.add_error(f"message {message.message_id}: {error}")
+        else:
+            bodies = list(pack_items(batch.items, error=batch.error, expired=expired))
+            await asyncio.to_thread(self._queue.send, bodies)
+            self._progress.messages_renewed += 1
+        await asyncio.to_thread(self._queue.delete, [message])
+        self._metrics.count("collect.messages_renewed")
 
     async def _dead_body(self, message: QueueMessage, error: str) -> None:
         """A body that is no work batch: kept as it is in the dead-letter queue, for a person."""

@@ -50,8 +50,8 @@ from tmdb_collector.fake._source import CatalogSource
 from tmdb_collector.fake._stats import RequestStats, endpoint_kind
 from tmdb_collector.tmdbapi import (
     APIHandler,
-    JSONObject,
     ErrorAnswer,
+    JSONObject,
     answer_errors,
     dump_json,
     json_response,

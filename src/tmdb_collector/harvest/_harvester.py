@@ -20,7 +20,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from tmdb_collector.harvest._ids import iter_ids
 from tmdb_collector.harvest._plan import KindPlan, KindPlanner
 from tmdb_collector.harvest._settings import HarvestSettings
-from tmdb_collector.harvest._state import HarvestState, Watermark
+from tmdb_collector.harvest._state import IN_FLIGHT_SCHEMA, HarvestState, Watermark
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, CHANGES_KINDS, EXPORT_NAMES, Kind
 from tmdb_collector.observe import LogSink, Metrics
 from tmdb_collector.queue import WorkQueue, pack_keys
@@ -107,6 +107,7 @@ class Harvester:
         *,
         now_ms: Callable[[], int] = _wall_clock_ms,
         metrics: Metrics | None = None,
+        queue_missing: bool = False,
     ) -> None:
         self._client = client
         self._index = RecordIndex(objects)
@@ -115,6 +116,8 @@ class Harvester:
         self._settings = settings
         self._now_ms = now_ms
         self._metrics = metrics if metrics is not None else Metrics(LogSink())
+        # No queue to ask (a dry run) because none exists: nothing can be in flight.
+        self._queue_missing = queue_missing
 
     async def run(
         self, day: date | None = None, *, dry_run: bool = False, force_deletions: bool = False
@@ -140,6 +143,7 @@ class Harvester:
         now_ms = self._now_ms()
         day = day or datetime.fromtimestamp(now_ms / 1000, UTC).date()
         watermarks = await self._state.watermarks()
+        holds_work = await self._queue_holds_work()
         # The changes feeds are small and paced: read them while the exports stream.
         feeds = {
             kind: asyncio.create_task(self._read_changes(kind, watermarks.get(kind), day))
@@ -153,7 +157,9 @@ class Harvester:
                 planner = KindPlanner(
                     kind, self._settings, now_ms=now_ms, force_deletions=force_deletions
                 )
-                await self._plan_kind(planner, day, watermarks.get(kind), feeds.get(kind))
+                await self._plan_kind(
+                    planner, day, watermarks.get(kind), feeds.get(kind), holds_work
+                )
                 plans.append(planner.plan)
                 planners[kind] = planner
         finally:
@@ -168,11 +174,22 @@ class Harvester:
         day: date,
         watermark: Watermark | None,
         feed: asyncio.Task[_Changes] | None,
+        queue_holds_work: bool | None,
     ) -> None:
         kind, plan = planner.plan.kind, planner.plan
         _log.info("harvest %s: reading the index and the in-flight ledger", kind)
         stored = await self._index.table(kind, columns=["deleted", "adult"])
-        planner.stored(stored, await self._state.in_flight(kind))
+        ledger = await self._state.in_flight(kind)
+        if queue_holds_work is False and ledger.num_rows:
+            # The ledger says what was sent to the queue; a queue that holds nothing holds none
+            # of it: done (confirmed in the index, so not planned again), or lost with a queue
+            # file, expired, dead-lettered — and then it must be planned again, not waited for.
+            plan.notes.append(
+                f"the in-flight ledger listed {ledger.num_rows:,} items but the queue holds no "
+                "work: what is not in the store is planned again"
+            )
+            ledger = IN_FLIGHT_SCHEMA.empty_table()
+        planner.stored(stored, ledger)
         del stored
         pa.default_memory_pool().release_unused()  # reading Parquet leaves much to reuse
         await self._read_exports(planner, day)
@@ -192,6 +209,14 @@ class Harvester:
             ", ".join(f"{reason} {len(ids):,}" for reason, ids in plan.sequence())
             or "nothing to do",
         )
+
+    async def _queue_holds_work(self) -> bool | None:
+        """Whether the queue holds any message (waiting, in flight or delayed); None when
+        there is no queue to ask (a dry run given none)."""
+        if self._queue is None:
+            return False if self._queue_missing else None
+        counts = await asyncio.to_thread(self._queue.counts)
+        return counts.visible + counts.in_flight + counts.delayed > 0
 
     async def _read_exports(self, planner: KindPlanner, day: date) -> None:
         kind = planner.plan.kind

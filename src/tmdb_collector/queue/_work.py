@@ -9,7 +9,9 @@ The body format (version 1)::
     {"v":1,"groups":[{"kind":"movie","reason":"new","attempt":0,"enqueued_at":1763900000000,
                       "keys":["550","551"]}],"error":"..."}
 
-"confirm" appears (as false) only when it is False; "error" only when it is not None.
+"confirm" appears (as false) only when it is False; "error" only when it is not None;
+"expired" (how many times a consumer stopped before finishing the message: a crash or a lease
+run out, not a failure of its work) only when it is above 0.
 """
 
 from __future__ import annotations
@@ -99,12 +101,17 @@ class WorkBatch:
 
     items: tuple[WorkItem, ...]
     error: str | None
+    #: Times a consumer received the message and stopped before finishing it (crashed, killed,
+    #: or its lease ran out): counted apart from the items' attempts, which count failures.
+    expired: int = 0
 
 
-def encode_batch(items: Iterable[WorkItem], *, error: str | None = None) -> str:
+def encode_batch(items: Iterable[WorkItem], *, error: str | None = None, expired: int = 0) -> str:
     """One body holding all `items` (at least one), however large; see pack_items for bodies
     within a message's limits. Raises InvalidWorkItemError for an item no consumer could read."""
-    bodies = list(pack_items(items, max_items=_UNLIMITED, max_bytes=_UNLIMITED, error=error))
+    bodies = list(
+        pack_items(items, max_items=_UNLIMITED, max_bytes=_UNLIMITED, error=error, expired=expired)
+    )
     if not bodies:
         raise InvalidWorkItemError("a work message needs at least one item")
     return bodies[0]
@@ -116,6 +123,7 @@ def pack_items(
     max_items: int = 100,
     max_bytes: int = MAX_MESSAGE_BYTES,
     error: str | None = None,
+    expired: int = 0,
 ) -> Iterator[str]:
     """Bodies of at most `max_items` items and `max_bytes` UTF-8 bytes each, items in order.
 
@@ -126,7 +134,7 @@ def pack_items(
     single item.
     """
     runs = ((group, map(_KEY_OF, run)) for group, run in itertools.groupby(items, _GROUP_OF))
-    return _pack_runs(runs, max_items, max_bytes, error)
+    return _pack_runs(runs, max_items, max_bytes, _tail(error, expired))
 
 
 def pack_keys(
@@ -147,7 +155,7 @@ def pack_keys(
     millions of "new movie" keys need not become millions of objects first.
     """
     group = (kind, reason, attempt, enqueued_at_ms, confirm)
-    return _pack_runs([(group, iter(keys))], max_items, max_bytes, error)
+    return _pack_runs([(group, iter(keys))], max_items, max_bytes, _tail(error, 0))
 
 
 def decode_batch(body: str) -> WorkBatch:
@@ -191,12 +199,12 @@ def _pack_runs(
     runs: Iterable[tuple[tuple[object, ...], Iterator[str]]],
     max_items: int,
     max_bytes: int,
-    error: str | None,
+    tail: str,
 ) -> Iterator[str]:
     # Checked now, not at the first next(): a generator would report a bad argument late.
     if max_items < 1 or max_bytes < 1:
         raise ValueError(f"max_items and max_bytes must be positive, got {max_items}, {max_bytes}")
-    return _packed(runs, _BodyBuilder(max_items, max_bytes, _tail(error)))
+    return _packed(runs, _BodyBuilder(max_items, max_bytes, tail))
 
 
 def _packed(
@@ -340,20 +348,22 @@ def _key_problem(kind: Kind, key: object) -> str:
     return f"{kind} key {key!r} is not in canonical form: write {canonical!r}"
 
 
-def _tail(error: str | None) -> str:
+def _tail(error: str | None, expired: int) -> str:
+    _check_int("expired", expired, MAX_ATTEMPT)
+    more = f',"expired":{expired}' if expired else ""
     if error is None:
-        return "]}"
+        return f"]{more}}}"
     if not isinstance(error, str):
         raise InvalidWorkItemError(f"error must be text or None, got {type(error).__name__}")
     if len(error) > MAX_ERROR_CHARS:
         error = error[: MAX_ERROR_CHARS - 3] + "..."
     # ensure_ascii: the body stays ASCII, so its size in bytes is its length.
-    return f'],"error":{json.dumps(error, ensure_ascii=True)}}}'
+    return f'],"error":{json.dumps(error, ensure_ascii=True)}{more}}}'
 
 
 # --- decoding ----------------------------------------------------------------------------------
 
-_TOP_FIELDS = frozenset({"v", "groups", "error"})
+_TOP_FIELDS = frozenset({"v", "groups", "error", "expired"})
 _GROUP_FIELDS = frozenset({"kind", "reason", "attempt", _TIME_FIELD, "confirm", "keys"})
 _REQUIRED_GROUP_FIELDS = _GROUP_FIELDS - {"confirm"}
 
@@ -371,10 +381,11 @@ def _batch(body: str, document: Any) -> WorkBatch:
     error = document.get("error")
     if "error" in document and not isinstance(error, str):
         _malformed(body, f"'error' must be text, got {_json_type(error)}")
+    expired = _integer(body, "the body", "expired", document.get("expired", 0), MAX_ATTEMPT)
     items: list[WorkItem] = []
     for number, group in enumerate(groups, 1):
         items.extend(_group_items(body, number, group))
-    return WorkBatch(tuple(items), error)
+    return WorkBatch(tuple(items), error, expired)
 
 
 def _group_items(body: str, number: int, group: Any) -> list[WorkItem]:

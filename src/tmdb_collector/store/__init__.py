@@ -4,7 +4,13 @@ store keeps each TMDB record's current version, its history and a change log, an
 queryable summary row per record (docs/storage.md)."""
 
 from tmdb_collector.store._changelog import Change, ChangeEntry, CorruptChangeLogError
-from tmdb_collector.store._errors import InvalidObjectKeyError, StoreConfigurationError, StoreError
+from tmdb_collector.store._errors import (
+    InvalidObjectKeyError,
+    StoreBusyError,
+    StoreConfigurationError,
+    StoreError,
+    StoreLeaseLostError,
+)
 from tmdb_collector.store._export import (
     EXPORT_FORMATS,
     ExportFormat,
@@ -27,6 +33,13 @@ from tmdb_collector.store._index import (
     index_row,
 )
 from tmdb_collector.store._keys import MAX_KEY_BYTES, MAX_SEGMENT_BYTES, validate_object_key
+from tmdb_collector.store._lease import (
+    LEASE_PREFIX,
+    LEASE_TTL_SECONDS,
+    LeaseClock,
+    LeaseHolder,
+    StoreLease,
+)
 from tmdb_collector.store._objects import ObjectInfo, ObjectStore
 from tmdb_collector.store._open import MEMORY_URL, open_object_store
 from tmdb_collector.store._records import (
@@ -44,6 +57,8 @@ from tmdb_collector.store._records import (
 __all__ = [
     "EXPORT_FORMATS",
     "INDEX_SCHEMA",
+    "LEASE_PREFIX",
+    "LEASE_TTL_SECONDS",
     "MAX_KEY_BYTES",
     "MAX_SEGMENT_BYTES",
     "MEMORY_URL",
@@ -61,6 +76,8 @@ __all__ = [
     "IndexRow",
     "InvalidObjectKeyError",
     "JsonLinesSink",
+    "LeaseClock",
+    "LeaseHolder",
     "ObjectInfo",
     "ObjectStore",
     "ParquetSink",
@@ -69,8 +86,11 @@ __all__ = [
     "RecordStore",
     "RecordStoreError",
     "RecordWrite",
+    "StoreBusyError",
     "StoreConfigurationError",
     "StoreError",
+    "StoreLease",
+    "StoreLeaseLostError",
     "StoredRecord",
     "UnreadableRecordError",
     "VersionInfo",

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from tmdb_collector.errors import Action, ConfigurationError, StoreError
 
-__all__ = ["InvalidObjectKeyError", "StoreConfigurationError", "StoreError"]
+__all__ = [
+    "InvalidObjectKeyError",
+    "StoreBusyError",
+    "StoreConfigurationError",
+    "StoreError",
+    "StoreLeaseLostError",
+]
 
 
 class StoreConfigurationError(StoreError, ConfigurationError):
     """The store location (a path or URL) or its environment cannot be turned into a store."""
 
     action = Action.FIX
+
+
+class StoreBusyError(StoreError):
+    """Another run holds the store's lease (store/_lease.py). The message names it — command,
+    host, pid, since when — and says when its lease expires; try again when that run ends."""
+
+    action = Action.RETRY
+
+
+class StoreLeaseLostError(StoreError):
+    """Another run took over this run's lease on the store (this one was silent past the
+    lease's expiry); this run stops so that two never work on one store. Its work stays
+    queued."""
+
+    action = Action.RETRY
 
 
 class InvalidObjectKeyError(ValueError):
