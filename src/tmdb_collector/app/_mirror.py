@@ -51,6 +51,8 @@ class MirrorProgress:
 #: Where a mirror run's progress is kept for ``status`` (overwritten every few seconds).
 PROGRESS_KEY = "state/mirror/progress.json"
 _SAVE_EVERY = 5.0
+#: Seconds between progress moments when nothing reports one (the display rate-limits itself).
+_HEARTBEAT_SECONDS = 2.0
 _DRIFT_SHOWN = 20
 
 
@@ -93,24 +95,66 @@ def progress_summary(
     }
 
 
-class _ProgressState:
-    """Saves the latest progress moment to PROGRESS_KEY every few seconds."""
+class _Progress:
+    """A run's progress: moments for the display (``on_progress``), also every few seconds when
+    nothing moves, and the latest one saved to PROGRESS_KEY for ``status``."""
 
-    def __init__(self, objects: ObjectStore, started_at: float) -> None:
+    def __init__(
+        self,
+        objects: ObjectStore,
+        queue: WorkQueue,
+        on_progress: Callable[[MirrorProgress], None] | None,
+    ) -> None:
         self._objects = objects
-        self._started_at = started_at
+        self._queue = queue
+        self._on_progress = on_progress
+        self._started = time.monotonic()
+        self._started_at = time.time()
+        self.planned: dict[Kind, int] = {}
+        # The queue's counts at most once a second: on SQS each is a request.
+        self._counted: tuple[float, QueueCounts] | None = None
+        self.latest = MirrorProgress("start", None, None, self.planned, 0.0)
+        self._tasks: list[asyncio.Task[None]] = []
 
-    async def keep(self, latest: list[MirrorProgress]) -> None:
+    def report(self, phase: str, progress: CollectorProgress | None = None) -> None:
+        now = time.monotonic()
+        if self._counted is None or now - self._counted[0] >= 1.0:
+            self._counted = (now, self._queue.counts())
+        moment = MirrorProgress(phase, progress, self._counted[1], self.planned, self.seconds)
+        self.latest = moment
+        if self._on_progress is not None:
+            self._on_progress(moment)
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self._started
+
+    def start(self) -> None:
+        self.report("start")
+        self._tasks = [asyncio.create_task(self._keep()), asyncio.create_task(self._beat())]
+
+    async def stop(self, outcome: str) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Also after a failure: `status` must not show a failed run as finished or absent.
+        await self._save(finished=True, outcome=outcome)
+
+    async def _beat(self) -> None:
+        # Moments also when nothing moves (waiting out a lease, retrying): the display's log
+        # line every 10 s must not go silent.
+        while True:
+            await asyncio.sleep(_HEARTBEAT_SECONDS)
+            self.report(self.latest.phase, self.latest.collect)
+
+    async def _keep(self) -> None:
         while True:
             await asyncio.sleep(_SAVE_EVERY)
-            if latest:
-                await self.save(latest[-1], finished=False)
+            await self._save(finished=False)
 
-    async def save(
-        self, progress: MirrorProgress, *, finished: bool, outcome: str = "running"
-    ) -> None:
+    async def _save(self, *, finished: bool, outcome: str = "running") -> None:
         body = progress_summary(
-            progress, started_at=self._started_at, finished=finished, outcome=outcome
+            self.latest, started_at=self._started_at, finished=finished, outcome=outcome
         )
         try:
             await self._objects.put(PROGRESS_KEY, json.dumps(body, indent=1).encode())
@@ -169,33 +213,17 @@ async def run_mirror(
     """Harvest (unless ``harvest`` is false), collect until the queue is empty or ``stop`` is
     set, then (if not stopped) fold each kind's index fragments into its snapshot. ``metrics``
     receives the harvester's and the collector's counts (default: logged at debug level)."""
-    started = time.monotonic()
     stop = stop if stop is not None else asyncio.Event()
-    planned: dict[Kind, int] = {}
-    # The queue's counts at most once a second: on SQS each is a request.
-    counted: list[tuple[float, QueueCounts]] = []
-    latest: list[MirrorProgress] = []
-    state = _ProgressState(objects, time.time())
-
-    def report(phase: str, progress: CollectorProgress | None = None) -> None:
-        now = time.monotonic()
-        if not counted or now - counted[0][0] >= 1.0:
-            counted[:] = [(now, queue.counts())]
-        moment = MirrorProgress(phase, progress, counted[0][1], planned, now - started)
-        latest[:] = [moment]
-        if on_progress is not None:
-            on_progress(moment)
-
-    report("start")
-    keeper = asyncio.create_task(state.keep(latest))
+    progress = _Progress(objects, queue, on_progress)
+    progress.start()
     outcome = "failed"
     try:
         harvested = None
         if harvest:
-            report("harvest")
+            progress.report("harvest")
             harvester = Harvester(client, objects, queue, harvest_settings, metrics=metrics)
             harvested = await harvester.run(day)
-            planned.update({plan.kind: plan.total for plan in harvested.plan.kinds})
+            progress.planned.update({plan.kind: plan.total for plan in harvested.plan.kinds})
         collector = Collector(
             client, RecordStore(objects), queue, collector_settings, metrics=metrics
         )
@@ -203,16 +231,16 @@ async def run_mirror(
             collected = await collector.run(
                 stop=stop,
                 until_empty=True,
-                on_progress=lambda progress: report("collect", progress),
+                on_progress=lambda moment: progress.report("collect", moment),
             )
-        result = MirrorReport(harvested, collected, stop.is_set(), time.monotonic() - started)
+        result = MirrorReport(harvested, collected, stop.is_set(), progress.seconds)
         if not result.stopped:
-            report("compact", collected)
+            progress.report("compact", collected)
             result.compacted = await _compact(objects)
         dead = await asyncio.to_thread(queue.dead_counts)
         result.dead_letters = dead.visible + dead.in_flight + dead.delayed
         outcome = _outcome(result)
-        report("stopped" if result.stopped else "done", collected)
+        progress.report("stopped" if result.stopped else "done", collected)
     except (KeyboardInterrupt, asyncio.CancelledError):
         outcome = "stopped"  # aborted: work in flight comes back when its lease ends
         raise
@@ -220,11 +248,8 @@ async def run_mirror(
         outcome = f"failed: {error}"
         raise
     finally:
-        keeper.cancel()
-        await asyncio.gather(keeper, return_exceptions=True)
-        # Also after a failure: `status` must not show a failed run as finished or absent.
-        await state.save(latest[-1], finished=True, outcome=outcome)
-    result.seconds = time.monotonic() - started
+        await progress.stop(outcome)
+    result.seconds = progress.seconds
     return result
 
 

@@ -194,10 +194,17 @@ class ExportReader:
             if status in _MISSING:
                 return False
             if status is not None and status not in _TRANSIENT:
-                raise TMDBAPIError(_path(file), status, None, "unexpected answer from exports host")
+                raise TMDBAPIError(
+                    _path(file),
+                    status,
+                    None,
+                    f"unexpected answer from the exports host {self._base_url} (TMDB_EXPORTS_URL)",
+                )
             failures += 1
             if failures >= self._policy.max_attempts:
-                raise RetriesExhaustedError(_path(file), cause, failures)
+                raise RetriesExhaustedError(
+                    _path(file), cause, failures, self._base_url, "TMDB_EXPORTS_URL"
+                )
             await self._back_off(file, cause, failures)
 
     async def _probe(self, file: ExportFile) -> tuple[int | None, str]:
@@ -259,7 +266,9 @@ class ExportReader:
                 raise ExportNotFoundError(file.name, [file.date])
             failures += 1
             if failures >= self._policy.max_attempts:
-                raise RetriesExhaustedError(_path(file), attempt.failure, failures)
+                raise RetriesExhaustedError(
+                    _path(file), attempt.failure, failures, self._base_url, "TMDB_EXPORTS_URL"
+                )
             report.restarts += 1
             await self._back_off(file, attempt.failure, failures)
 
