@@ -25,6 +25,8 @@ from tmdb_collector.app._wiring import (
 )
 
 if TYPE_CHECKING:
+    from tmdb_collector.app._collect_batch import BatchReport, collect_batch
+    from tmdb_collector.app._compact import COMPACT_LEASE_PREFIX, compact_index
     from tmdb_collector.app._demo import (
         DEMO_CATALOG,
         DEMO_RATE,
@@ -44,16 +46,20 @@ if TYPE_CHECKING:
     from tmdb_collector.app._status import gather_status
 
 __all__ = [
+    "COMPACT_LEASE_PREFIX",
     "DEMO_CATALOG",
     "DEMO_RATE",
     "PROGRESS_KEY",
     "QUEUE_RECORD_KEY",
+    "BatchReport",
     "DemoReport",
     "MirrorProgress",
     "MirrorReport",
     "apply_aws_environment",
     "client_settings",
+    "collect_batch",
     "collector_settings",
+    "compact_index",
     "default_queue",
     "gather_status",
     "harvest_settings",
@@ -88,6 +94,10 @@ _LAZY = {
         "tmdb_collector.app._mirror",
     ),
     "gather_status": "tmdb_collector.app._status",
+    "BatchReport": "tmdb_collector.app._collect_batch",
+    "collect_batch": "tmdb_collector.app._collect_batch",
+    "COMPACT_LEASE_PREFIX": "tmdb_collector.app._compact",
+    "compact_index": "tmdb_collector.app._compact",
 }
 
 

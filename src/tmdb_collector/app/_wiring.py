@@ -32,6 +32,7 @@ from tmdb_collector.config import (
     TMDB_API_KEY,
     TMDB_API_URL,
     TMDB_EXPORTS_URL,
+    TMDB_MAX_ATTEMPTS,
     TMDB_QUEUE,
     TMDB_REQUEST_TIMEOUT,
     TMDB_STORE,
@@ -78,6 +79,7 @@ def client_settings(config: Config) -> ClientSettings:
         rate_limit=config[RATE_LIMIT_REQUESTS],
         concurrency=config[COLLECTOR_CONCURRENCY],
         timeout=config[TMDB_REQUEST_TIMEOUT],
+        max_attempts=config[TMDB_MAX_ATTEMPTS],
     )
 
 

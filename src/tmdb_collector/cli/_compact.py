@@ -8,7 +8,6 @@ import click
 
 from tmdb_collector import app
 from tmdb_collector.cli._options import KIND_NAMES, settings, store_option
-from tmdb_collector.store import RecordIndex
 
 __all__ = ["compact"]
 
@@ -25,16 +24,15 @@ __all__ = ["compact"]
 def compact(kinds: tuple[str, ...], location: str | None) -> None:
     """Fold each kind's index fragments into its snapshot.
 
-    Safe while writers run: a fragment written meanwhile is kept and folded next time. Run one
-    compaction of a kind at a time.
+    Safe while writers run: a fragment written meanwhile is kept and folded next time. One
+    compaction of a store at a time: a second one is refused, naming the first.
 
     \b
       tmdb-collector compact --store s3://bucket/tmdb
     """
     config = settings(location=location)
-    index = RecordIndex(app.open_store(config))
-    for kind in kinds or KIND_NAMES:
-        result = asyncio.run(index.compact(kind))
+    results = asyncio.run(app.compact_index(app.open_store(config), kinds or KIND_NAMES))
+    for kind, result in results.items():
         click.echo(
             f"{kind}: {result.fragments_merged} fragments folded, {result.rows} rows indexed"
         )

@@ -43,14 +43,18 @@ __all__ = [
     "MAX_BATCH_SIZE",
     "MEDIA_TYPES",
     "MESSAGES_IN_FLIGHT",
+    "METRICS_NAMESPACE",
     "RATE_LIMIT_REQUESTS",
     "REFRESH_MIN_AGE_HOURS",
     "REFRESH_PER_RUN",
     "RETRY_DELAY_SECONDS",
     "SETTINGS",
     "TMDB_API_KEY",
+    "TMDB_API_KEY_PARAMETER",
+    "TMDB_API_KEY_SECRET",
     "TMDB_API_URL",
     "TMDB_EXPORTS_URL",
+    "TMDB_MAX_ATTEMPTS",
     "TMDB_QUEUE",
     "TMDB_RATE_CEILING",
     "TMDB_REQUEST_TIMEOUT",
@@ -315,6 +319,14 @@ TMDB_REQUEST_TIMEOUT = _number(
     high=600,
     accepts="a number of seconds from 1 to 600",
 )
+TMDB_MAX_ATTEMPTS = _integer(
+    "TMDB_MAX_ATTEMPTS",
+    "tmdb",
+    8,
+    (1, 20),
+    "Tries of a request that fails transiently (5xx, reset, timeout) before its item is put back "
+    "on the queue for later (with capped exponential backoff between tries: 8 take ~40 s).",
+)
 FAKE_TMDB_API_KEY: Setting[Secret | None] = Setting(
     "FAKE_TMDB_API_KEY",
     "tmdb",
@@ -533,6 +545,37 @@ AWS_SETTINGS: tuple[Setting[str | None], ...] = (
     _aws("AWS_PROFILE", "A named profile of ~/.aws/config and ~/.aws/credentials to use."),
 )
 
+TMDB_API_KEY_SECRET: Setting[str | None] = Setting(
+    "TMDB_API_KEY_SECRET",
+    "aws",
+    "On AWS: the Secrets Manager secret (name or ARN) holding the TMDB credential, as its plain "
+    'text or as JSON {"TMDB_API_KEY": "..."}; read once per Lambda container. TMDB_API_KEY, '
+    "when set, wins.",
+    None,
+    accepts="a Secrets Manager secret name or ARN",
+    convert=to_text,
+    check=bool,
+)
+TMDB_API_KEY_PARAMETER: Setting[str | None] = Setting(
+    "TMDB_API_KEY_PARAMETER",
+    "aws",
+    "On AWS: the SSM Parameter Store SecureString (name) holding the TMDB credential; read "
+    "once per Lambda container. Used when TMDB_API_KEY and TMDB_API_KEY_SECRET are unset.",
+    None,
+    accepts="an SSM parameter name, e.g. /tmdb-collector/api-key",
+    convert=to_text,
+    check=bool,
+)
+METRICS_NAMESPACE: Setting[str] = Setting(
+    "METRICS_NAMESPACE",
+    "aws",
+    "The CloudWatch namespace of the Lambda functions' metrics (embedded metric format).",
+    "TMDBCollector",
+    accepts="a CloudWatch namespace: letters, digits and . - _ / # :",
+    convert=to_text,
+    check=lambda value: bool(re.fullmatch(r"[A-Za-z0-9.\-_/#:]{1,255}", value)),
+)
+
 #: Every setting, in the order the docs and examples list them.
 SETTINGS: tuple[Setting[object], ...] = cast(
     tuple[Setting[object], ...],
@@ -546,6 +589,7 @@ SETTINGS: tuple[Setting[object], ...] = cast(
         RATE_LIMIT_REQUESTS,
         COLLECTOR_CONCURRENCY,
         TMDB_REQUEST_TIMEOUT,
+        TMDB_MAX_ATTEMPTS,
         FAKE_TMDB_API_KEY,
         MEDIA_TYPES,
         ADULT,
@@ -565,5 +609,8 @@ SETTINGS: tuple[Setting[object], ...] = cast(
         TMDB_STORE,
         TMDB_QUEUE,
         *AWS_SETTINGS,
+        TMDB_API_KEY_SECRET,
+        TMDB_API_KEY_PARAMETER,
+        METRICS_NAMESPACE,
     ),
 )

@@ -5,12 +5,14 @@ Pure: logging and the standard library only, so every stage (and a Lambda's cold
 import it for free.
 """
 
+from tmdb_collector.observe._emf import EMFSink
 from tmdb_collector.observe._logging import configure_logging
 from tmdb_collector.observe._metrics import Instrument, Metric, Metrics, MetricsSink, Unit
 from tmdb_collector.observe._sinks import METRICS_LOGGER, LogSink, MemorySink
 
 __all__ = [
     "METRICS_LOGGER",
+    "EMFSink",
     "Instrument",
     "LogSink",
     "MemorySink",

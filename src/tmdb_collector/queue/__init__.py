@@ -6,6 +6,7 @@ max_receives) whether it is an SQLite file on one machine or SQS. open_work_queu
 spec; both pass one contract test suite. Importing this package does not import boto3.
 """
 
+from tmdb_collector.queue._batch import ReceivedBatch, sqs_event_messages
 from tmdb_collector.queue._errors import (
     InvalidMessageError,
     InvalidWorkItemError,
@@ -41,6 +42,7 @@ __all__ = [
     "QueueMessage",
     "QueueOptions",
     "Reason",
+    "ReceivedBatch",
     "SQLiteWorkQueue",
     "SQSWorkQueue",
     "WorkBatch",
@@ -53,4 +55,5 @@ __all__ = [
     "pack_items",
     "pack_keys",
     "sqlite_path",
+    "sqs_event_messages",
 ]

@@ -150,11 +150,15 @@ class StoreLease:
         *,
         ttl: float = LEASE_TTL_SECONDS,
         clock: LeaseClock | None = None,
+        prefix: str = LEASE_PREFIX,
     ) -> None:
+        """``prefix``: where the lease's objects live; the store's run lease by default, another
+        prefix for a lease of its own (e.g. one compaction of the index at a time)."""
         if ttl <= 0:
             raise ValueError(f"a lease's ttl must be positive, not {ttl}")
         self._objects = objects
         self._command = command
+        self._prefix = prefix
         self._ttl = ttl
         self._clock: LeaseClock = clock or _SystemClock()
         self._holder_id = secrets.token_hex(8)
@@ -186,19 +190,22 @@ class StoreLease:
             generations = await self._generations()
             top = generations[-1] if generations else 0
             if top:
-                data = await self._objects.get(_key(top))
+                data = await self._objects.get(_key(top, self._prefix))
                 if data is None:  # removed by a winner's clean-up meanwhile: look again
                     continue
                 current = LeaseHolder.decode(data)
                 if current is None:
-                    _log.warning("the store's lease %s is unreadable; taking it over", _key(top))
+                    _log.warning(
+                        "the store's lease %s is unreadable; taking it over",
+                        _key(top, self._prefix),
+                    )
                 elif not current.is_free(self._clock.now()):
                     raise self._busy(current)
             mine = self._new_holder()
-            if not await self._objects.create(_key(top + 1), mine.encode()):
+            if not await self._objects.create(_key(top + 1, self._prefix), mine.encode()):
                 continue  # another run took it first: read who
             if max(await self._generations()) != top + 1:
-                await self._objects.delete(_key(top + 1))
+                await self._objects.delete(_key(top + 1, self._prefix))
                 continue
             self._held = (top + 1, mine)
             await self._clean_up(top + 1, generations)
@@ -214,13 +221,13 @@ class StoreLease:
         generation, holder = self._holding()
         newer = [g for g in await self._generations() if g > generation]
         if newer:
-            data = await self._objects.get(_key(max(newer)))
+            data = await self._objects.get(_key(max(newer), self._prefix))
             taker = None if data is None else LeaseHolder.decode(data)
             self._held = None
             raise self._taken_over(holder, taker)
         now = self._clock.now()
         renewed = replace(holder, renewed_at=now, expires_at=now + self._ttl)
-        await self._objects.put(_key(generation), renewed.encode())
+        await self._objects.put(_key(generation, self._prefix), renewed.encode())
         self._held = (generation, renewed)
         return renewed
 
@@ -232,7 +239,7 @@ class StoreLease:
         self._held = None
         now = self._clock.now()
         released = replace(holder, renewed_at=now, expires_at=now, released=True)
-        await self._objects.put(_key(generation), released.encode())
+        await self._objects.put(_key(generation, self._prefix), released.encode())
 
     # --- holding it for a block --------------------------------------------------------------
 
@@ -292,10 +299,10 @@ class StoreLease:
 
     async def _generations(self) -> list[int]:
         found = []
-        async for info in self._objects.list(LEASE_PREFIX):
+        async for info in self._objects.list(self._prefix):
             name = info.key.rpartition("/")[2]
             matched = _GENERATION.fullmatch(name)
-            if matched and info.key == _key(int(matched[1])):
+            if matched and info.key == _key(int(matched[1]), self._prefix):
                 found.append(int(matched[1]))
         return sorted(found)
 
@@ -303,7 +310,7 @@ class StoreLease:
         for old in generations:
             if old < mine:
                 try:
-                    await self._objects.delete(_key(old))
+                    await self._objects.delete(_key(old, self._prefix))
                 except StoreError as error:  # left for the next winner
                     _log.warning("could not delete an old lease object: %s", error)
 
@@ -353,8 +360,8 @@ def _known(kind: type[Any], body: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in body.items() if name in names}
 
 
-def _key(generation: int) -> str:
-    return f"{LEASE_PREFIX}/{generation:012d}.json"
+def _key(generation: int, prefix: str) -> str:
+    return f"{prefix}/{generation:012d}.json"
 
 
 def _time(epoch_seconds: float) -> str:

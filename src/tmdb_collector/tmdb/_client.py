@@ -90,7 +90,7 @@ class TMDBClient:
         self._pacer = pacer or Pacer(
             self._settings.rate_limit, self._settings.concurrency, clock=self._clock
         )
-        self._policy = retry or RetryPolicy()
+        self._policy = retry or RetryPolicy(max_attempts=self._settings.max_attempts)
         # Jitter only needs to decorrelate workers, not to be unpredictable.
         self._rng = rng or random.Random()  # noqa: S311
         self._stats = ClientStats()

@@ -12,6 +12,7 @@ from tmdb_collector.config import (
     TMDB_API_KEY,
     TMDB_API_URL,
     TMDB_EXPORTS_URL,
+    TMDB_MAX_ATTEMPTS,
     TMDB_REQUEST_TIMEOUT,
 )
 from tmdb_collector.tmdb._credential import Credential
@@ -38,6 +39,8 @@ class ClientSettings:
     rate_limit: float = RATE_LIMIT_REQUESTS.default
     concurrency: int = COLLECTOR_CONCURRENCY.default
     timeout: float = TMDB_REQUEST_TIMEOUT.default
+    #: Tries of a transiently failing request (RetryPolicy.max_attempts when none is given).
+    max_attempts: int = TMDB_MAX_ATTEMPTS.default
     user_agent: str = f"tmdb-collector/{__version__}"
 
     def __post_init__(self) -> None:
@@ -46,6 +49,7 @@ class ClientSettings:
         RATE_LIMIT_REQUESTS.validate(self.rate_limit)
         COLLECTOR_CONCURRENCY.validate(self.concurrency)
         TMDB_REQUEST_TIMEOUT.validate(self.timeout)
+        TMDB_MAX_ATTEMPTS.validate(self.max_attempts)
 
     def require_credential(self) -> Credential:
         """The credential, or a ConfigurationError saying how to provide one."""

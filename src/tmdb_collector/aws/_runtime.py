@@ -1,0 +1,150 @@
+"""What a Lambda container sets up once and keeps between invocations: the settings, the TMDB
+credential (from the environment, Secrets Manager or SSM Parameter Store), logging as JSON, the
+store, and the metrics hook writing CloudWatch EMF."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from tmdb_collector import app
+from tmdb_collector.config import (
+    AWS_SETTINGS,
+    COLLECTOR_CONCURRENCY,
+    LOG_LEVEL,
+    METRICS_NAMESPACE,
+    RATE_LIMIT_REQUESTS,
+    TMDB_API_KEY,
+    TMDB_API_KEY_PARAMETER,
+    TMDB_API_KEY_SECRET,
+    Config,
+    load_config,
+)
+from tmdb_collector.errors import ConfigurationError, UpstreamRejectedError
+from tmdb_collector.observe import EMFSink, Metrics, configure_logging
+from tmdb_collector.store import ObjectStore
+from tmdb_collector.tmdb import ClientSettings, Credential
+
+__all__ = ["LambdaContext", "Runtime", "deadline_seconds", "runtime"]
+
+_log = logging.getLogger("tmdb_collector.aws")
+#: TMDB's CDN allows about 20 connections per IP; the collectors share that budget too.
+_TOTAL_IN_FLIGHT = 20
+
+
+class LambdaContext(Protocol):
+    """The part of Lambda's context object the handlers use."""
+
+    function_name: str
+    aws_request_id: str
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """One container's wiring, built on its first invocation."""
+
+    config: Config
+    client_settings: ClientSettings
+    objects: ObjectStore
+    queue_spec: str
+    namespace: str
+
+    def metrics(self, function: str) -> Metrics:
+        """A fresh hook for one invocation: its EMF document is flushed at its end."""
+        return Metrics(EMFSink(self.namespace, dimensions={"function": function}))
+
+
+@functools.cache
+def runtime() -> Runtime:
+    """The container's runtime, built once (a warm container reuses it: the credential is read
+    from Secrets Manager or SSM once, not per invocation)."""
+    config = load_config()
+    level = getattr(logging, config[LOG_LEVEL].upper(), logging.INFO)
+    configure_logging(level, json_lines=True)
+    app.apply_aws_environment(config)
+    client = app.client_settings(config)
+    if client.credential is None:
+        client = replace(client, credential=_credential_from_aws(config))
+    # N collectors run at once (the event source's MaximumConcurrency = COLLECTOR_CONCURRENCY):
+    # each takes a fixed share of TMDB's rate and connections, so together they stay under it
+    # without any shared state (docs/aws.md, "One pace across instances").
+    instances = config[COLLECTOR_CONCURRENCY]
+    client = replace(
+        client,
+        rate_limit=config[RATE_LIMIT_REQUESTS] / instances,
+        concurrency=max(2, math.ceil(_TOTAL_IN_FLIGHT / instances)),
+    )
+    objects = app.open_store(config)
+    spec = app.queue_spec(config)
+    return Runtime(config, client, objects, spec, config[METRICS_NAMESPACE])
+
+
+def _credential_from_aws(config: Config) -> Credential | None:
+    """TMDB_API_KEY_SECRET (Secrets Manager) or TMDB_API_KEY_PARAMETER (SSM SecureString).
+    The value never reaches a log, an error or a metric: errors name the secret, not its text."""
+    secret, parameter = config[TMDB_API_KEY_SECRET], config[TMDB_API_KEY_PARAMETER]
+    if secret is None and parameter is None:
+        return None
+    import boto3  # noqa: PLC0415 (only a function reading a secret pays for it)
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    environ = config.environ(AWS_SETTINGS)
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    try:
+        if secret is not None:
+            answer = boto3.client("secretsmanager", region_name=region).get_secret_value(
+                SecretId=secret
+            )
+            text = _secret_text(answer.get("SecretString") or "")
+            where = f"the secret {secret} (TMDB_API_KEY_SECRET)"
+        else:
+            assert parameter is not None  # noqa: S101 - one of the two is set, checked above
+            answer = boto3.client("ssm", region_name=region).get_parameter(
+                Name=parameter, WithDecryption=True
+            )
+            text = str(answer["Parameter"]["Value"]).strip()
+            where = f"the parameter {parameter} (TMDB_API_KEY_PARAMETER)"
+    except (BotoCoreError, ClientError) as error:
+        code = getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
+        name = secret or parameter
+        raise UpstreamRejectedError(
+            f"cannot read the TMDB credential from {name}: {code}; check that it exists and "
+            "that the function's role may read it"
+        ) from None
+    try:
+        return Credential(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"{where} does not hold a TMDB credential (a v4 read access token or v3 API key, "
+            f'as plain text or as JSON {{"{TMDB_API_KEY.name}": "..."}})'
+        ) from None
+
+
+def _secret_text(value: str) -> str:
+    """A secret stored as plain text, or as JSON with the credential under TMDB_API_KEY."""
+    value = value.strip()
+    if value.startswith("{"):
+        try:
+            document: Any = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(document, dict):
+            for name in (TMDB_API_KEY.name, TMDB_API_KEY.key, "api_key"):
+                if isinstance(document.get(name), str):
+                    return str(document[name]).strip()
+    return value
+
+
+def deadline_seconds(context: LambdaContext | None, *, default: float = 840.0) -> float:
+    """Seconds to keep starting work: the invocation's remaining time less a margin for
+    finishing what is under way (a fifth of it, between 5 and 30 s)."""
+    if context is None:
+        return default
+    remaining = context.get_remaining_time_in_millis() / 1000
+    return max(1.0, remaining - max(5.0, min(30.0, remaining * 0.2)))

@@ -1,0 +1,63 @@
+"""The collector function: an SQS event source's batch in, a partial batch response out.
+
+Each message's work items are collected with the collector the CLI runs. A message comes back
+(is named in ``batchItemFailures``) only when it was not finished: released at the deadline,
+never started, or its commit failed. Items that failed are already re-sent with attempt + 1 (or
+dead-lettered with their error), so their message is finished. A malformed message is
+dead-lettered with its error. A rejected credential fails the whole invocation: nothing is
+finished, every message comes back after its visibility timeout (no retry storm: the client
+refuses every request after the first 401).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from tmdb_collector import app
+from tmdb_collector.aws._runtime import LambdaContext, deadline_seconds, runtime
+from tmdb_collector.queue import open_work_queue, sqs_event_messages
+
+__all__ = ["handler"]
+
+_log = logging.getLogger("tmdb_collector.aws.collect")
+
+
+def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> dict[str, Any]:
+    wiring = runtime()
+    messages = sqs_event_messages(event)
+    metrics = wiring.metrics("collect")
+    queue = open_work_queue(wiring.queue_spec)
+    try:
+        report = asyncio.run(
+            app.collect_batch(
+                client_settings=wiring.client_settings,
+                objects=wiring.objects,
+                queue=queue,
+                messages=messages,
+                settings=app.collector_settings(wiring.config),
+                seconds=deadline_seconds(context),
+                metrics=metrics,
+            )
+        )
+    finally:
+        queue.close()
+        metrics.flush()
+    progress = report.progress
+    _log.info(
+        "collected a batch",
+        extra={
+            "messages": len(messages),
+            "finished": len(report.finished),
+            "unfinished": len(report.unfinished),
+            "deadline_reached": report.stopped,
+            "items": {str(kind): n for kind, n in progress.items.items()},
+            "retried": progress.items_retried,
+            "dead": progress.items_dead,
+            "requests": progress.requests,
+            "rate_limited": progress.rate_limited,
+        },
+    )
+    return {"batchItemFailures": [{"itemIdentifier": mid} for mid in report.unfinished]}

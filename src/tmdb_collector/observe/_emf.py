@@ -1,0 +1,99 @@
+"""``EMFSink``: metrics as CloudWatch Embedded Metric Format documents, one JSON line per
+dimension set on each flush, written to a stream (stdout on Lambda, where CloudWatch Logs turns
+them into metrics without an API call).
+
+Aggregated between flushes (a Lambda invocation flushes once): counts add up, gauges keep the
+newest value, timings keep up to 100 samples (EMF's limit per value array). Dimensions are what
+the caller gave plus the sink's own (e.g. the function), so a handful of series per metric.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import TextIO
+
+from tmdb_collector.observe._metrics import Instrument, Metric, Unit
+
+__all__ = ["EMFSink"]
+
+#: EMF keeps at most 100 values per metric in one document.
+_MAX_VALUES = 100
+#: Metric names in CloudWatch: the dotted name of the hook, without dots (``collect_items``).
+_NAME = str.maketrans({".": "_"})
+
+_Series = tuple[str, Unit, tuple[tuple[str, str], ...]]
+
+
+class EMFSink:
+    """Writes what it kept as EMF documents to ``stream`` on ``flush``.
+
+    ``namespace`` is the CloudWatch namespace; ``dimensions`` are added to every metric (keep
+    them few: each distinct set is billed as a metric of its own). ``now_ms`` is for tests.
+    """
+
+    def __init__(
+        self,
+        namespace: str,
+        *,
+        dimensions: Mapping[str, str] | None = None,
+        stream: TextIO | None = None,
+        now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    ) -> None:
+        self._namespace = namespace
+        self._fixed = tuple(sorted((dimensions or {}).items()))
+        self._stream = stream
+        self._now_ms = now_ms
+        self._values: dict[_Series, list[float]] = {}
+        self._kinds: dict[_Series, Instrument] = {}
+
+    def emit(self, metric: Metric) -> None:
+        series = (metric.name.translate(_NAME), metric.unit, metric.dimensions)
+        values = self._values.setdefault(series, [])
+        self._kinds[series] = metric.instrument
+        if metric.instrument is Instrument.COUNT:
+            values[:] = [(values[0] if values else 0.0) + metric.value]
+        elif metric.instrument is Instrument.GAUGE:
+            values[:] = [metric.value]
+        elif len(values) < _MAX_VALUES:
+            values.append(metric.value)
+
+    def flush(self) -> None:
+        if not self._values:
+            return
+        stream = self._stream if self._stream is not None else sys.stdout
+        for document in self.documents():
+            stream.write(json.dumps(document, separators=(",", ":")) + "\n")
+        stream.flush()
+        self._values.clear()
+        self._kinds.clear()
+
+    def documents(self) -> list[dict[str, object]]:
+        """What ``flush`` would write: one EMF document per dimension set."""
+        by_dimensions: dict[tuple[tuple[str, str], ...], list[tuple[_Series, list[float]]]] = {}
+        for series, values in self._values.items():
+            dimensions = tuple(sorted({*self._fixed, *series[2]}))
+            by_dimensions.setdefault(dimensions, []).append((series, values))
+        documents = []
+        for dimensions, members in by_dimensions.items():
+            document: dict[str, object] = {
+                "_aws": {
+                    "Timestamp": self._now_ms(),
+                    "CloudWatchMetrics": [
+                        {
+                            "Namespace": self._namespace,
+                            "Dimensions": [[name for name, _ in dimensions]],
+                            "Metrics": [
+                                {"Name": name, "Unit": str(unit)} for (name, unit, _), _ in members
+                            ],
+                        }
+                    ],
+                },
+                **dict(dimensions),
+            }
+            for (name, _, _), values in members:
+                document[name] = values[0] if len(values) == 1 else list(values)
+            documents.append(document)
+        return documents
