@@ -4,136 +4,18 @@ poller does with the partial batch response."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
-from conftest import MOTO_BUCKET
+from aws.conftest import COUNTS, SECRET, Context, Deployment, event, stored_ids
 from tmdb_collector.aws import _runtime
-from tmdb_collector.aws.handlers import collect, compact, harvest
+from tmdb_collector.aws.handlers import compact, harvest
 from tmdb_collector.errors import InputError
-from tmdb_collector.fake import FakeSettings, FakeTMDB
-from tmdb_collector.fake._synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_KINDS, Kind
-from tmdb_collector.queue import SQSWorkQueue, ensure_sqs_queues
-from tmdb_collector.store import RecordIndex, open_object_store
 from tmdb_collector.tmdb import AuthenticationError
 
-EVENTS = Path(__file__).resolve().parents[1] / "events"
-SECRET = "aws-handler-test-key-0123456789"  # noqa: S105 (the fake's test credential)
-COUNTS = dict.fromkeys(EXPORT_KINDS, 6) | {Kind.TV: 2}
-
 pytestmark = pytest.mark.aws
-
-
-def event(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((EVENTS / name).read_text())
-    return loaded
-
-
-@dataclass
-class Context:
-    """What Lambda's context object offers the handlers."""
-
-    remaining_ms: int = 600_000
-    function_name: str = "tmdb-collector-collect"
-    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
-
-
-@dataclass
-class Deployment:
-    fake: FakeTMDB
-    queue: SQSWorkQueue
-    store: str
-    environ: dict[str, str]
-
-    def poll(self, context: Context | None = None, max_messages: int = 10) -> dict[str, Any]:
-        """One poller round: receive a batch from SQS, invoke the collector, then delete what
-        it finished and release what it names (as Lambda's event source mapping does)."""
-        messages = self.queue.receive(max_messages, visibility_timeout=60)
-        if not messages:
-            return {"messages": 0, "failures": []}
-        records = [
-            {
-                "messageId": m.message_id,
-                "receiptHandle": m.receipt,
-                "body": m.body,
-                "attributes": {
-                    "ApproximateReceiveCount": str(m.receive_count),
-                    "SentTimestamp": str(m.sent_at_ms),
-                },
-                "eventSource": "aws:sqs",
-            }
-            for m in messages
-        ]
-        answer = collect.handler({"Records": records}, context or Context())
-        failed = {entry["itemIdentifier"] for entry in answer["batchItemFailures"]}
-        self.queue.delete([m for m in messages if m.message_id not in failed])
-        for message in messages:
-            if message.message_id in failed:
-                self.queue.change_visibility(message, 0)
-        return {"messages": len(messages), "failures": sorted(failed)}
-
-    def drain(self, rounds: int = 200) -> None:
-        for _ in range(rounds):
-            if self.queue.counts().total == 0:
-                return
-            self.poll()
-        raise AssertionError("the queue did not drain")
-
-
-@pytest.fixture
-def deployment(
-    sqs_environ: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Deployment]:
-    fake = FakeTMDB(SyntheticCatalog(COUNTS, seed=5), FakeSettings(api_key=SECRET))
-    name = f"tmdb-work-{uuid.uuid4().hex[:10]}"
-    queue = ensure_sqs_queues(name, max_receives=5, visibility_timeout=60)
-    secret_name = f"tmdb-collector/api-key-{uuid.uuid4().hex[:8]}"
-    region = sqs_environ["AWS_REGION"]
-    boto3.client("secretsmanager", region_name=region).create_secret(
-        Name=secret_name, SecretString=json.dumps({"TMDB_API_KEY": SECRET})
-    )
-    store = f"s3://{MOTO_BUCKET}/aws/{uuid.uuid4().hex}"
-    with fake.run_in_thread() as running:
-        environ = {
-            "TMDB_STORE": store,
-            "TMDB_QUEUE": queue.url,
-            "TMDB_API_URL": running.url,
-            "TMDB_EXPORTS_URL": running.url,
-            "TMDB_API_KEY_SECRET": secret_name,
-            "RATE_LIMIT_REQUESTS": "400",
-            "COLLECTOR_CONCURRENCY": "2",
-            "REFRESH_PER_RUN": "0",
-            "RETRY_DELAY_SECONDS": "0",
-            "TMDB_MAX_ATTEMPTS": "2",
-        }
-        monkeypatch.delenv("TMDB_API_KEY", raising=False)
-        for key, value in environ.items():
-            monkeypatch.setenv(key, value)
-        _runtime.runtime.cache_clear()
-        try:
-            yield Deployment(running, queue, store, environ)
-        finally:
-            _runtime.runtime.cache_clear()
-            queue.close()
-
-
-def stored_ids(store: str, kind: Kind) -> set[int]:
-    """The ids of ``kind`` in the store's index (the moto environment is the process's)."""
-    objects = open_object_store(store)
-    table = asyncio.run(RecordIndex(objects).table(kind, columns=["deleted"]))
-    return set(table.column("id").to_pylist())
 
 
 def test_harvest_then_collect_then_compact_mirrors_everything(
@@ -153,7 +35,7 @@ def test_harvest_then_collect_then_compact_mirrors_everything(
     assert SECRET not in out + err  # not in a log line, not in an EMF document
     documents = [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
     names = {m["Name"] for d in documents for m in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
-    assert {"collect_items", "collect_records", "harvest_items_planned"} <= names
+    assert {"collect_items", "collect_records_created", "harvest_items_planned_new"} <= names
     assert all(d["function"] in {"harvest", "collect", "compact"} for d in documents)
 
 

@@ -50,3 +50,15 @@ def test_counts_add_up_gauges_keep_the_newest_timings_keep_samples() -> None:
     stream.truncate(0)
     metrics.flush()  # nothing kept since: nothing written
     assert stream.getvalue() == ""
+
+
+def test_only_kept_dimensions_become_dimensions_others_fold_into_the_name() -> None:
+    stream = io.StringIO()
+    metrics = Metrics(EMFSink("NS", dimensions={"function": "collect"}, stream=stream))
+    metrics.count("collect.records", 4, kind="movie", outcome="created")
+    metrics.count("collect.records", 1, kind="movie", outcome="unchanged")
+    metrics.flush()
+    [document] = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert document["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["function", "kind"]]
+    assert document["collect_records_created"] == 4
+    assert document["collect_records_unchanged"] == 1

@@ -3,8 +3,12 @@ dimension set on each flush, written to a stream (stdout on Lambda, where CloudW
 them into metrics without an API call).
 
 Aggregated between flushes (a Lambda invocation flushes once): counts add up, gauges keep the
-newest value, timings keep up to 100 samples (EMF's limit per value array). Dimensions are what
-the caller gave plus the sink's own (e.g. the function), so a handful of series per metric.
+newest value, timings keep up to 100 samples (EMF's limit per value array).
+
+Every distinct (metric, dimension values) is a CloudWatch metric, billed monthly: so only the
+sink's own dimensions (the function) and those named in ``kept`` (by default the record kind)
+become EMF dimensions; another dimension's value (an outcome, a reason) is folded into the metric
+name (``collect_records_created``), which keeps it on a dashboard at the price of one series.
 """
 
 from __future__ import annotations
@@ -39,18 +43,25 @@ class EMFSink:
         namespace: str,
         *,
         dimensions: Mapping[str, str] | None = None,
+        kept: tuple[str, ...] = ("kind",),
         stream: TextIO | None = None,
         now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
         self._namespace = namespace
         self._fixed = tuple(sorted((dimensions or {}).items()))
+        self._kept = frozenset(kept)
         self._stream = stream
         self._now_ms = now_ms
         self._values: dict[_Series, list[float]] = {}
         self._kinds: dict[_Series, Instrument] = {}
 
     def emit(self, metric: Metric) -> None:
-        series = (metric.name.translate(_NAME), metric.unit, metric.dimensions)
+        name = metric.name.translate(_NAME)
+        kept = tuple((key, value) for key, value in metric.dimensions if key in self._kept)
+        folded = [value for key, value in metric.dimensions if key not in self._kept]
+        if folded:
+            name = "_".join([name, *(value.replace(" ", "_") for value in folded)])
+        series = (name, metric.unit, kept)
         values = self._values.setdefault(series, [])
         self._kinds[series] = metric.instrument
         if metric.instrument is Instrument.COUNT:
