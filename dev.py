@@ -8,6 +8,9 @@
     python3 dev.py protos    regenerate the Python code of proto/ (commit the result)
     python3 dev.py docs      regenerate docs/configuration.md's table and the example settings
                              files from the settings definitions (commit the result)
+    python3 dev.py package --arch arm64|x86_64 --out DIR
+                             build the AWS Lambda zip (arm64 by default) from the locked wheels
+                             (docs/aws.md, "Packaging")
     python3 dev.py setup     only create .venv from the lock file
 
 Setup installs a pinned uv into .venv-tools/ and lets it create .venv/ exactly as uv.lock says,
@@ -65,6 +68,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "bench": (("python", "-m", "benchmarks"),),
     "protos": (("python", "scripts/generate_protos.py"),),
     "docs": (("python", "scripts/generate_config_docs.py"),),
+    "package": (("python", "scripts/package_lambda.py"),),
 }
 
 

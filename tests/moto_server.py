@@ -98,7 +98,8 @@ def _wait_until_answering(endpoint: str, process: subprocess.Popen[bytes], log: 
         try:
             with urllib.request.urlopen(endpoint, timeout=1):  # noqa: S310 (our own http URL)
                 return
-        except (urllib.error.URLError, ConnectionError):
+        # TimeoutError: the socket is open but moto, still starting, was slow to answer.
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.05)  # waiting for another process to bind its port: nothing to inject
     raise MotoStartError(f"moto did not answer at {endpoint} in {STARTUP_SECONDS} s")
 
