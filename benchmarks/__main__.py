@@ -12,6 +12,7 @@ BENCHMARKS = {
     "collect_pace": "benchmarks.collect_pace",
     "export_stream": "benchmarks.export_stream",
     "harvest_scale": "benchmarks.harvest_scale",
+    "lambda_pace": "benchmarks.lambda_pace",
     "s3_requests": "benchmarks.s3_requests",
     "schema_codec": "benchmarks.schema_codec",
     "store_write": "benchmarks.store_write",

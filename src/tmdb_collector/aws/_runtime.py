@@ -16,6 +16,7 @@ from tmdb_collector.config import (
     AWS_SETTINGS,
     COLLECTOR_CONCURRENCY,
     LOG_LEVEL,
+    METRICS_BY_KIND,
     METRICS_NAMESPACE,
     RATE_LIMIT_REQUESTS,
     TMDB_API_KEY,
@@ -54,10 +55,12 @@ class Runtime:
     objects: ObjectStore
     queue_spec: str
     namespace: str
+    by_kind: bool = True
 
     def metrics(self, function: str) -> Metrics:
         """A fresh hook for one invocation: its EMF document is flushed at its end."""
-        return Metrics(EMFSink(self.namespace, dimensions={"function": function}))
+        kept = ("kind",) if self.by_kind else ()
+        return Metrics(EMFSink(self.namespace, dimensions={"function": function}, kept=kept))
 
 
 @functools.cache
@@ -82,7 +85,9 @@ def runtime() -> Runtime:
     )
     objects = app.open_store(config)
     spec = app.queue_spec(config)
-    return Runtime(config, client, objects, spec, config[METRICS_NAMESPACE])
+    return Runtime(
+        config, client, objects, spec, config[METRICS_NAMESPACE], config[METRICS_BY_KIND]
+    )
 
 
 def _credential_from_aws(config: Config) -> Credential | None:

@@ -1,0 +1,230 @@
+"""One pace across Lambda instances: N collector "instances" (separate processes, each calling
+``tmdb_collector.aws.handlers.collect.handler`` on batches it really receives from SQS on a moto
+server, deleting and releasing as Lambda's poller does) against the fake TMDB at
+``--rate-limit 40 --latency-ms 100``, for N = 2 and 4; then the local ``mirror`` (one process)
+on the same fake, for comparison.
+
+Each instance paces at RATE_LIMIT_REQUESTS / COLLECTOR_CONCURRENCY (COLLECTOR_CONCURRENCY = N,
+as the event source mapping's MaximumConcurrency would be). Prints the aggregate requests/s of
+the collect phase over 40 (target >= 0.95) and the 429s per 1,000 requests (target <= 1).
+
+    python3 dev.py bench lambda_pace
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from tmdb_collector.fake import start_fake_process
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from moto_server import create_bucket, moto_environ, running_moto
+
+RATE = 40
+LATENCY_MS = 100
+CATALOG = "movie=2500,person=2500,tv=60,collection=150,company=150,network=60,keyword=150"
+BUCKET = "tmdb-pace"
+#: Items per message and messages per batch: many small batches spread the work over instances.
+ITEMS_PER_MESSAGE = 25
+#: Messages per invocation (the event source mapping's BatchSize): 100 items, a few seconds of
+#: requests per invocation against its fixed cost (client, commits, the poller's calls); a run's
+#: last invocations still pace at 40/N alone, so the catalog is large enough to make that small.
+BATCH_SIZE = 4
+KEY = "bench-key"
+
+
+def _fake_stats(url: str) -> dict[str, Any]:
+    # Our own fake's admin API on 127.0.0.1.
+    with urllib.request.urlopen(f"{url}/_fake/stats", timeout=10) as answer:  # noqa: S310
+        stats: dict[str, Any] = json.load(answer)
+    return stats
+
+
+def _instance(environ: dict[str, str], ready: Any, go: Any, done: Any) -> None:
+    """One Lambda instance: its own process, its own container runtime, polling SQS."""
+    os.environ.update(environ)
+    from tmdb_collector.aws._runtime import runtime  # noqa: PLC0415
+    from tmdb_collector.aws.handlers import collect  # noqa: PLC0415
+    from tmdb_collector.queue import SQSWorkQueue  # noqa: PLC0415
+
+    runtime()
+    queue = SQSWorkQueue(environ["TMDB_QUEUE"])
+    ready.set()
+    go.wait()
+    idle = 0
+    while idle < 3:
+        # The event source mapping's BatchSize: messages per invocation.
+        messages = queue.receive(BATCH_SIZE, visibility_timeout=120, wait_seconds=1)
+        if not messages:
+            idle += 1
+            continue
+        idle = 0
+        records = [
+            {
+                "messageId": m.message_id,
+                "receiptHandle": m.receipt,
+                "body": m.body,
+                "attributes": {"ApproximateReceiveCount": str(m.receive_count)},
+            }
+            for m in messages
+        ]
+        answer = collect.handler({"Records": records}, None)
+        failed = {entry["itemIdentifier"] for entry in answer["batchItemFailures"]}
+        queue.delete([m for m in messages if m.message_id not in failed])
+    done.put(time.monotonic())
+    queue.close()
+
+
+def _harvest(environ: dict[str, str]) -> int:
+    os.environ.update(environ)
+    from tmdb_collector.aws._runtime import runtime  # noqa: PLC0415
+    from tmdb_collector.aws.handlers import harvest  # noqa: PLC0415
+
+    runtime.cache_clear()
+    summary = harvest.handler({"detail": {}}, None)
+    return int(summary["items_enqueued"])
+
+
+def _lambda_run(instances: int, url: str, endpoint: str) -> dict[str, float]:
+    from tmdb_collector.queue import ensure_sqs_queues  # noqa: PLC0415
+
+    os.environ.update(moto_environ(endpoint))
+    name = f"tmdb-pace-{uuid.uuid4().hex[:8]}"
+    queue = ensure_sqs_queues(name, max_receives=5, visibility_timeout=120)
+    environ = {
+        **moto_environ(endpoint),
+        "TMDB_STORE": f"s3://{BUCKET}/{name}",
+        "TMDB_QUEUE": queue.url,
+        "TMDB_API_URL": url,
+        "TMDB_EXPORTS_URL": url,
+        "TMDB_API_KEY": KEY,
+        "RATE_LIMIT_REQUESTS": str(RATE),
+        "COLLECTOR_CONCURRENCY": str(instances),
+        "WORK_BATCH_SIZE": str(ITEMS_PER_MESSAGE),
+        "REFRESH_PER_RUN": "0",
+        "LOG_LEVEL": "warning",
+    }
+    planned = _harvest(environ)
+    context = multiprocessing.get_context("spawn")
+    ready = [context.Event() for _ in range(instances)]
+    go, done = context.Event(), context.Queue()
+    workers = [
+        context.Process(target=_instance, args=(environ, ready[i], go, done))
+        for i in range(instances)
+    ]
+    for worker in workers:
+        worker.start()
+    for flag in ready:
+        flag.wait(120)
+    before = _fake_stats(url)
+    started = time.monotonic()
+    go.set()
+    ends = [done.get(timeout=900) for _ in workers]
+    for worker in workers:
+        worker.join(30)
+    after = _fake_stats(url)
+    # The last request, not the workers' idle polls after it, ends the collect phase: each
+    # worker waits ~3 s of empty polls before it reports.
+    seconds = max(ends) - started - 3.0
+    requests = after["requests"] - before["requests"]
+    limited = after["rate_limited"] - before["rate_limited"]
+    queue.close()
+    return {
+        "planned": planned,
+        "requests": requests,
+        "seconds": seconds,
+        "rate": requests / seconds,
+        "ratio": requests / seconds / RATE,
+        "429_per_1000": 1000 * limited / max(requests, 1),
+        "rate_limited": limited,
+    }
+
+
+def _local_run(url: str, directory: Path) -> dict[str, float]:
+    from tmdb_collector.app import run_mirror  # noqa: PLC0415
+    from tmdb_collector.collect import CollectorSettings  # noqa: PLC0415
+    from tmdb_collector.harvest import HarvestSettings  # noqa: PLC0415
+    from tmdb_collector.queue import SQLiteWorkQueue  # noqa: PLC0415
+    from tmdb_collector.store import open_object_store  # noqa: PLC0415
+    from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient  # noqa: PLC0415
+
+    async def mirror() -> dict[str, float]:
+        settings = ClientSettings(
+            credential=Credential(KEY), api_url=url, exports_url=url, rate_limit=RATE
+        )
+        queue = SQLiteWorkQueue(directory / "local-queue.sqlite3")
+        started: list[float] = []
+
+        def collecting(moment: Any) -> None:
+            if moment.phase == "collect" and not started:
+                started.append(time.monotonic())
+
+        try:
+            async with TMDBClient(settings) as client:
+                before = _fake_stats(url)
+                report = await run_mirror(
+                    client=client,
+                    objects=open_object_store(str(directory / "local-store")),
+                    queue=queue,
+                    harvest_settings=HarvestSettings(refresh_per_run=0),
+                    collector_settings=CollectorSettings(),
+                    on_progress=collecting,
+                )
+                ended = time.monotonic()
+                after = _fake_stats(url)
+        finally:
+            queue.close()
+        assert report.collect is not None
+        seconds = ended - (started[0] if started else ended - report.seconds)
+        requests = after["requests"] - before["requests"]
+        limited = after["rate_limited"] - before["rate_limited"]
+        return {
+            "planned": sum(report.collect.items.values()),
+            "requests": requests,
+            "seconds": seconds,
+            "rate": requests / seconds,
+            "ratio": requests / seconds / RATE,
+            "429_per_1000": 1000 * limited / max(requests, 1),
+            "rate_limited": limited,
+        }
+
+    return asyncio.run(mirror())
+
+
+def _print(title: str, figures: dict[str, float]) -> None:
+    print(
+        f"{title:<28} {figures['requests']:>6,.0f} requests in {figures['seconds']:6.1f} s: "
+        f"{figures['rate']:5.1f}/s, ratio {figures['ratio']:.3f} (target >= 0.95); "
+        f"429s {figures['rate_limited']:.0f} ({figures['429_per_1000']:.2f} per 1,000, "
+        "target <= 1)"
+    )
+
+
+def main() -> None:
+    args = ["--synthetic", CATALOG, "--seed", "3", "--rate-limit", str(RATE)]
+    args += ["--latency-ms", str(LATENCY_MS)]
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        running_moto(Path(directory) / "moto.log") as endpoint,
+        start_fake_process(args, log_level="warning") as url,
+    ):
+        create_bucket(endpoint, BUCKET)
+        print(f"fake TMDB: {CATALOG}, --rate-limit {RATE} --latency-ms {LATENCY_MS}")
+        for instances in (2, 4):
+            _print(f"{instances} Lambda instances", _lambda_run(instances, url, endpoint))
+        # The local mirror plans the same catalog into a fresh local store.
+        _print("local mirror (one process)", _local_run(url, Path(directory)))
+
+
+if __name__ == "__main__":
+    main()
