@@ -87,11 +87,12 @@ def _instance(environ: dict[str, str], ready: Any, go: Any, done: Any) -> None:
 
 def _harvest(environ: dict[str, str]) -> int:
     os.environ.update(environ)
-    from tmdb_collector.aws._runtime import runtime  # noqa: PLC0415
+    from tmdb_collector.aws._runtime import reset_runtime  # noqa: PLC0415
     from tmdb_collector.aws.handlers import harvest  # noqa: PLC0415
 
-    runtime.cache_clear()
+    reset_runtime()
     summary = harvest.handler({"detail": {}}, None)
+    reset_runtime()
     return int(summary["items_enqueued"])
 
 

@@ -135,11 +135,11 @@ def deployment(
         monkeypatch.delenv("TMDB_API_KEY", raising=False)
         for key, value in environ.items():
             monkeypatch.setenv(key, value)
-        _runtime.runtime.cache_clear()
+        _runtime.reset_runtime()
         try:
             yield Deployment(running, queue, store, environ)
         finally:
-            _runtime.runtime.cache_clear()
+            _runtime.reset_runtime()
             queue.close()
 
 

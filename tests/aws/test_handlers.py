@@ -80,7 +80,7 @@ def test_a_rejected_credential_fails_the_invocation_and_keeps_every_message(
     total = deployment.queue.counts().visible
     wrong = "a-wrong-key-that-tmdb-rejects"
     monkeypatch.setenv("TMDB_API_KEY", wrong)
-    _runtime.runtime.cache_clear()
+    _runtime.reset_runtime()
     with pytest.raises(AuthenticationError):
         deployment.poll()
     counts = deployment.queue.counts()

@@ -11,7 +11,7 @@ from tmdb_collector.collect import Collector, CollectorProgress, CollectorSettin
 from tmdb_collector.observe import Metrics
 from tmdb_collector.queue import QueueMessage, ReceivedBatch, WorkQueue
 from tmdb_collector.store import ObjectStore, RecordStore
-from tmdb_collector.tmdb import ClientSettings, TMDBClient
+from tmdb_collector.tmdb import TMDBClient
 
 __all__ = ["BatchReport", "collect_batch"]
 
@@ -32,7 +32,7 @@ class BatchReport:
 
 async def collect_batch(
     *,
-    client_settings: ClientSettings,
+    client: TMDBClient,
     objects: ObjectStore,
     queue: WorkQueue,
     messages: Sequence[QueueMessage],
@@ -41,18 +41,18 @@ async def collect_batch(
     metrics: Metrics | None = None,
 ) -> BatchReport:
     """Collect ``messages`` (already received from ``queue``, which takes the re-sends and the
-    dead letters) with a TMDB client of its own. After ``seconds`` no new message is started
-    and those not being stored are released: they come back, with no attempt spent. A rejected
-    credential is raised (AuthenticationError): nothing is finished, everything comes back."""
+    dead letters) with ``client`` (open; a warm Lambda container keeps one). After ``seconds``
+    no new message is started and those not being stored are released: they come back, with no
+    attempt spent. A rejected credential is raised (AuthenticationError): nothing is finished,
+    everything comes back."""
     batch = ReceivedBatch(messages, queue)
     stop = asyncio.Event()
     timer = None if seconds is None else asyncio.get_running_loop().call_later(seconds, stop.set)
     try:
-        async with TMDBClient(client_settings) as client:
-            collector = Collector(
-                client, RecordStore(objects), batch, settings, metrics=metrics, poll_seconds=0.05
-            )
-            progress = await collector.run(stop=stop, until_empty=True)
+        collector = Collector(
+            client, RecordStore(objects), batch, settings, metrics=metrics, poll_seconds=0.05
+        )
+        progress = await collector.run(stop=stop, until_empty=True)
     finally:
         if timer is not None:
             timer.cancel()

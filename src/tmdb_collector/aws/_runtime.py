@@ -4,12 +4,14 @@ store, and the metrics hook writing CloudWatch EMF."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
 import math
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from collections.abc import Coroutine
+from dataclasses import replace
+from typing import Any, Protocol, TypeVar
 
 from tmdb_collector import app
 from tmdb_collector.config import (
@@ -27,10 +29,13 @@ from tmdb_collector.config import (
 )
 from tmdb_collector.errors import ConfigurationError, UpstreamRejectedError
 from tmdb_collector.observe import EMFSink, Metrics, configure_logging
+from tmdb_collector.queue import WorkQueue, open_work_queue
 from tmdb_collector.store import ObjectStore
-from tmdb_collector.tmdb import ClientSettings, Credential
+from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
 
-__all__ = ["LambdaContext", "Runtime", "deadline_seconds", "runtime"]
+__all__ = ["LambdaContext", "Runtime", "deadline_seconds", "reset_runtime", "runtime"]
+
+_T = TypeVar("_T")
 
 _log = logging.getLogger("tmdb_collector.aws")
 #: TMDB's CDN allows about 20 connections per IP; the collectors share that budget too.
@@ -46,21 +51,69 @@ class LambdaContext(Protocol):
     def get_remaining_time_in_millis(self) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
 class Runtime:
-    """One container's wiring, built on its first invocation."""
+    """One container's wiring, built on its first invocation and kept while the container is
+    warm: the settings, the credential, the store, and — made on first use — an event loop with
+    the TMDB client open on it and the work queue's client. A warm invocation reuses them: no
+    new connections to TMDB, no new boto3 client, and the pacer keeps its rhythm between
+    invocations."""
 
-    config: Config
-    client_settings: ClientSettings
-    objects: ObjectStore
-    queue_spec: str
-    namespace: str
-    by_kind: bool = True
+    def __init__(
+        self,
+        config: Config,
+        client_settings: ClientSettings,
+        objects: ObjectStore,
+        queue_spec: str,
+        *,
+        namespace: str,
+        by_kind: bool = True,
+    ) -> None:
+        self.config = config
+        self.client_settings = client_settings
+        self.objects = objects
+        self.queue_spec = queue_spec
+        self.namespace = namespace
+        self.by_kind = by_kind
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: TMDBClient | None = None
+        self._queue: WorkQueue | None = None
 
     def metrics(self, function: str) -> Metrics:
         """A fresh hook for one invocation: its EMF document is flushed at its end."""
         kept = ("kind",) if self.by_kind else ()
         return Metrics(EMFSink(self.namespace, dimensions={"function": function}, kept=kept))
+
+    def run(self, work: Coroutine[Any, Any, _T]) -> _T:
+        """Run ``work`` on the container's event loop (kept between invocations)."""
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        return self._loop.run_until_complete(work)
+
+    async def client(self) -> TMDBClient:
+        """The container's TMDB client, opened on its loop at first use."""
+        if self._client is None:
+            client = TMDBClient(self.client_settings)
+            await client.__aenter__()
+            self._client = client
+        return self._client
+
+    def queue(self) -> WorkQueue:
+        """The container's work queue (its boto3 client made once)."""
+        if self._queue is None:
+            self._queue = open_work_queue(self.queue_spec)
+        return self._queue
+
+    def close(self) -> None:
+        """Close what the container opened (tests; Lambda simply ends the process)."""
+        if self._client is not None:
+            self.run(self._client.__aexit__(None, None, None))
+            self._client = None
+        if self._queue is not None:
+            self._queue.close()
+            self._queue = None
+        if self._loop is not None:
+            self._loop.close()
+            self._loop = None
 
 
 @functools.cache
@@ -86,8 +139,21 @@ def runtime() -> Runtime:
     objects = app.open_store(config)
     spec = app.queue_spec(config)
     return Runtime(
-        config, client, objects, spec, config[METRICS_NAMESPACE], config[METRICS_BY_KIND]
+        config,
+        client,
+        objects,
+        spec,
+        namespace=config[METRICS_NAMESPACE],
+        by_kind=config[METRICS_BY_KIND],
     )
+
+
+def reset_runtime() -> None:
+    """Close the container's runtime and forget it: the next invocation builds a new one
+    (tests, and a changed environment)."""
+    if runtime.cache_info().currsize:
+        runtime().close()
+    runtime.cache_clear()
 
 
 def _credential_from_aws(config: Config) -> Credential | None:

@@ -11,14 +11,13 @@ refuses every request after the first 401).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector import app
 from tmdb_collector.aws._runtime import LambdaContext, deadline_seconds, runtime
-from tmdb_collector.queue import open_work_queue, sqs_event_messages
+from tmdb_collector.queue import sqs_event_messages
 
 __all__ = ["handler"]
 
@@ -29,21 +28,22 @@ def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> d
     wiring = runtime()
     messages = sqs_event_messages(event)
     metrics = wiring.metrics("collect")
-    queue = open_work_queue(wiring.queue_spec)
-    try:
-        report = asyncio.run(
-            app.collect_batch(
-                client_settings=wiring.client_settings,
-                objects=wiring.objects,
-                queue=queue,
-                messages=messages,
-                settings=app.collector_settings(wiring.config),
-                seconds=deadline_seconds(context),
-                metrics=metrics,
-            )
+    seconds = deadline_seconds(context)
+
+    async def collect() -> app.BatchReport:
+        return await app.collect_batch(
+            client=await wiring.client(),
+            objects=wiring.objects,
+            queue=wiring.queue(),
+            messages=messages,
+            settings=app.collector_settings(wiring.config),
+            seconds=seconds,
+            metrics=metrics,
         )
+
+    try:
+        report = wiring.run(collect())
     finally:
-        queue.close()
         metrics.flush()
     progress = report.progress
     _log.info(
