@@ -2,7 +2,10 @@
 """One command per habit, on a fresh machine with nothing but Python 3.11+.
 
     python3 dev.py demo      set up, then run the demo (the main job)
-    python3 dev.py test      set up, then run the whole test suite
+    python3 dev.py test      set up, then run the whole test suite (the fault suite included;
+                             add -m "not fault" to skip its ~5 minutes locally)
+    python3 dev.py faults    run only the fault suite (tests/fault) and print its results table;
+                             --fault-table FILE also writes the table (docs/reliability.md)
     python3 dev.py lint      ruff (lint + format check) and mypy --strict
     python3 dev.py bench     run every benchmark under benchmarks/
     python3 dev.py protos    regenerate the Python code of proto/ (commit the result)
@@ -64,6 +67,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "setup": (),
     "demo": (("tmdb-collector", "demo"),),
     "test": (("pytest",),),
+    "faults": (("pytest", "tests/fault"),),
     "lint": (("ruff", "check", *SOURCES), ("ruff", "format", "--check", *SOURCES), ("mypy",)),
     "bench": (("python", "-m", "benchmarks"),),
     "protos": (("python", "scripts/generate_protos.py"),),

@@ -161,6 +161,25 @@ async def test_faults_target_a_path_prefix_and_spare_admin(
     assert await status_of(http_session, f"{fixture_fake.url}/3/tv/1399") == 200
 
 
+async def test_a_fault_prefix_may_name_the_query_string(
+    fixture_fake: FakeTMDB, http_session: aiohttp.ClientSession
+) -> None:
+    # One window of a changes feed fails, the others answer: a feed failing part-way.
+    fixture_fake.inject(503, count=2, path_prefix="/3/movie/changes?start_date=2026-08-20")
+    url = f"{fixture_fake.url}/3/movie/changes"
+
+    async def window(start: str) -> int:
+        params = {"start_date": start, "end_date": "2026-08-26", "page": "1", **KEY}
+        async with http_session.get(url, params=params) as response:
+            await response.read()
+            return response.status
+
+    assert await window("2026-08-13") == 200
+    assert await window("2026-08-20") == 503
+    assert await window("2026-08-20") == 503
+    assert await window("2026-08-20") == 200
+
+
 async def test_inject_through_the_admin_api(
     fixture_fake: FakeTMDB, http_session: aiohttp.ClientSession
 ) -> None:

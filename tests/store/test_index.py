@@ -576,6 +576,23 @@ async def test_a_corrupt_fragment_is_named_in_a_typed_error(store_case: StoreCas
         await RecordIndex(store_case.store).table("movie")
 
 
+async def test_a_fragment_with_a_damaged_footer_is_named_in_a_typed_error(
+    store_case: StoreCase,
+) -> None:
+    # Four bytes flipped in the footer's metadata: pyarrow raises a plain OSError ("Couldn't
+    # deserialize thrift"), which once escaped as a traceback from every command reading the
+    # index (the fault suite's corrupt index fragment, issue 12).
+    sink = io.BytesIO()
+    pq.write_table(INDEX_SCHEMA.empty_table(), sink)
+    data = bytearray(sink.getvalue())
+    data[-40:-36] = bytes(b ^ 0xFF for b in data[-40:-36])
+    name = "index/movie/fragments/0000000000001-abc-000001.parquet"
+    await store_case.store.create(name, bytes(data))
+    with pytest.raises(CorruptIndexError, match=r"0000000000001-abc-000001\.parquet") as raised:
+        await RecordIndex(store_case.store).table("movie")
+    assert str(raised.value).isprintable()  # one line, whatever bytes pyarrow quotes
+
+
 @pytest.mark.parametrize(
     "name", ["movie/550", "tv/1399", "person/287", "tv/1399/season/1", "company/1"]
 )

@@ -147,8 +147,9 @@ class FakeTMDB:
         return self._today()
 
     def inject(self, fault: Fault | str | int, count: int = 1, path_prefix: str = "/3/") -> None:
-        """Make the next ``count`` requests whose path starts with ``path_prefix`` suffer
-        ``fault`` (e.g. ``503``, ``"429-retry-after"``, ``"reset"``, ``"truncate"``)."""
+        """Make the next ``count`` requests whose path (with its query string) starts with
+        ``path_prefix`` suffer ``fault`` (e.g. ``503``, ``"429-retry-after"``, ``"reset"``,
+        ``"truncate"``)."""
         parsed = Fault.parse(fault)
         self._on_loop(lambda: self._script.add(parsed, count, path_prefix))
 
@@ -312,7 +313,9 @@ class FakeTMDB:
             # Admin requests are neither counted, limited nor faulted.
             return await _answer_errors(request, handler)
         self._stats.count_request(endpoint_kind(request.path))
-        fault = self._script.take(request.path)
+        # The query string counts too, so a test can aim at one page or window of a feed
+        # (`/3/movie/changes?start_date=...`); a prefix without `?` matches as before.
+        fault = self._script.take(request.path_qs)
         if fault is None and request.path.startswith("/3/"):
             limit = self.settings.rate_limit
             if not self._limiter.admit(limit):

@@ -347,10 +347,15 @@ class RecordIndex:
             if legacy:
                 table = table.append_column("checked_at", table.column("updated_at"))
             return table.select(wanted).cast(_schema_of(list(wanted)))
-        except (pa.ArrowException, ValueError, KeyError) as error:
+        # OSError too: pyarrow raises a plain one for a damaged footer ("Couldn't deserialize
+        # thrift"), and the bytes are already in memory, so no OSError here is a real I/O error.
+        except (pa.ArrowException, ValueError, KeyError, OSError) as error:
+            # pyarrow's text may quote the damaged bytes (newlines, control characters): the
+            # message stays one printable line.
+            cause = " ".join("".join(c if c.isprintable() else " " for c in str(error)).split())
             raise CorruptIndexError(
                 f"index object {name} in {self._objects.url} is not a Parquet file of the index "
-                f"schema ({error}); delete or restore it"
+                f"schema ({cause}); delete or restore it"
             ) from None
 
 
