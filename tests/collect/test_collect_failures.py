@@ -248,6 +248,25 @@ async def test_a_message_whose_consumer_died_comes_back_new_not_closer_to_the_dl
         assert await bench.records.read(RecordKey(Kind.MOVIE, movie)) is not None
 
 
+async def test_a_message_that_keeps_stopping_its_consumers_is_split_in_halves(
+    bench: Bench,
+) -> None:
+    from tmdb_collector.collect._collector import SPLIT_AFTER_EXPIRIES  # noqa: PLC0415
+    from tmdb_collector.queue import Reason, WorkItem, pack_items  # noqa: PLC0415
+
+    items = [WorkItem(Kind.MOVIE, str(n), Reason.NEW, T0) for n in (1, 2, 3, 4)]
+    bench.queue.inner.send(list(pack_items(items, expired=SPLIT_AFTER_EXPIRIES - 1)))
+    [taken] = bench.queue.inner.receive(1, visibility_timeout=30)
+    bench.queue.inner.change_visibility(taken, 0)  # its consumer died once more
+    progress = await bench.collect()
+    halves = [decode_batch(body) for body in bench.queue.sent[:2]]
+    assert [[item.key for item in half.items] for half in halves] == [["1", "2"], ["3", "4"]]
+    assert {half.expired for half in halves} == {SPLIT_AFTER_EXPIRIES}
+    assert progress.items_dead == 0
+    for movie in (1, 2, 3, 4):
+        assert await bench.records.read(RecordKey(Kind.MOVIE, movie)) is not None
+
+
 async def test_a_message_that_stops_every_consumer_ends_in_the_dlq_saying_so(
     bench: Bench,
 ) -> None:

@@ -30,8 +30,8 @@ pytestmark = pytest.mark.fault
 #: land in every phase, and messages of 10 items rather than 100, so that a message is done in
 #: about a second — as in a real mirror, where crashes are hours apart and messages seconds long.
 #: (With 100 items a message takes ~10 s here, and ten kills ~2 s apart can all find the same
-#: message in flight: its consumer then "stopped" MAX_EXPIRIES=10 times, and the collector
-#: dead-letters it as possibly poisonous — reported, kept, `redrive` puts it back.)
+#: message in flight; the collector splits a message stopped three times, so only a lone item
+#: could reach the dead-letter queue this way — reported, kept, `redrive` puts it back.)
 KILLED_RUNS = {"RATE_LIMIT_REQUESTS": "20", "WORK_BATCH_SIZE": "10"}
 
 

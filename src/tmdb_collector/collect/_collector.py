@@ -51,7 +51,10 @@ _log = logging.getLogger("tmdb_collector.collect")
 #: Records per write_batch: a message of 100 long series can hold tens of thousands.
 WRITE_CHUNK = 1000
 #: A message whose consumers stopped before finishing it this many times (each a crash, a kill
-#: or a lease run out) goes to the dead-letter queue: something in it may be what stops them.
+#: or a lease run out) is split in two: if one record stops every consumer, halving isolates it
+#: and lets the others through; a lone item that keeps stopping them goes, at MAX_EXPIRIES, to
+#: the dead-letter queue (something in it may be what stops them).
+SPLIT_AFTER_EXPIRIES = 3
 MAX_EXPIRIES = 10
 #: Error texts the progress keeps (the newest).
 KEPT_ERRORS = 20
@@ -336,19 +339,28 @@ class Collector:
         (killed, crashed, or out of time). That is no failure of its work, so it must not march
         towards the dead-letter queue by its receive count: it goes back as a new message with
         the stop counted in the body, and to the dead-letter queue only after MAX_EXPIRIES
-        stops, which say that something in it stops every consumer."""
+        stops of a message of one item (a longer one is split in halves from
+        SPLIT_AFTER_EXPIRIES stops on, so one bad record cannot hold back the others)."""
         expired = batch.expired + 1
-        if expired >= MAX_EXPIRIES:
+        items = list(batch.items)
+        if expired >= MAX_EXPIRIES and len(items) == 1:
             error = (
                 f"its consumer stopped {expired} times before finishing it (crashed, killed or "
                 "out of time): one of its records may be what stops it"
             )
-            bodies = list(pack_items(batch.items, error=error, expired=expired))
+            bodies = list(pack_items(items, error=error, expired=expired))
             await asyncio.to_thread(self._queue.send_dead, bodies)
             self._progress.items_dead += len(batch.items)
             self._progress.add_error(f"message {message.message_id}: {error}")
         else:
-            bodies = list(pack_items(batch.items, error=batch.error, expired=expired))
+            halves = [items]
+            if expired >= SPLIT_AFTER_EXPIRIES and len(items) > 1:
+                halves = [items[: len(items) // 2], items[len(items) // 2 :]]
+            bodies = [
+                body
+                for half in halves
+                for body in pack_items(half, error=batch.error, expired=expired)
+            ]
             await asyncio.to_thread(self._queue.send, bodies)
             self._progress.messages_renewed += 1
         await asyncio.to_thread(self._queue.delete, [message])
