@@ -44,6 +44,8 @@ FAKE_RATE_LIMIT = 5000
 FAST_PACE = 400
 #: The API key the runs send (the fake accepts any non-empty one).
 API_KEY = "fault-suite-key"
+#: Every foreground command's output, for the credential scan at the end of the suite.
+OUTPUTS_SCANNED: list[str] = []
 
 #: Longest a single command may run before the test fails (most take a few seconds).
 COMMAND_TIMEOUT = 120.0
@@ -320,6 +322,7 @@ class Setup:
             timeout=timeout,
             check=False,
         )
+        OUTPUTS_SCANNED.append(done.stdout + done.stderr)
         return Run(args, done.returncode, done.stdout, done.stderr, time.monotonic() - started)
 
     def mirror(self, *args: str, timeout: float = COMMAND_TIMEOUT, **env: str) -> Run:
