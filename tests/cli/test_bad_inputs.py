@@ -111,3 +111,10 @@ def test_a_bad_input_is_one_clear_error(
 
 def test_the_battery_is_large_enough_to_mean_something() -> None:
     assert len(BAD_INPUTS) >= 50
+
+
+def test_the_fake_says_which_variable_it_reads() -> None:
+    """Failure 9 of issue 12: fake-tmdb read FAKE_TMDB_API_KEY without --help saying so."""
+    result = CliRunner().invoke(main, ["fake-tmdb", "--help"])
+    assert result.exit_code == 0
+    assert "FAKE_TMDB_API_KEY" in result.stdout
