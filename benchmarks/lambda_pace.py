@@ -40,7 +40,7 @@ ITEMS_PER_MESSAGE = 25
 #: invocation against its fixed cost (~0.6 s measured: the first requests, the last commit, the
 #: poller's calls); a run's last invocations still pace at 40/N alone, so the catalog is large
 #: enough to make that small.
-BATCH_SIZE = 10
+BATCH_SIZE = int(os.environ.get("LAMBDA_PACE_BATCH", "10"))
 KEY = "bench-key"
 
 
@@ -120,7 +120,13 @@ def _lambda_run(instances: int, url: str, endpoint: str) -> dict[str, float]:
     queue = ensure_sqs_queues(name, max_receives=5, visibility_timeout=120)
     environ = {
         **moto_environ(endpoint),
-        "TMDB_STORE": f"s3://{BUCKET}/{name}",
+        # LAMBDA_PACE_STORE=DIR: the instances share a local directory instead of moto's S3, to
+        # tell the cost of the store's latency from the cost of the handler itself.
+        "TMDB_STORE": (
+            f"{os.environ['LAMBDA_PACE_STORE']}/{name}"
+            if os.environ.get("LAMBDA_PACE_STORE")
+            else f"s3://{BUCKET}/{name}"
+        ),
         "TMDB_QUEUE": queue.url,
         "TMDB_API_URL": url,
         "TMDB_EXPORTS_URL": url,
