@@ -34,13 +34,15 @@ RATE = 40
 LATENCY_MS = 100
 CATALOG = "movie=2500,person=2500,tv=60,collection=150,company=150,network=60,keyword=150"
 BUCKET = "tmdb-pace"
-#: Items per message and messages per batch: many small batches spread the work over instances.
-ITEMS_PER_MESSAGE = 25
-#: Messages per invocation: Lambda's default BatchSize (10), 250 items, ~12 s of requests per
-#: invocation against its fixed cost (~0.6 s measured: the first requests, the last commit, the
-#: poller's calls); a run's last invocations still pace at 40/N alone, so the catalog is large
-#: enough to make that small.
+#: Items per message: the harvester's default (WORK_BATCH_SIZE, 100) unless LAMBDA_PACE_ITEMS
+#: says otherwise (the first figures of 2026-12-05 used 25).
+ITEMS_PER_MESSAGE = os.environ.get("LAMBDA_PACE_ITEMS")
+#: Messages per invocation: the event source mapping's BatchSize, Lambda's default (10) unless
+#: LAMBDA_PACE_BATCH says otherwise. Each invocation has a fixed cost (its first requests, its
+#: last commit, the poller's calls), so fewer items per invocation cost more of the pace.
 BATCH_SIZE = int(os.environ.get("LAMBDA_PACE_BATCH", "10"))
+#: MESSAGES_IN_FLIGHT of the instances, when LAMBDA_PACE_MESSAGES_IN_FLIGHT sets it.
+MESSAGES_IN_FLIGHT = os.environ.get("LAMBDA_PACE_MESSAGES_IN_FLIGHT")
 KEY = "bench-key"
 
 
@@ -133,10 +135,13 @@ def _lambda_run(instances: int, url: str, endpoint: str) -> dict[str, float]:
         "TMDB_API_KEY": KEY,
         "RATE_LIMIT_REQUESTS": str(RATE),
         "COLLECTOR_CONCURRENCY": str(instances),
-        "WORK_BATCH_SIZE": str(ITEMS_PER_MESSAGE),
         "REFRESH_PER_RUN": "0",
         "LOG_LEVEL": "warning",
     }
+    if ITEMS_PER_MESSAGE:
+        environ["WORK_BATCH_SIZE"] = ITEMS_PER_MESSAGE
+    if MESSAGES_IN_FLIGHT:
+        environ["MESSAGES_IN_FLIGHT"] = MESSAGES_IN_FLIGHT
     planned = _harvest(environ)
     context = multiprocessing.get_context("spawn")
     ready = [context.Event() for _ in range(instances)]
@@ -247,6 +252,10 @@ def main() -> None:
     ):
         create_bucket(endpoint, BUCKET)
         print(f"fake TMDB: {CATALOG}, --rate-limit {RATE} --latency-ms {LATENCY_MS}")
+        print(
+            f"items per message: {ITEMS_PER_MESSAGE or 'the default'}, messages per invocation: "
+            f"{BATCH_SIZE}, messages in flight: {MESSAGES_IN_FLIGHT or 'the default'}"
+        )
         for instances in (2, 4):
             _print(f"{instances} Lambda instances", _lambda_run(instances, url, endpoint))
         # The local mirror plans the same catalog into a fresh local store.

@@ -11,6 +11,7 @@ import pytest
 from aws.conftest import COUNTS, SECRET, Context, Deployment, event, stored_ids
 from tmdb_collector.aws import _runtime
 from tmdb_collector.aws.handlers import compact, harvest
+from tmdb_collector.config import MESSAGES_IN_FLIGHT
 from tmdb_collector.errors import InputError
 from tmdb_collector.kinds import EXPORT_KINDS, Kind
 from tmdb_collector.tmdb import AuthenticationError
@@ -64,13 +65,34 @@ def test_the_deadline_releases_work_without_losing_it(deployment: Deployment) ->
     harvest.handler(event("scheduler-harvest.json"), Context())
     deployment.fake.settings.update({"latency_ms": 400.0, "latency_jitter_ms": 0.0})
     total = deployment.queue.counts().total
-    round_ = deployment.poll(Context(remaining_ms=6_000))  # 1 s of work, then stop
+    # One message stays on the queue, so the batch's unstarted messages are not handed back.
+    round_ = deployment.poll(Context(remaining_ms=6_000), max_messages=total - 1)  # 1 s of work
     assert round_["failures"], "some messages were not started before the deadline"
     assert deployment.queue.counts().total >= min(total, len(round_["failures"]))
     deployment.fake.settings.update({"latency_ms": 0.0})
     deployment.drain()
     assert deployment.queue.dead_counts().total == 0
     assert len(stored_ids(deployment.store, Kind.MOVIE)) >= COUNTS[Kind.MOVIE] - 1
+
+
+def test_unstarted_messages_go_back_to_a_drained_queue_for_idle_instances(
+    deployment: Deployment, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The last batch of a run is not worked by one instance alone at its share of the rate:
+    what it has not started goes back to the queue, where the poller gives it to others."""
+    planned = harvest.handler(event("scheduler-harvest.json"), Context())["items_enqueued"]
+    total = deployment.queue.counts().total
+    assert total > MESSAGES_IN_FLIGHT.default, "the harvest plans more than one round of work"
+    round_ = deployment.poll()
+    assert round_["messages"] == total
+    assert round_["failures"] == []
+    back = deployment.queue.counts()
+    # Handed back once TMDB answered: the unstarted ones then (how many depends on how fast).
+    assert 1 <= back.visible <= total - MESSAGES_IN_FLIGHT.default
+    assert f'"handed_back": {back.visible}' in capfd.readouterr().err
+    deployment.drain()
+    assert deployment.queue.dead_counts().total == 0
+    assert sum(len(stored_ids(deployment.store, kind)) for kind in EXPORT_KINDS) == planned
 
 
 def test_a_rejected_credential_fails_the_invocation_and_keeps_every_message(

@@ -162,3 +162,28 @@ async def test_no_burst_after_the_loop_stalls() -> None:
     starts.sort()
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= pacer.interval / 2 - 1e-9
+
+
+async def test_the_rate_can_change_between_starts(clock: FakeClock) -> None:
+    pacer = Pacer(10, 4, clock=clock)
+    starts = []
+    for _ in range(11):
+        async with pacer.slot() as start:
+            starts.append(start.at)
+    pacer.set_rate(40)
+    assert pacer.rate == pytest.approx(40)
+    for _ in range(40):
+        async with pacer.slot() as start:
+            starts.append(start.at)
+    gaps = [b - a for a, b in itertools.pairwise(starts[11:])]
+    assert max(gaps) == pytest.approx(1.02 / 40)
+    # Slower again: no window holds more than 10 starts from the change on.
+    pacer.set_rate(10)
+    changed = len(starts)
+    for _ in range(30):
+        async with pacer.slot() as start:
+            starts.append(start.at)
+    later = starts[changed:]
+    assert all(b - a >= 1.02 - 1e-9 for a, b in zip(later, later[10:], strict=False))
+    with pytest.raises(ValueError, match="rate > 0"):
+        pacer.set_rate(0)

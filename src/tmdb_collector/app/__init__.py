@@ -25,7 +25,7 @@ from tmdb_collector.app._wiring import (
 )
 
 if TYPE_CHECKING:
-    from tmdb_collector.app._collect_batch import BatchReport, collect_batch
+    from tmdb_collector.app._collect_batch import BatchReport, collect_batch, idle_share
     from tmdb_collector.app._compact import COMPACT_LEASE_PREFIX, compact_index
     from tmdb_collector.app._demo import (
         DEMO_CATALOG,
@@ -63,6 +63,7 @@ __all__ = [
     "default_queue",
     "gather_status",
     "harvest_settings",
+    "idle_share",
     "mirror_fake_tmdb",
     "mirror_tmdb",
     "open_queue",
@@ -96,6 +97,7 @@ _LAZY = {
     "gather_status": "tmdb_collector.app._status",
     "BatchReport": "tmdb_collector.app._collect_batch",
     "collect_batch": "tmdb_collector.app._collect_batch",
+    "idle_share": "tmdb_collector.app._collect_batch",
     "COMPACT_LEASE_PREFIX": "tmdb_collector.app._compact",
     "compact_index": "tmdb_collector.app._compact",
 }

@@ -1,19 +1,43 @@
 """The collect-a-batch use case: work one batch of messages someone else received (an SQS event
-source's batch on Lambda) with the collector, and say which messages must come back."""
+source's batch on Lambda) with the collector, and say which messages must come back.
+
+N such batches run at once (Lambda instances), each paced at its fixed share of TMDB's rate.
+Two things keep the end of a run from idling most of that rate (docs/aws.md, "The end of a
+run"), both decided from the queue's counts, once TMDB has answered this batch:
+
+- **hand back**: messages not started while the queue has fewer to deliver than the instances
+  fetch at once go back to the queue, for an instance that would otherwise find nothing;
+- **the share of the idle**: when the queue has nothing to deliver (none visible, none delayed)
+  at two looks a second apart, no other instance can start, and the instances at work are
+  counted — by the roll call (app._roll_call: an object per running batch in the store), and
+  by the messages in flight that are not this batch's (each instance at work holds one). This
+  one then paces at the rate divided by the smaller count (at most ``instances``): together
+  they still stay under the rate. Whatever sends a message (a retry, a renewal, a hand-back)
+  first puts this batch back to its fixed share: the message may start another instance.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tmdb_collector.app._roll_call import RollCall
 from tmdb_collector.collect import Collector, CollectorProgress, CollectorSettings
 from tmdb_collector.observe import Metrics
-from tmdb_collector.queue import QueueMessage, ReceivedBatch, WorkQueue
-from tmdb_collector.store import ObjectStore, RecordStore
+from tmdb_collector.queue import QueueCounts, QueueError, QueueMessage, ReceivedBatch, WorkQueue
+from tmdb_collector.store import ObjectStore, RecordStore, StoreError
 from tmdb_collector.tmdb import TMDBClient
 
-__all__ = ["BatchReport", "collect_batch"]
+__all__ = ["BatchReport", "collect_batch", "idle_share"]
+
+_log = logging.getLogger("tmdb_collector.collect")
+
+#: Seconds between looks at the queue's counts near the end of a run (fewer messages than the
+#: instances fetch at once), and otherwise.
+TAIL_LOOK_SECONDS = 1.0
+BUSY_LOOK_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +52,28 @@ class BatchReport:
     progress: CollectorProgress
     #: The deadline came before the batch was done.
     stopped: bool
+    #: Messages sent back to the queue unstarted, for idle instances (the end of a run).
+    handed_back: int = 0
+    #: The highest pace (requests/s) this batch was allowed: its fixed share, or more when the
+    #: other instances had no work left.
+    top_rate: float = 0.0
+
+
+def idle_share(
+    counts: QueueCounts, held: int, rate: float, instances: int, at_work: int | None = None
+) -> float:
+    """The pace for an instance holding ``held`` of the queue's messages in flight, with
+    ``at_work`` instances on the roll call (itself included) when it is known.
+
+    While the queue has messages to deliver (visible or delayed), any instance may start: the
+    fixed share, ``rate / instances``. Otherwise every other instance still working holds at
+    least one of the other messages in flight, so at most ``in_flight - held`` are working, and
+    at most ``at_work - 1``."""
+    if counts.visible > 0 or counts.delayed > 0:
+        return rate / instances
+    others = max(0, counts.in_flight - held)
+    working = min(instances, 1 + others, instances if at_work is None else max(1, at_work))
+    return rate / working
 
 
 async def collect_batch(
@@ -39,15 +85,52 @@ async def collect_batch(
     settings: CollectorSettings,
     seconds: float | None = None,
     metrics: Metrics | None = None,
+    instances: int = 1,
+    rate: float | None = None,
+    hand_back: bool = True,
 ) -> BatchReport:
     """Collect ``messages`` (already received from ``queue``, which takes the re-sends and the
     dead letters) with ``client`` (open; a warm Lambda container keeps one). After ``seconds``
     no new message is started and those not being stored are released: they come back, with no
     attempt spent. A rejected credential is raised (AuthenticationError): nothing is finished,
-    everything comes back."""
-    batch = ReceivedBatch(messages, queue)
+    everything comes back.
+
+    ``instances`` batches may run at once, sharing TMDB's ``rate`` (requests/s; the client
+    paces at ``rate / instances``). With ``hand_back``, unstarted messages go back to a queue
+    running dry, and with ``rate`` the pace grows when the other instances have no work (see
+    the module's text) — both only once TMDB has answered this batch, so a batch failing on a
+    rejected credential copies nothing and never speeds up."""
+    answered = client.stats.answered
+
+    def tmdb_answered() -> bool:
+        return client.stats.answered > answered
+
+    loop = asyncio.get_running_loop()
+    sharing = rate is not None and instances > 1
+    roll = RollCall(objects, 900.0 if seconds is None else seconds) if sharing else None
+    tail = _Tail(
+        client,
+        queue,
+        roll=roll,
+        held=len(messages),
+        instances=instances,
+        rate=rate,
+        hand_back=hand_back,
+    )
+    batch = ReceivedBatch(
+        messages,
+        queue,
+        hand_back=tmdb_answered if hand_back else None,
+        enough=instances * settings.messages_in_flight,
+        on_send=lambda: loop.call_soon_threadsafe(tail.restore),
+    )
+    tail.batch = batch
     stop = asyncio.Event()
-    timer = None if seconds is None else asyncio.get_running_loop().call_later(seconds, stop.set)
+    timer = None if seconds is None else loop.call_later(seconds, stop.set)
+    # The roll-call entry is put while the first requests go: no instance counts the others
+    # before two looks a second apart, by when it is there.
+    entering = asyncio.create_task(roll.enter()) if roll is not None else None
+    keeper = asyncio.create_task(tail.keep(tmdb_answered))
     try:
         collector = Collector(
             client, RecordStore(objects), batch, settings, metrics=metrics, poll_seconds=0.05
@@ -56,4 +139,99 @@ async def collect_batch(
     finally:
         if timer is not None:
             timer.cancel()
-    return BatchReport(batch.unfinished(), batch.finished(), progress, stop.is_set())
+        keeper.cancel()
+        [outcome] = await asyncio.gather(keeper, return_exceptions=True)
+        if isinstance(outcome, Exception):
+            # Only the end of the run is slower: the batch itself is unharmed.
+            _log.error("looking at the queue's counts failed: %r", outcome)
+        tail.restore()
+        if roll is not None and entering is not None:
+            await asyncio.gather(entering, return_exceptions=True)
+            await roll.leave()
+    return BatchReport(
+        batch.unfinished(),
+        batch.finished(),
+        progress,
+        stop.is_set(),
+        batch.handed_back,
+        tail.top_rate,
+    )
+
+
+class _Tail:
+    """Looks at the queue's counts while a batch runs: hands back, and sets the pace."""
+
+    batch: ReceivedBatch | None = None
+
+    def __init__(
+        self,
+        client: TMDBClient,
+        queue: WorkQueue,
+        *,
+        roll: RollCall | None,
+        held: int,
+        instances: int,
+        rate: float | None,
+        hand_back: bool,
+    ) -> None:
+        self._pacer = client.pacer
+        self._queue = queue
+        self._roll = roll
+        self._held = held
+        self._instances = max(1, instances)
+        self._rate = rate
+        self._hand_back = hand_back
+        self._fixed = self._pacer.rate if rate is None else rate / self._instances
+        #: Looks in a row that found nothing to deliver.
+        self._drained = 0
+        self.top_rate = self._fixed
+
+    async def keep(self, answered: Callable[[], bool]) -> None:
+        sharing = self._rate is not None and self._instances > 1
+        if not self._hand_back and not sharing:
+            return
+        while not answered():  # noqa: ASYNC110 - a counter of the client's, with no event
+            await asyncio.sleep(0.05)
+        batch = self.batch
+        assert batch is not None  # noqa: S101 - set by collect_batch before the keeper starts
+        while True:
+            try:
+                counts = await asyncio.to_thread(self._queue.counts)
+                if self._hand_back and await asyncio.to_thread(
+                    batch.hand_back_if_drained, counts.visible
+                ):
+                    counts = await asyncio.to_thread(self._queue.counts)
+                if sharing:
+                    await self._pace(counts)
+            except (QueueError, StoreError) as error:
+                _log.warning("cannot look at the queue or the roll call: %s", error)
+                self.restore()
+                return
+            near_the_end = counts.visible < batch.enough
+            await asyncio.sleep(TAIL_LOOK_SECONDS if near_the_end else BUSY_LOOK_SECONDS)
+
+    async def _pace(self, counts: QueueCounts) -> None:
+        assert self._rate is not None  # noqa: S101 - only called when sharing
+        if counts.visible > 0 or counts.delayed > 0:
+            self.restore()
+            return
+        self._drained += 1
+        if self._drained < 2:
+            return  # a second look: an instance that just received has entered the roll call
+        # A batch whose own entry could not be put does not trust the roll call (the store
+        # may be refusing the others' too): the messages in flight bound the count alone.
+        roll = self._roll
+        at_work = await roll.count() if roll is not None and roll.present else None
+        pace = idle_share(counts, self._held, self._rate, self._instances, at_work)
+        if self._drained < 2:
+            return  # something was sent while counting
+        if pace != self._pacer.rate:
+            self._pacer.set_rate(pace)
+        self.top_rate = max(self.top_rate, pace)
+
+    def restore(self) -> None:
+        """Back to the fixed share: a message was sent (it may start another instance), the
+        queue has work again, or the batch ends (the next may start while others work)."""
+        self._drained = 0
+        if self._pacer.rate != self._fixed:
+            self._pacer.set_rate(self._fixed)

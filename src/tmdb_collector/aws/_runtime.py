@@ -74,6 +74,8 @@ class Runtime:
         self.queue_spec = queue_spec
         self.namespace = namespace
         self.by_kind = by_kind
+        #: Collector functions that may run at once (COLLECTOR_CONCURRENCY).
+        self.instances = config[COLLECTOR_CONCURRENCY]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: TMDBClient | None = None
         self._queue: WorkQueue | None = None

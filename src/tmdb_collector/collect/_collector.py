@@ -134,6 +134,8 @@ class _Run:
     until_empty: bool
     on_progress: Callable[[CollectorProgress], None] | None
     running: dict[asyncio.Task[None], _Lease] = field(default_factory=dict)
+    #: Set when a message's fetching ends and its commit begins: its place is free for the next.
+    fetched: asyncio.Event = field(default_factory=asyncio.Event)
     #: Loop time of the last metrics flush.
     flushed_at: float = 0.0
     stopping: asyncio.Task[None] = field(init=False)
@@ -241,28 +243,33 @@ class Collector:
         timeout = self._settings.visibility_timeout
         running = run.running
         while not run.stop.is_set():
-            free = self._settings.messages_in_flight - len(running)
+            run.fetched.clear()
+            free = self._free_places(run)
             if free > 0:
                 received = await asyncio.to_thread(
                     self._queue.receive, min(10, free), visibility_timeout=timeout
                 )
                 for message in received:
                     lease = _Lease(message, loop.time())
-                    running[asyncio.create_task(self._work(lease, run.slots))] = lease
+                    running[asyncio.create_task(self._work(lease, run))] = lease
             if not running:
                 if run.until_empty and (await asyncio.to_thread(self._queue.counts)).total == 0:
                     return
                 await asyncio.wait({run.stopping}, timeout=self._poll)
                 continue
-            # With a slot free the queue had nothing more: look again after a while.
-            hungry = len(running) < self._settings.messages_in_flight
-            done, _ = await asyncio.wait(
-                {*running, run.stopping},
-                timeout=self._poll if hungry else None,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            # With a place free the queue had nothing more: look again after a while.
+            hungry = self._free_places(run) > 0
+            fetched = asyncio.create_task(run.fetched.wait())
+            try:
+                done, _ = await asyncio.wait(
+                    {*running, run.stopping, fetched},
+                    timeout=self._poll if hungry else None,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                fetched.cancel()
             for task in done:
-                if task is not run.stopping:
+                if task is not run.stopping and task is not fetched:
                     running.pop(task)
                     task.result()  # a fatal error ends the run
                     if run.on_progress is not None:
@@ -270,6 +277,15 @@ class Collector:
             if loop.time() - run.flushed_at >= METRICS_FLUSH_SECONDS:
                 self._flush_metrics()
                 run.flushed_at = loop.time()
+
+    def _free_places(self, run: _Run) -> int:
+        """Messages to take on: ``messages_in_flight`` are fetched at once; a message being
+        stored no longer counts (a slow store must not stall the fetching, which is what TMDB's
+        rate is spent on), but at most as many again may be storing."""
+        limit = self._settings.messages_in_flight
+        storing = sum(1 for lease in run.running.values() if lease.committing)
+        fetching = len(run.running) - storing
+        return max(0, min(limit - fetching, 2 * limit - len(run.running)))
 
     def _flush_metrics(self) -> None:
         """Count the client's requests since the last flush, then flush the metrics."""
@@ -318,20 +334,20 @@ class Collector:
 
     # --- one message ---------------------------------------------------------------------------
 
-    async def _work(self, lease: _Lease, slots: asyncio.Semaphore) -> None:
+    async def _work(self, lease: _Lease, run: _Run) -> None:
         message = lease.message
         try:
             batch = decode_batch(message.body)
         except MalformedMessageError as error:
-            lease.committing = True
+            _committing(lease, run)
             await self._dead_body(message, str(error))
             return
         if message.receive_count > 1:
-            lease.committing = True
+            _committing(lease, run)
             await self._renew(message, batch)
             return
-        outcomes = await asyncio.gather(*(self._collect(item, slots) for item in batch.items))
-        lease.committing = True
+        outcomes = await asyncio.gather(*(self._collect(item, run.slots) for item in batch.items))
+        _committing(lease, run)
         await self._commit(message, outcomes)
 
     async def _renew(self, message: QueueMessage, batch: WorkBatch) -> None:
@@ -468,6 +484,13 @@ class Collector:
     def _spent(self, item: WorkItem) -> bool:
         """Whether the item has failed as often as a message may be delivered."""
         return item.attempt + 1 >= self._queue.max_receives
+
+
+def _committing(lease: _Lease, run: _Run) -> None:
+    """The message's results are being stored: finished, not abandoned, if the run stops; and
+    its place among the messages being fetched is free."""
+    lease.committing = True
+    run.fetched.set()
 
 
 def _next_attempts(outcomes: Sequence[_Outcome]) -> list[WorkItem]:

@@ -467,7 +467,11 @@ EPISODE_DETAILS = _flag(
     "season lists: one more request per episode.",
 )
 MESSAGES_IN_FLIGHT = _integer(
-    "MESSAGES_IN_FLIGHT", "collector", 4, (1, 1000), "Queue messages worked on at once."
+    "MESSAGES_IN_FLIGHT",
+    "collector",
+    4,
+    (1, 1000),
+    "Queue messages fetched at once (as many again may be being stored).",
 )
 ITEMS_IN_FLIGHT = _integer(
     "ITEMS_IN_FLIGHT",

@@ -12,18 +12,27 @@ What the collector does maps onto the Lambda poller's contract:
 - ``send`` (items put back with attempt + 1) and ``send_dead`` go to the real queue.
 
 ``unfinished()`` is then the partial batch response: released, never handed out, or failed.
+
+With ``hand_back`` (the collector function sets it), messages not started yet go back to the real
+queue as new messages when it has nothing else to hand out: at the end of a run the last
+batches would otherwise keep one instance busy at its share of TMDB's rate while the others
+idle; handed back, the idle ones take them (docs/aws.md, "The end of a run").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from tmdb_collector.queue._errors import MalformedMessageError
+from tmdb_collector.queue._errors import MalformedMessageError, QueueError
 from tmdb_collector.queue._queue import QueueCounts, QueueMessage, WorkQueue
 
 __all__ = ["ReceivedBatch", "sqs_event_messages"]
+
+_log = logging.getLogger("tmdb_collector.queue")
 
 
 def sqs_event_messages(event: Mapping[str, Any]) -> list[QueueMessage]:
@@ -51,14 +60,42 @@ def sqs_event_messages(event: Mapping[str, Any]) -> list[QueueMessage]:
 
 
 class ReceivedBatch:
-    """The messages of one received batch, as a WorkQueue whose sends go to ``target``."""
+    """The messages of one received batch, as a WorkQueue whose sends go to ``target``.
 
-    def __init__(self, messages: Sequence[QueueMessage], target: WorkQueue) -> None:
+    ``hand_back``, when given, says whether handing back is safe now (the collector function:
+    once TMDB has answered this invocation, so a batch failing on a rejected credential never
+    copies its messages). Then ``hand_back_if_drained`` asks ``target`` how many messages it has
+    to deliver; when fewer than ``enough`` (the collector function: the messages every instance
+    fetches at once), an instance that frees up may find too little while this one holds work
+    it has not started: the waiting ones are sent to the target again (same bodies) and count
+    as finished here — the poller deletes the originals. Only messages received for the first
+    time are handed back: one received again must be renewed by the collector, which counts
+    its consumer's stop."""
+
+    def __init__(
+        self,
+        messages: Sequence[QueueMessage],
+        target: WorkQueue,
+        *,
+        hand_back: Callable[[], bool] | None = None,
+        enough: int = 1,
+        on_send: Callable[[], None] | None = None,
+    ) -> None:
         self._waiting = list(messages)
         self._all = {message.message_id: message for message in messages}
         self._finished: set[str] = set()
         self._released: set[str] = set()
         self._target = target
+        self._hand_back = hand_back
+        #: Told (from the sending thread) before messages go to the target queue: new work for
+        #: whichever instance receives it.
+        self._on_send = on_send
+        #: Below this many visible messages the target runs dry for some instance.
+        self._enough = max(1, enough)
+        # receive and hand_back_if_drained run in worker threads (asyncio.to_thread).
+        self._lock = threading.Lock()
+        #: Messages sent back to the target queue unstarted.
+        self.handed_back = 0
 
     # --- what the poller needs -------------------------------------------------------------
 
@@ -84,6 +121,8 @@ class ReceivedBatch:
         return self._target.visibility_timeout
 
     def send(self, bodies: Sequence[str], *, delay_seconds: int = 0) -> int:
+        if self._on_send is not None:
+            self._on_send()
         return self._target.send(bodies, delay_seconds=delay_seconds)
 
     def receive(
@@ -93,8 +132,45 @@ class ReceivedBatch:
         visibility_timeout: int | None = None,
         wait_seconds: int = 0,
     ) -> list[QueueMessage]:
-        taken, self._waiting = self._waiting[:max_messages], self._waiting[max_messages:]
+        with self._lock:
+            taken, self._waiting = self._waiting[:max_messages], self._waiting[max_messages:]
         return taken
+
+    @property
+    def enough(self) -> int:
+        """Messages the target must have to deliver for this batch to keep its waiting ones."""
+        return self._enough
+
+    def hand_back_if_drained(self, visible: int | None = None) -> int:
+        """Send the waiting messages received for the first time back to the target queue if
+        it has fewer than ``enough`` to deliver (``visible``, or asked) and ``hand_back`` says
+        it is safe; return how many went."""
+        if self._hand_back is None:
+            return 0
+        with self._lock:
+            fresh = [message for message in self._waiting if message.receive_count == 1]
+            if not fresh or not self._hand_back():
+                return 0
+            try:
+                if visible is None:
+                    visible = self._target.counts().visible
+                if visible >= self._enough:
+                    return 0  # the queue still feeds every instance: keep the batch
+                if self._on_send is not None:
+                    self._on_send()
+                self._target.send([message.body for message in fresh])
+            except QueueError as error:
+                # Worked here instead: only the end of the run is slower.
+                _log.warning("could not hand unstarted messages back to the queue: %s", error)
+                return 0
+            self._finished |= {message.message_id for message in fresh}
+            self._waiting = [message for message in self._waiting if message.receive_count != 1]
+            self.handed_back += len(fresh)
+        _log.info(
+            "handed %d unstarted messages back to the queue, which had too few for idle instances",
+            len(fresh),
+        )
+        return len(fresh)
 
     def delete(self, messages: Sequence[QueueMessage]) -> int:
         ids = {message.message_id for message in messages} & self._all.keys()

@@ -314,8 +314,11 @@ class TMDBClient:
             answer = self._decode(path, outcome.body, outcome.content_type)
             if not isinstance(answer, _Retry):
                 self._answered = True
+                self._stats.answered += 1
             return answer
         self._answered = True  # a 4xx in TMDB's words is an answer: TMDB is there
+        if status != 401:
+            self._stats.answered += 1
         return self._refusal(path, status, outcome.body)
 
     def _decode(self, path: str, body: bytes, content_type: str) -> JSONObject | _Retry:

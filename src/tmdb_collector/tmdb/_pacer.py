@@ -67,6 +67,21 @@ class Pacer:
         return self._interval
 
     @property
+    def rate(self) -> float:
+        """Request starts per second (less the window guard)."""
+        return self._window / self._interval
+
+    def set_rate(self, rate: float) -> None:
+        """Pace at ``rate`` from the next reservation on (a Lambda collector's share of TMDB's
+        rate grows when the other instances have no work left). Starts already reserved keep
+        their times; a lower rate holds the next start until the last ``rate`` starts are a
+        window old."""
+        if not (math.isfinite(rate) and rate > 0):
+            raise ValueError(f"a Pacer needs rate > 0, got {rate}")
+        self._interval = self._window / rate
+        self._recent = collections.deque(self._recent, maxlen=max(1, int(rate)))
+
+    @property
     def paused_until(self) -> float:
         """Clock time before which no request starts (-inf when never paused)."""
         return self._paused_until

@@ -12,6 +12,8 @@ class ClientStats:
     """What one client did so far. ``TMDBClient.stats`` hands out copies."""
 
     requests: int = 0
+    #: Answers taken as TMDB's word: a JSON object, a 404 or another refusal (not 429 or 5xx).
+    answered: int = 0
     retries: int = 0
     rate_limited: int = 0
     server_errors: int = 0

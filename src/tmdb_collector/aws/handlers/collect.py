@@ -17,6 +17,7 @@ from typing import Any
 
 from tmdb_collector import app
 from tmdb_collector.aws._runtime import LambdaContext, deadline_seconds, runtime
+from tmdb_collector.config import RATE_LIMIT_REQUESTS
 from tmdb_collector.queue import sqs_event_messages
 
 __all__ = ["handler"]
@@ -39,6 +40,8 @@ def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> d
             settings=app.collector_settings(wiring.config),
             seconds=seconds,
             metrics=metrics,
+            instances=wiring.instances,
+            rate=wiring.config[RATE_LIMIT_REQUESTS],
         )
 
     try:
@@ -53,6 +56,8 @@ def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> d
             "finished": len(report.finished),
             "unfinished": len(report.unfinished),
             "deadline_reached": report.stopped,
+            "handed_back": report.handed_back,
+            "top_rate": round(report.top_rate, 2),
             "items": {str(kind): n for kind, n in progress.items.items()},
             "retried": progress.items_retried,
             "dead": progress.items_dead,

@@ -1,0 +1,86 @@
+"""The roll call of collector instances at work on a store: each batch (a Lambda invocation)
+puts an object ``state/collectors/<expiry>-<id>.json`` when it starts and deletes it when it
+ends; counting the unexpired ones says how many instances are at work.
+
+It costs one PUT and one DELETE per invocation (an invocation stores hundreds of records) and
+a LIST per second per instance only at the very end of a run, when the count is used
+(app._collect_batch). An instance that dies leaves its object behind until the expiry written
+in its name (its invocation's deadline): until then it is counted, which only slows the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+
+from tmdb_collector.store import ObjectStore, StoreError
+
+__all__ = ["ROLL_PREFIX", "RollCall"]
+
+_log = logging.getLogger("tmdb_collector.collect")
+
+ROLL_PREFIX = "state/collectors/"
+_NAME = re.compile(r"(\d{13})-[0-9a-f]+\.json$")
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class RollCall:
+    """One batch's entry in the roll call."""
+
+    def __init__(self, objects: ObjectStore, seconds: float, *, now_ms: int | None = None) -> None:
+        now = _now_ms() if now_ms is None else now_ms
+        self._objects = objects
+        #: A margin past the deadline: the batch finishes what it stores after it.
+        expires = now + int((seconds + 60) * 1000)
+        self.key = f"{ROLL_PREFIX}{expires:013d}-{secrets.token_hex(6)}.json"
+        self._expires = expires
+        self.present = False
+
+    async def enter(self) -> None:
+        """Put this batch's object. A failure is logged: the batch then counts itself."""
+        body = json.dumps({"expires_at_ms": self._expires}).encode()
+        try:
+            await self._objects.put(self.key, body)
+        except StoreError as error:
+            _log.warning("cannot enter the collectors' roll call: %s", error)
+        else:
+            self.present = True
+
+    async def leave(self) -> None:
+        if not self.present:
+            return
+        try:
+            await self._objects.delete(self.key)
+        except StoreError as error:
+            # Counted until its expiry: the others pace a little slower meanwhile.
+            _log.warning("cannot leave the collectors' roll call: %s", error)
+        self.present = False
+
+    async def count(self) -> int:
+        """Instances at work: the unexpired entries, this one included (also when its own put
+        failed or is not listed yet). Expired entries (instances that died) are removed."""
+        now = _now_ms()
+        at_work = 0
+        counted_self = False
+        expired = []
+        async for info in self._objects.list(ROLL_PREFIX):
+            match = _NAME.search(info.key)
+            if match is None:
+                continue
+            if int(match.group(1)) < now:
+                expired.append(info.key)
+                continue
+            at_work += 1
+            counted_self = counted_self or info.key == self.key
+        for key in expired:
+            try:
+                await self._objects.delete(key)
+            except StoreError:
+                break  # someone else's clean-up, or a store refusing: the next count tries
+        return at_work + (0 if counted_self else 1)
