@@ -5,10 +5,15 @@ server, deleting and releasing as Lambda's poller does) against the fake TMDB at
 on the same fake, for comparison.
 
 Each instance paces at RATE_LIMIT_REQUESTS / COLLECTOR_CONCURRENCY (COLLECTOR_CONCURRENCY = N,
-as the event source mapping's MaximumConcurrency would be). Prints the aggregate requests/s of
+as the event source mapping's MaximumConcurrency would be), and more at the end of the run when
+the others have no work (docs/aws.md, "The end of a run"). Prints the aggregate requests/s of
 the collect phase over 40 (target >= 0.95) and the 429s per 1,000 requests (target <= 1).
 
     python3 dev.py bench lambda_pace
+
+Knobs (environment): LAMBDA_PACE_BATCH (messages per invocation, 10), LAMBDA_PACE_ITEMS (items
+per message, the harvester's default 100), LAMBDA_PACE_MESSAGES_IN_FLIGHT, LAMBDA_PACE_STORE
+(a directory for the instances' store instead of moto's S3).
 """
 
 from __future__ import annotations
@@ -44,6 +49,11 @@ BATCH_SIZE = int(os.environ.get("LAMBDA_PACE_BATCH", "10"))
 #: MESSAGES_IN_FLIGHT of the instances, when LAMBDA_PACE_MESSAGES_IN_FLIGHT sets it.
 MESSAGES_IN_FLIGHT = os.environ.get("LAMBDA_PACE_MESSAGES_IN_FLIGHT")
 KEY = "bench-key"
+#: The queue's visibility timeout, which the event source mapping uses for the batches it
+#: receives: longer than an invocation may run (the handler's default deadline, 840 s, without
+#: a context), as a deployment sets it — otherwise a batch's messages not yet started come back
+#: to another instance while this one still holds them, and are collected twice.
+VISIBILITY_SECONDS = 900
 
 
 def _fake_stats(url: str) -> dict[str, Any]:
@@ -69,8 +79,18 @@ def _instance(environ: dict[str, str], ready: Any, go: Any, done: Any) -> None:
     invocations = 0
     while idle < 3:
         polled = time.monotonic()
-        # The event source mapping's BatchSize: messages per invocation.
-        messages = queue.receive(BATCH_SIZE, visibility_timeout=120, wait_seconds=1)
+        # The event source mapping's BatchSize: messages per invocation. SQS hands out at most
+        # 10 per receive; above 10 the poller gathers more receives (Lambda's batching window).
+        messages = queue.receive(
+            min(10, BATCH_SIZE), visibility_timeout=VISIBILITY_SECONDS, wait_seconds=1
+        )
+        while messages and len(messages) < BATCH_SIZE:
+            more = queue.receive(
+                min(10, BATCH_SIZE - len(messages)), visibility_timeout=VISIBILITY_SECONDS
+            )
+            if not more:
+                break
+            messages += more
         polling += time.monotonic() - polled
         if not messages:
             idle += 1
@@ -119,7 +139,7 @@ def _lambda_run(instances: int, url: str, endpoint: str) -> dict[str, float]:
 
     os.environ.update(moto_environ(endpoint))
     name = f"tmdb-pace-{uuid.uuid4().hex[:8]}"
-    queue = ensure_sqs_queues(name, max_receives=5, visibility_timeout=120)
+    queue = ensure_sqs_queues(name, max_receives=5, visibility_timeout=VISIBILITY_SECONDS)
     environ = {
         **moto_environ(endpoint),
         # LAMBDA_PACE_STORE=DIR: the instances share a local directory instead of moto's S3, to

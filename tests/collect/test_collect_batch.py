@@ -36,11 +36,23 @@ def test_the_share_of_the_idle(counts: QueueCounts, held: int, share: float) -> 
     assert idle_share(counts, held, RATE, INSTANCES) == pytest.approx(share)
 
 
-def test_the_roll_call_and_the_messages_in_flight_both_bound_the_instances_at_work() -> None:
+@pytest.mark.parametrize(
+    ("roll", "share"),
+    [
+        # The roll call names exactly the 10 messages in flight elsewhere: its count is used.
+        ((1, 10), RATE / 2),
+        ((2, 10), RATE / 3),
+        # It names fewer: someone at work is not on it (just started): the messages bound it.
+        ((1, 4), RATE / 4),
+        # More: one listed has ended and its messages are gone: the messages bound it too.
+        ((3, 12), RATE / 4),
+    ],
+)
+def test_the_roll_call_counts_only_when_it_accounts_for_every_message_in_flight(
+    roll: tuple[int, int], share: float
+) -> None:
     drained = QueueCounts(visible=0, in_flight=13, delayed=0)
-    assert idle_share(drained, 3, RATE, INSTANCES, at_work=2) == pytest.approx(RATE / 2)
-    assert idle_share(drained, 12, RATE, INSTANCES, at_work=3) == pytest.approx(RATE / 2)
-    assert idle_share(drained, 13, RATE, INSTANCES, at_work=0) == pytest.approx(RATE)
+    assert idle_share(drained, 3, RATE, INSTANCES, roll) == pytest.approx(share)
 
 
 def _client(bench: Bench) -> TMDBClient:
@@ -107,9 +119,9 @@ async def test_the_roll_call_counts_the_instances_at_work_and_forgets_the_dead(
     instances could be working (the fixed share); the roll call says two: half the rate. An
     instance whose entry expired (it died) is removed, not counted."""
     objects = bench.records.objects
-    working = RollCall(objects, 60.0)
+    working = RollCall(objects, 60.0, 3)
     await working.enter()
-    dead = RollCall(objects, 0.0, now_ms=1_000_000_000_000)
+    dead = RollCall(objects, 0.0, 5, now_ms=1_000_000_000_000)
     await dead.enter()
     top, _ = await _batch(bench, others=3)
     assert top == pytest.approx(RATE / 2)
@@ -119,10 +131,21 @@ async def test_the_roll_call_counts_the_instances_at_work_and_forgets_the_dead(
     assert [info.key async for info in objects.list(ROLL_PREFIX)] == []
 
 
+async def test_an_instance_not_yet_on_the_roll_call_is_not_overlooked(bench: Bench) -> None:
+    """Three messages are held elsewhere, the roll call accounts for two: someone at work is
+    not on it yet, so the messages bound the count (four instances: the fixed share)."""
+    objects = bench.records.objects
+    working = RollCall(objects, 60.0, 2)
+    await working.enter()
+    top, _ = await _batch(bench, others=3)
+    assert top == pytest.approx(RATE / INSTANCES)
+    await working.leave()
+
+
 async def test_without_the_roll_call_the_messages_in_flight_bound_the_share(
     bench: Bench, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch whose roll-call entry the store refused does not trust the roll call: one
+    """A batch whose roll-call entry the store refused does not read the roll call: one
     message held elsewhere means at most one other instance."""
 
     async def refuse(self: RollCall) -> None:

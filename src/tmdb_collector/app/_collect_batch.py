@@ -9,11 +9,14 @@ run"), both decided from the queue's counts, once TMDB has answered this batch:
   fetch at once go back to the queue, for an instance that would otherwise find nothing;
 - **the share of the idle**: when the queue has nothing to deliver (none visible, none delayed)
   at two looks a second apart, no other instance can start, and the instances at work are
-  counted — by the roll call (app._roll_call: an object per running batch in the store), and
-  by the messages in flight that are not this batch's (each instance at work holds one). This
-  one then paces at the rate divided by the smaller count (at most ``instances``): together
-  they still stay under the rate. Whatever sends a message (a retry, a renewal, a hand-back)
-  first puts this batch back to its fixed share: the message may start another instance.
+  counted. Each holds at least one of the messages in flight that are not this batch's; and
+  each running batch is on the roll call (app._roll_call: an object per batch in the store,
+  naming how many messages it holds). When the messages the roll call names are exactly those
+  in flight elsewhere, every instance at work is on it: its count is used; otherwise (one has
+  just started, or ended, or died) the messages in flight bound the count. This one then paces
+  at the rate divided by that count (at most ``instances``): together they stay under the
+  rate. Whatever sends a message (a retry, a renewal, a hand-back) first puts this batch back
+  to its fixed share: the message may start another instance.
 """
 
 from __future__ import annotations
@@ -60,20 +63,26 @@ class BatchReport:
 
 
 def idle_share(
-    counts: QueueCounts, held: int, rate: float, instances: int, at_work: int | None = None
+    counts: QueueCounts,
+    held: int,
+    rate: float,
+    instances: int,
+    roll: tuple[int, int] | None = None,
 ) -> float:
-    """The pace for an instance holding ``held`` of the queue's messages in flight, with
-    ``at_work`` instances on the roll call (itself included) when it is known.
+    """The pace for an instance holding ``held`` of the queue's messages in flight; ``roll`` is
+    (other instances, the messages they hold) from the roll call, when it was read.
 
     While the queue has messages to deliver (visible or delayed), any instance may start: the
     fixed share, ``rate / instances``. Otherwise every other instance still working holds at
-    least one of the other messages in flight, so at most ``in_flight - held`` are working, and
-    at most ``at_work - 1``."""
+    least one of the other messages in flight, so at most ``in_flight - held`` are working;
+    and when the roll call accounts for exactly those messages, its count is the count."""
     if counts.visible > 0 or counts.delayed > 0:
         return rate / instances
-    others = max(0, counts.in_flight - held)
-    working = min(instances, 1 + others, instances if at_work is None else max(1, at_work))
-    return rate / working
+    elsewhere = max(0, counts.in_flight - held)
+    others = elsewhere
+    if roll is not None and roll[1] == elsewhere:
+        others = roll[0]
+    return rate / min(instances, 1 + others)
 
 
 async def collect_batch(
@@ -107,7 +116,9 @@ async def collect_batch(
 
     loop = asyncio.get_running_loop()
     sharing = rate is not None and instances > 1
-    roll = RollCall(objects, 900.0 if seconds is None else seconds) if sharing else None
+    roll = (
+        RollCall(objects, 900.0 if seconds is None else seconds, len(messages)) if sharing else None
+    )
     tail = _Tail(
         client,
         queue,
@@ -117,12 +128,16 @@ async def collect_batch(
         rate=rate,
         hand_back=hand_back,
     )
+
+    def restore_from_thread() -> None:  # ReceivedBatch sends from worker threads
+        loop.call_soon_threadsafe(tail.restore)
+
     batch = ReceivedBatch(
         messages,
         queue,
         hand_back=tmdb_answered if hand_back else None,
         enough=instances * settings.messages_in_flight,
-        on_send=lambda: loop.call_soon_threadsafe(tail.restore),
+        on_send=restore_from_thread,
     )
     tail.batch = batch
     stop = asyncio.Event()
@@ -197,9 +212,10 @@ class _Tail:
         while True:
             try:
                 counts = await asyncio.to_thread(self._queue.counts)
-                if self._hand_back and await asyncio.to_thread(
-                    batch.hand_back_if_drained, counts.visible
-                ):
+                handed = 0
+                if self._hand_back:
+                    handed = await asyncio.to_thread(batch.hand_back_if_drained, counts.visible)
+                if handed:
                     counts = await asyncio.to_thread(self._queue.counts)
                 if sharing:
                     await self._pace(counts)
@@ -218,11 +234,11 @@ class _Tail:
         self._drained += 1
         if self._drained < 2:
             return  # a second look: an instance that just received has entered the roll call
-        # A batch whose own entry could not be put does not trust the roll call (the store
+        # A batch whose own entry could not be put does not read the roll call (the store
         # may be refusing the others' too): the messages in flight bound the count alone.
         roll = self._roll
-        at_work = await roll.count() if roll is not None and roll.present else None
-        pace = idle_share(counts, self._held, self._rate, self._instances, at_work)
+        listed = await roll.others() if roll is not None and roll.present else None
+        pace = idle_share(counts, self._held, self._rate, self._instances, listed)
         if self._drained < 2:
             return  # something was sent while counting
         if pace != self._pacer.rate:

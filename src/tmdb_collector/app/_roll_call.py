@@ -1,11 +1,14 @@
 """The roll call of collector instances at work on a store: each batch (a Lambda invocation)
-puts an object ``state/collectors/<expiry>-<id>.json`` when it starts and deletes it when it
-ends; counting the unexpired ones says how many instances are at work.
+puts an object ``state/collectors/<expiry>-<messages>-<id>.json`` when it starts and deletes it
+when it ends, where ``messages`` is how many of the queue's messages its batch holds in flight
+(all of them until the invocation ends: the poller deletes them after it). Listing the
+unexpired ones says how many instances are at work, and how many messages they hold.
 
 It costs one PUT and one DELETE per invocation (an invocation stores hundreds of records) and
 a LIST per second per instance only at the very end of a run, when the count is used
 (app._collect_batch). An instance that dies leaves its object behind until the expiry written
-in its name (its invocation's deadline): until then it is counted, which only slows the others.
+in its name (its invocation's deadline and a minute): until then it is counted, which only
+slows the others.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ __all__ = ["ROLL_PREFIX", "RollCall"]
 _log = logging.getLogger("tmdb_collector.collect")
 
 ROLL_PREFIX = "state/collectors/"
-_NAME = re.compile(r"(\d{13})-[0-9a-f]+\.json$")
+_NAME = re.compile(r"(\d{13})-(\d+)-[0-9a-f]+\.json$")
 
 
 def _now_ms() -> int:
@@ -33,12 +36,14 @@ def _now_ms() -> int:
 class RollCall:
     """One batch's entry in the roll call."""
 
-    def __init__(self, objects: ObjectStore, seconds: float, *, now_ms: int | None = None) -> None:
+    def __init__(
+        self, objects: ObjectStore, seconds: float, held: int, *, now_ms: int | None = None
+    ) -> None:
         now = _now_ms() if now_ms is None else now_ms
         self._objects = objects
         #: A margin past the deadline: the batch finishes what it stores after it.
         expires = now + int((seconds + 60) * 1000)
-        self.key = f"{ROLL_PREFIX}{expires:013d}-{secrets.token_hex(6)}.json"
+        self.key = f"{ROLL_PREFIX}{expires:013d}-{max(0, held)}-{secrets.token_hex(6)}.json"
         self._expires = expires
         self.present = False
 
@@ -62,25 +67,24 @@ class RollCall:
             _log.warning("cannot leave the collectors' roll call: %s", error)
         self.present = False
 
-    async def count(self) -> int:
-        """Instances at work: the unexpired entries, this one included (also when its own put
-        failed or is not listed yet). Expired entries (instances that died) are removed."""
+    async def others(self) -> tuple[int, int]:
+        """The other instances at work (unexpired entries but this one's) and the messages
+        they hold. Expired entries (instances that died) are removed."""
         now = _now_ms()
-        at_work = 0
-        counted_self = False
+        instances = messages = 0
         expired = []
         async for info in self._objects.list(ROLL_PREFIX):
             match = _NAME.search(info.key)
-            if match is None:
+            if match is None or info.key == self.key:
                 continue
             if int(match.group(1)) < now:
                 expired.append(info.key)
                 continue
-            at_work += 1
-            counted_self = counted_self or info.key == self.key
+            instances += 1
+            messages += int(match.group(2))
         for key in expired:
             try:
                 await self._objects.delete(key)
             except StoreError:
                 break  # someone else's clean-up, or a store refusing: the next count tries
-        return at_work + (0 if counted_self else 1)
+        return instances, messages

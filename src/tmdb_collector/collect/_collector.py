@@ -259,7 +259,7 @@ class Collector:
                 continue
             # With a place free the queue had nothing more: look again after a while.
             hungry = self._free_places(run) > 0
-            fetched = asyncio.create_task(run.fetched.wait())
+            fetched = asyncio.create_task(_wait_for(run.fetched))
             try:
                 done, _ = await asyncio.wait(
                     {*running, run.stopping, fetched},
