@@ -73,16 +73,23 @@ def test_s3_unavailable_then_back(
         "(not refused), then it continues (SIGCONT)"
     )
     ended = time.monotonic()
+    # Messages being stored no longer hold the fetching back: with a catalog this small the
+    # fetching may well be done before S3 is back, and only the writes were waiting.
     first = recorder.first_success_after(resumed)
-    assert first is not None, "no TMDB request after S3 was back"
+    fetching = (
+        "fetching was done before (the writes waited, the fetching did not)"
+        if first is None
+        else f"fetching again {first:.1f} s after S3 is back"
+    )
     final = finish_and_compare(setup, clean)
     final.check()
     row.done(
-        "the collection stalls on its first write and goes on when S3 answers; `mirror` exit 0; "
-        "store = clean mirror",
+        "the writes hang while S3 does, the fetching goes on (up to MESSAGES_IN_FLIGHT more "
+        "messages), and everything is stored when S3 answers; `mirror` exit 0; store = clean "
+        "mirror",
         lost=final.lost,
-        recovery=f"fetching again {first:.1f} s after S3 is back; the run ended "
-        f"{ended - resumed:.0f} s after (writes and compaction on moto)",
+        recovery=f"{fetching}; the run ended {ended - resumed:.0f} s after S3 was back (writes "
+        "and compaction on moto)",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Iterable
 from typing import TypeVar
 
@@ -20,8 +21,16 @@ async def bounded(awaitables: Iterable[Awaitable[_T]]) -> list[_T]:
     semaphore = asyncio.Semaphore(CONCURRENCY)
 
     async def one(awaitable: Awaitable[_T]) -> _T:
-        async with semaphore:
-            return await awaitable
+        started = False
+        try:
+            async with semaphore:
+                started = True
+                return await awaitable
+        finally:
+            # Cancelled while waiting for a place (the caller was cancelled): close the
+            # coroutine that never ran, or it is reported as "never awaited" when collected.
+            if not started and inspect.iscoroutine(awaitable):
+                awaitable.close()
 
     outcomes = await asyncio.gather(*(one(a) for a in awaitables), return_exceptions=True)
     results: list[_T] = []
