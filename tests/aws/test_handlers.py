@@ -142,3 +142,24 @@ def test_each_instance_paces_at_its_share(deployment: Deployment) -> None:
     wiring = _runtime.runtime()
     assert wiring.client_settings.rate_limit == 400 / 2
     assert wiring.client_settings.credential is not None
+
+
+def test_a_visibility_timeout_shorter_than_the_function_is_named_once(
+    deployment: Deployment, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The deployment's queue hides a received message for 60 s: an invocation that may run
+    120 s would see its unstarted messages come back to another instance."""
+    harvest.handler(event("scheduler-harvest.json"), Context())
+    deployment.poll(Context(remaining_ms=120_000), max_messages=2)
+    deployment.poll(Context(remaining_ms=120_000), max_messages=2)
+    err = capfd.readouterr().err
+    assert err.count("visibility timeout (60 s) is shorter than this invocation may run") == 1
+    assert "set the queue's VisibilityTimeout to at least the function's timeout" in err
+
+
+def test_a_visibility_timeout_longer_than_the_function_says_nothing(
+    deployment: Deployment, capfd: pytest.CaptureFixture[str]
+) -> None:
+    harvest.handler(event("scheduler-harvest.json"), Context())
+    deployment.poll(Context(remaining_ms=30_000), max_messages=2)
+    assert "visibility timeout" not in capfd.readouterr().err

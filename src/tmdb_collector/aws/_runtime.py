@@ -79,6 +79,7 @@ class Runtime:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: TMDBClient | None = None
         self._queue: WorkQueue | None = None
+        self._visibility_checked = False
 
     def metrics(self, function: str) -> Metrics:
         """A fresh hook for one invocation: its EMF document is flushed at its end."""
@@ -104,6 +105,27 @@ class Runtime:
         if self._queue is None:
             self._queue = open_work_queue(self.queue_spec)
         return self._queue
+
+    def check_visibility(self, context: LambdaContext | None) -> None:
+        """Warn once per container when the work queue's visibility timeout is shorter than
+        this invocation may run: the messages of a batch not started yet keep the visibility
+        the poller received them with, so they would come back to another instance while this
+        one still holds them, and be collected twice."""
+        if self._visibility_checked or context is None:
+            return
+        self._visibility_checked = True
+        seconds = context.get_remaining_time_in_millis() / 1000
+        visibility = self.queue().visibility_timeout
+        if visibility < seconds:
+            _log.warning(
+                "the work queue's visibility timeout (%d s) is shorter than this invocation may "
+                "run (%.0f s): messages of a batch not started yet come back to another instance "
+                "while this one holds them, and are collected twice; set the queue's "
+                "VisibilityTimeout to at least the function's timeout (AWS advises 6 times it)",
+                visibility,
+                seconds,
+                extra={"visibility_timeout": visibility, "remaining_seconds": round(seconds)},
+            )
 
     def close(self) -> None:
         """Close what the container opened (tests; Lambda simply ends the process)."""

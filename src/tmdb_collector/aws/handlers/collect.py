@@ -30,6 +30,7 @@ def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> d
     messages = sqs_event_messages(event)
     metrics = wiring.metrics("collect")
     seconds = deadline_seconds(context)
+    wiring.check_visibility(context)
 
     async def collect() -> app.BatchReport:
         return await app.collect_batch(
