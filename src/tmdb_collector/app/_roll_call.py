@@ -21,7 +21,7 @@ import time
 
 from tmdb_collector.store import ObjectStore, StoreError
 
-__all__ = ["ROLL_PREFIX", "RollCall"]
+__all__ = ["ROLL_PREFIX", "RollCall", "at_work"]
 
 _log = logging.getLogger("tmdb_collector.collect")
 
@@ -31,6 +31,18 @@ _NAME = re.compile(r"(\d{13})-(\d+)-[0-9a-f]+\.json$")
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+async def at_work(objects: ObjectStore) -> tuple[int, int]:
+    """The instances on the roll call (unexpired entries) and the messages they hold."""
+    now = _now_ms()
+    instances = messages = 0
+    async for info in objects.list(ROLL_PREFIX):
+        match = _NAME.search(info.key)
+        if match is not None and int(match.group(1)) >= now:
+            instances += 1
+            messages += int(match.group(2))
+    return instances, messages
 
 
 class RollCall:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from tmdb_collector.app._mirror import PROGRESS_KEY
+from tmdb_collector.app._roll_call import at_work
 from tmdb_collector.harvest import HarvestState
 from tmdb_collector.kinds import Kind
 from tmdb_collector.queue import (
@@ -17,7 +20,7 @@ from tmdb_collector.queue import (
     open_work_queue,
     sqlite_path,
 )
-from tmdb_collector.store import ObjectStore, RecordIndex
+from tmdb_collector.store import ObjectStore, RecordIndex, StoreLease
 
 __all__ = ["gather_status"]
 
@@ -28,8 +31,12 @@ _DEAD_SHOWN = 10
 async def gather_status(objects: ObjectStore, queue_spec: str) -> dict[str, Any]:
     """Everything ``status`` shows, as JSON-ready data."""
     state = HarvestState(objects)
+    collectors, held = await at_work(objects)
     return {
         "store": objects.url,
+        "lease": await _lease(objects),
+        # Collector functions on Lambda at work now (their roll call), and the messages they hold.
+        "collectors_at_work": {"instances": collectors, "messages": held},
         "queue": await asyncio.to_thread(_queue_status, queue_spec),
         "kinds": await _kinds(objects),
         "last_harvest": await state.last_run(),
@@ -39,6 +46,25 @@ async def gather_status(objects: ObjectStore, queue_spec: str) -> dict[str, Any]
             for kind, mark in (await state.watermarks()).items()
         },
     }
+
+
+async def _lease(objects: ObjectStore) -> dict[str, Any] | None:
+    """The run holding the store (its lease), or None when no run holds it now."""
+    holder = await StoreLease(objects, "status").current()
+    if holder is None or holder.is_free(time.time()):
+        return None
+    return {
+        "command": holder.command,
+        "host": holder.process.host,
+        "pid": holder.process.pid,
+        "since": _iso(holder.started_at),
+        "renewed_at": _iso(holder.renewed_at),
+        "expires_at": _iso(holder.expires_at),
+    }
+
+
+def _iso(epoch_seconds: float) -> str:
+    return datetime.fromtimestamp(epoch_seconds, UTC).isoformat(timespec="seconds")
 
 
 async def _mirror_progress(objects: ObjectStore) -> dict[str, Any] | None:

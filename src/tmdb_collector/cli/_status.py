@@ -23,8 +23,9 @@ __all__ = ["status"]
 @queue_option
 @click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
 def status(*, location: str | None, queue_spec: str | None, as_json: bool) -> None:
-    """Show the work queue (waiting, in flight, dead letters with their last errors), records
-    and tombstones per kind, and the last harvest with its watermarks."""
+    """Show who is at work on the store (the run holding it, collector functions on Lambda),
+    the work queue (waiting, in flight, dead letters with their last errors), records and
+    tombstones per kind, and the last harvest with its watermarks."""
     config = settings(location=location, queue_spec=queue_spec)
     objects = app.open_store(config)
     spec = asyncio.run(app.store_queue_spec(config, objects, record=False))
@@ -38,6 +39,18 @@ def status(*, location: str | None, queue_spec: str | None, as_json: bool) -> No
 def _print(report: dict[str, Any], console: Console) -> None:
     queue = report["queue"]
     console.print(f"store: {report['store']}")
+    lease = report.get("lease")
+    if lease is not None:
+        console.print(
+            f"in use by: `{lease['command']}` (pid {lease['pid']} on {lease['host']}) since "
+            f"{lease['since']}, renewed {lease['renewed_at']}"
+        )
+    collectors = report.get("collectors_at_work") or {}
+    if collectors.get("instances"):
+        console.print(
+            f"collector functions at work: {collectors['instances']:,}, holding "
+            f"{collectors['messages']:,} messages"
+        )
     if not queue["exists"]:
         console.print(f"queue: {queue['spec']} (none yet: run `tmdb-collector harvest`)")
     else:

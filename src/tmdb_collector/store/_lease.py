@@ -180,6 +180,15 @@ class StoreLease:
     def generation(self) -> int | None:
         return None if self._held is None else self._held[0]
 
+    async def current(self) -> LeaseHolder | None:
+        """Who holds (or last held) the lease, as its highest generation says; None when there
+        is none or it is unreadable. Whether it is still held: ``is_free``."""
+        generations = await self._generations()
+        if not generations:
+            return None
+        data = await self._objects.get(_key(generations[-1], self._prefix))
+        return None if data is None else LeaseHolder.decode(data)
+
     # --- acquire, renew, release -------------------------------------------------------------
 
     async def acquire(self) -> LeaseHolder:
