@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 
 from aws.conftest import COUNTS, SECRET, Context, Deployment, event, stored_ids
@@ -163,3 +164,22 @@ def test_a_visibility_timeout_longer_than_the_function_says_nothing(
     harvest.handler(event("scheduler-harvest.json"), Context())
     deployment.poll(Context(remaining_ms=30_000), max_messages=2)
     assert "visibility timeout" not in capfd.readouterr().err
+
+
+def test_a_fixed_secret_is_read_again_by_a_warm_container(
+    deployment: Deployment, sqs_environ: dict[str, str]
+) -> None:
+    """After a 401 the container forgets the credential: once the operator puts the right one
+    in the secret, the next invocation of the same container works, with no redeploy."""
+    harvest.handler(event("scheduler-harvest.json"), Context())
+    secrets = boto3.client("secretsmanager", region_name=sqs_environ["AWS_REGION"])
+    name = deployment.environ["TMDB_API_KEY_SECRET"]
+    secrets.put_secret_value(SecretId=name, SecretString="a-wrong-key-that-tmdb-rejects")
+    _runtime.reset_runtime()  # a container that read the wrong secret
+    with pytest.raises(AuthenticationError):
+        deployment.poll(max_messages=1)  # that message comes back after its visibility timeout
+    secrets.put_secret_value(SecretId=name, SecretString=json.dumps({"TMDB_API_KEY": SECRET}))
+    round_ = deployment.poll()  # the same container: no reset_runtime() here
+    assert round_["messages"] > 0
+    assert round_["failures"] == []
+    assert any(stored_ids(deployment.store, kind) for kind in EXPORT_KINDS)

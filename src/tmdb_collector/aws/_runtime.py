@@ -5,11 +5,12 @@ store, and the metrics hook writing CloudWatch EMF."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import math
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
@@ -31,9 +32,16 @@ from tmdb_collector.errors import ConfigurationError, UpstreamRejectedError
 from tmdb_collector.observe import EMFSink, Metrics, configure_logging
 from tmdb_collector.queue import WorkQueue, open_work_queue
 from tmdb_collector.store import ObjectStore
-from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
+from tmdb_collector.tmdb import AuthenticationError, ClientSettings, Credential, TMDBClient
 
-__all__ = ["LambdaContext", "Runtime", "deadline_seconds", "reset_runtime", "runtime"]
+__all__ = [
+    "LambdaContext",
+    "Runtime",
+    "deadline_seconds",
+    "forgetting_a_rejected_credential",
+    "reset_runtime",
+    "runtime",
+]
 
 _T = TypeVar("_T")
 
@@ -170,6 +178,22 @@ def runtime() -> Runtime:
         namespace=config[METRICS_NAMESPACE],
         by_kind=config[METRICS_BY_KIND],
     )
+
+
+@contextlib.contextmanager
+def forgetting_a_rejected_credential() -> Iterator[None]:
+    """A handler's body: when TMDB rejects the credential, the container forgets its runtime
+    (the credential read from Secrets Manager or SSM with it), so the next invocation reads it
+    again — fixing the secret then needs no new containers. Each later invocation still makes
+    one request before it fails (no storm: the event source backs off on errors)."""
+    try:
+        yield
+    except AuthenticationError:
+        _log.error(
+            "TMDB rejected the credential: this container reads it again at its next invocation"
+        )
+        reset_runtime()
+        raise
 
 
 def reset_runtime() -> None:

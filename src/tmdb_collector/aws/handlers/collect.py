@@ -16,7 +16,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector import app
-from tmdb_collector.aws._runtime import LambdaContext, deadline_seconds, runtime
+from tmdb_collector.aws._runtime import (
+    LambdaContext,
+    deadline_seconds,
+    forgetting_a_rejected_credential,
+    runtime,
+)
 from tmdb_collector.config import RATE_LIMIT_REQUESTS
 from tmdb_collector.queue import sqs_event_messages
 
@@ -46,7 +51,8 @@ def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> d
         )
 
     try:
-        report = wiring.run(collect())
+        with forgetting_a_rejected_credential():
+            report = wiring.run(collect())
     finally:
         metrics.flush()
     progress = report.progress

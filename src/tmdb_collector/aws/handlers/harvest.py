@@ -13,7 +13,12 @@ from datetime import date
 from typing import Any
 
 from tmdb_collector import app
-from tmdb_collector.aws._runtime import LambdaContext, deadline_seconds, runtime
+from tmdb_collector.aws._runtime import (
+    LambdaContext,
+    deadline_seconds,
+    forgetting_a_rejected_credential,
+    runtime,
+)
 from tmdb_collector.config import MEDIA_TYPES
 from tmdb_collector.errors import InputError
 from tmdb_collector.harvest import HarvestReport
@@ -88,7 +93,8 @@ def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> d
             force_deletions=request.force_deletions,
             metrics=metrics,
         )
-        report = asyncio.run(_before(harvest, deadline_seconds(context)))
+        with forgetting_a_rejected_credential():
+            report = asyncio.run(_before(harvest, deadline_seconds(context)))
     finally:
         if queue is not None:
             queue.close()
