@@ -142,8 +142,8 @@ async def collect_batch(
     tail.batch = batch
     stop = asyncio.Event()
     timer = None if seconds is None else loop.call_later(seconds, stop.set)
-    # The roll-call entry is put while the first requests go: no instance counts the others
-    # before two looks a second apart, by when it is there.
+    # The roll-call entry is put while the first requests go: until it is listed, the others'
+    # roll call does not account for this batch's messages, so they do not believe it.
     entering = asyncio.create_task(roll.enter()) if roll is not None else None
     keeper = asyncio.create_task(tail.keep(tmdb_answered))
     try:
