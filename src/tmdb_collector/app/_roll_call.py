@@ -33,16 +33,21 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+async def _entries(objects: ObjectStore) -> list[tuple[str, int, int]]:
+    """Every roll-call entry: its key, its expiry (epoch ms) and the messages it holds."""
+    found = []
+    async for info in objects.list(ROLL_PREFIX):
+        match = _NAME.search(info.key)
+        if match is not None:
+            found.append((info.key, int(match.group(1)), int(match.group(2))))
+    return found
+
+
 async def at_work(objects: ObjectStore) -> tuple[int, int]:
     """The instances on the roll call (unexpired entries) and the messages they hold."""
     now = _now_ms()
-    instances = messages = 0
-    async for info in objects.list(ROLL_PREFIX):
-        match = _NAME.search(info.key)
-        if match is not None and int(match.group(1)) >= now:
-            instances += 1
-            messages += int(match.group(2))
-    return instances, messages
+    unexpired = [held for _, expires, held in await _entries(objects) if expires >= now]
+    return len(unexpired), sum(unexpired)
 
 
 class RollCall:
@@ -60,7 +65,8 @@ class RollCall:
         self.present = False
 
     async def enter(self) -> None:
-        """Put this batch's object. A failure is logged: the batch then counts itself."""
+        """Put this batch's object. A failure is logged: the batch then does not read the roll
+        call, and paces by the messages in flight alone."""
         body = json.dumps({"expires_at_ms": self._expires}).encode()
         try:
             await self._objects.put(self.key, body)
@@ -83,20 +89,12 @@ class RollCall:
         """The other instances at work (unexpired entries but this one's) and the messages
         they hold. Expired entries (instances that died) are removed."""
         now = _now_ms()
-        instances = messages = 0
-        expired = []
-        async for info in self._objects.list(ROLL_PREFIX):
-            match = _NAME.search(info.key)
-            if match is None or info.key == self.key:
-                continue
-            if int(match.group(1)) < now:
-                expired.append(info.key)
-                continue
-            instances += 1
-            messages += int(match.group(2))
+        entries = [entry for entry in await _entries(self._objects) if entry[0] != self.key]
+        expired = [key for key, expires, _ in entries if expires < now]
+        held = [messages for _, expires, messages in entries if expires >= now]
         for key in expired:
             try:
                 await self._objects.delete(key)
             except StoreError:
                 break  # someone else's clean-up, or a store refusing: the next count tries
-        return instances, messages
+        return len(held), sum(held)
