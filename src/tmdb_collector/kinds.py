@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from tmdb_collector.errors import InputError
 
@@ -21,10 +22,16 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "SUB_RESOURCES",
     "InvalidKeyError",
+    "JSONObject",
     "Kind",
     "RecordKey",
     "season_append_number",
 ]
+
+
+#: A JSON object as TMDB sends it and the pipeline passes it on (one definition for every
+#: package: the client, the converter, the collector's plan, the HTTP contract, the fake).
+JSONObject = dict[str, Any]
 
 
 class Kind(StrEnum):

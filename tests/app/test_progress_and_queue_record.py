@@ -11,9 +11,13 @@ import pytest
 
 from tmdb_collector import app
 from tmdb_collector.app import _mirror
-from tmdb_collector.config import OptionValue, load_config
+from tmdb_collector.config import Config, OptionValue, load_config
 from tmdb_collector.queue import QueueCounts
-from tmdb_collector.store import open_object_store
+from tmdb_collector.store import ObjectStore, open_object_store
+
+
+def _wired(config: Config, objects: ObjectStore) -> app.Wiring:
+    return app.Wiring(config, objects=objects)
 
 
 class IdleQueue:
@@ -52,13 +56,13 @@ async def test_an_s3_like_store_remembers_its_queue_wherever_the_command_runs(
         environ={}, options={"TMDB_STORE": OptionValue("s3://bucket/prefix", "--store")}
     )
     monkeypatch.chdir(first_dir)
-    recorded = await app.store_queue_spec(config, objects, record=True)
+    recorded = await _wired(config, objects).store_queue_spec(record=True)
     assert recorded == f"sqlite:{first_dir / 'tmdb-queue.sqlite3'}"
     body = json.loads(await objects.get(app.QUEUE_RECORD_KEY) or b"{}")
     assert body["spec"] == recorded
     monkeypatch.chdir(other_dir)
-    assert await app.store_queue_spec(config, objects, record=False) == recorded
-    assert await app.store_queue_spec(config, objects, record=True) == recorded
+    assert await _wired(config, objects).store_queue_spec(record=False) == recorded
+    assert await _wired(config, objects).store_queue_spec(record=True) == recorded
 
 
 async def test_a_different_queue_given_explicitly_is_recorded_and_warned_about(
@@ -71,15 +75,15 @@ async def test_a_different_queue_given_explicitly_is_recorded_and_warned_about(
     default = load_config(
         environ={}, options={"TMDB_STORE": OptionValue(str(tmp_path / "store"), "--store")}
     )
-    first = await app.store_queue_spec(default, objects, record=True)
+    first = await _wired(default, objects).store_queue_spec(record=True)
     other = load_config(
         environ={"TMDB_QUEUE": f"sqlite:{tmp_path / 'other.sqlite3'}"},
         options={"TMDB_STORE": OptionValue(str(tmp_path / "store"), "--store")},
     )
     try:
-        second = await app.store_queue_spec(other, objects, record=True)
+        second = await _wired(other, objects).store_queue_spec(record=True)
     finally:
         logger.removeHandler(caplog.handler)
     assert second != first
     assert any("this store's work queue was" in record.message for record in caplog.records)
-    assert await app.store_queue_spec(default, objects, record=False) == second
+    assert await _wired(default, objects).store_queue_spec(record=False) == second

@@ -127,7 +127,7 @@ def deployment(
             "TMDB_EXPORTS_URL": running.url,
             "TMDB_API_KEY_SECRET": secret_name,
             "RATE_LIMIT_REQUESTS": "400",
-            "COLLECTOR_CONCURRENCY": "2",
+            "COLLECTOR_INSTANCES": "2",
             "REFRESH_PER_RUN": "0",
             "RETRY_DELAY_SECONDS": "0",
             "TMDB_MAX_ATTEMPTS": "2",

@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from aws.conftest import COUNTS, SECRET, Context, Deployment, event, stored_ids
+from tmdb_collector import app
 from tmdb_collector.aws import _runtime
 from tmdb_collector.aws.handlers import compact, harvest
 from tmdb_collector.config import MESSAGES_IN_FLIGHT
@@ -140,9 +141,14 @@ def test_the_harvest_event_is_checked(deployment: Deployment) -> None:
 
 
 def test_each_instance_paces_at_its_share(deployment: Deployment) -> None:
-    wiring = _runtime.runtime()
-    assert wiring.client_settings.rate_limit == 400 / 2
-    assert wiring.client_settings.credential is not None
+    """COLLECTOR_CONCURRENCY unset: the collector paces at its share of what the harvester's
+    reserve leaves, the harvester alone at the full rate."""
+    assert "COLLECTOR_CONCURRENCY" not in deployment.environ
+    collector = _runtime.runtime(app.Surface.COLLECTOR_FUNCTION).wiring
+    assert collector.pace() == app.Pace((400 - 2) / 2, 10, 400 - 2, 2)
+    assert collector.client_settings().credential is not None
+    harvester = _runtime.runtime(app.Surface.HARVESTER_FUNCTION).wiring
+    assert harvester.client_settings().rate_limit == 400
 
 
 def test_a_visibility_timeout_shorter_than_the_function_is_named_once(

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from harvest.conftest import COUNTS
-from tmdb_collector.app import default_queue, harvest_settings
+from tmdb_collector.app import Wiring
 from tmdb_collector.cli import main
 from tmdb_collector.config import load_config, parse_kinds
 from tmdb_collector.errors import ConfigurationError
@@ -112,14 +112,31 @@ def test_bad_settings_are_one_clear_line(fake: FakeTMDB, tmp_path: Path) -> None
     assert "unknown media type season" in err
 
 
-def test_default_queue_locations() -> None:
-    assert default_queue("./tmdb-data") == "sqlite:tmdb-data/queue/work.sqlite3"
-    assert default_queue("file:///srv/tmdb") == "sqlite:/srv/tmdb/queue/work.sqlite3"
-    assert default_queue("s3://bucket/prefix") == "sqlite:tmdb-queue.sqlite3"
+def _default_queue(store: str) -> str:
+    return Wiring(load_config(environ={"TMDB_STORE": store})).default_queue()
+
+
+def test_default_queue_locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue sits in the store the store itself opened: every spelling of one directory
+    gives one queue (file://localhost/x once gave the queue path localhost/x/...)."""
+    monkeypatch.chdir(tmp_path)
+    queue = f"sqlite:{tmp_path / 'tmdb-data' / 'queue' / 'work.sqlite3'}"
+    assert _default_queue("./tmdb-data") == queue
+    assert _default_queue(f"file://{tmp_path}/tmdb-data") == queue
+    assert _default_queue(f"file://localhost{tmp_path}/tmdb-data") == queue
+    assert _default_queue("memory://") == "sqlite:tmdb-queue.sqlite3"
+
+
+def test_file_localhost_puts_the_queue_in_the_store(fake: FakeTMDB, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    code, _, err = run(fake, "--store", f"file://localhost{store}", "--types", "movie")
+    assert code == 0, err
+    assert (store / "queue" / "work.sqlite3").is_file()
+    assert not (tmp_path / "localhost").exists()
 
 
 def _from_env(environ: dict[str, str]) -> HarvestSettings:
-    return harvest_settings(load_config(environ=environ))
+    return Wiring(load_config(environ=environ)).harvest_settings()
 
 
 def test_settings_from_the_environment() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from collect.conftest import TEST_SETTINGS, Bench
-from tmdb_collector.app import _collect_batch, collect_batch, idle_share
+from tmdb_collector.app import Pace, _collect_batch, collect_batch, idle_share
 from tmdb_collector.app._roll_call import ROLL_PREFIX, RollCall
 from tmdb_collector.kinds import Kind
 from tmdb_collector.queue import QueueCounts
@@ -14,6 +14,8 @@ from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
 
 RATE = 4000.0
 INSTANCES = 4
+#: Four instances sharing RATE (the wiring's pace of a collector function).
+PACE = Pace(RATE / INSTANCES, 8, RATE, INSTANCES)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +35,7 @@ INSTANCES = 4
     ],
 )
 def test_the_share_of_the_idle(counts: QueueCounts, held: int, share: float) -> None:
-    assert idle_share(counts, held, RATE, INSTANCES) == pytest.approx(share)
+    assert idle_share(counts, held, PACE) == pytest.approx(share)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +54,7 @@ def test_the_roll_call_counts_only_when_it_accounts_for_every_message_in_flight(
     roll: tuple[int, int], share: float
 ) -> None:
     drained = QueueCounts(visible=0, in_flight=13, delayed=0)
-    assert idle_share(drained, 3, RATE, INSTANCES, roll) == pytest.approx(share)
+    assert idle_share(drained, 3, PACE, roll) == pytest.approx(share)
 
 
 def _client(bench: Bench) -> TMDBClient:
@@ -90,8 +92,7 @@ async def _batch(bench: Bench, *, others: int = 0, left: int = 0) -> tuple[float
             queue=bench.queue,
             messages=messages,
             settings=TEST_SETTINGS,
-            instances=INSTANCES,
-            rate=RATE,
+            pace=PACE,
         )
         after = client.pacer.rate
     assert sorted(report.finished) == sorted(m.message_id for m in messages)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tmdb_collector.app import collector_settings
+from tmdb_collector.app import Wiring
 from tmdb_collector.collect import CollectorSettings
 from tmdb_collector.config import load_config
 from tmdb_collector.errors import ConfigurationError
@@ -12,7 +12,7 @@ from tmdb_collector.kinds import SUB_RESOURCES, Kind
 
 
 def _from_env(environ: dict[str, str]) -> CollectorSettings:
-    return collector_settings(load_config(environ=environ))
+    return Wiring(load_config(environ=environ)).collector_settings()
 
 
 def test_defaults_append_every_sub_resource() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tmdb_collector.app import collector_settings, harvest_settings
+from tmdb_collector.app import Wiring
 from tmdb_collector.cli import main
 from tmdb_collector.config import (
     APPENDS,
@@ -103,8 +103,8 @@ def test_options_beat_the_environment_and_the_file(tmp_path: Path) -> None:
     assert config.resolved(TMDB_STORE).source == "option"
     assert config[MEDIA_TYPES] == (Kind.PERSON,)
     assert config.resolved(MEDIA_TYPES).source == "env"
-    assert harvest_settings(config).kinds == (Kind.PERSON,)
-    collector = collector_settings(config)
+    assert Wiring(config).harvest_settings().kinds == (Kind.PERSON,)
+    collector = Wiring(config).collector_settings()
     assert collector.visibility_timeout == 120
     assert collector.appends_for(Kind.MOVIE) == ("credits", "images")
     assert collector.appends_for(Kind.TV) == APPENDS[Kind.TV].default

@@ -3,7 +3,7 @@ import pickle
 import pytest
 
 from tmdb_collector import __version__
-from tmdb_collector.app import client_settings
+from tmdb_collector.app import Wiring
 from tmdb_collector.config import load_config
 from tmdb_collector.tmdb import ClientSettings, ConfigurationError, Credential
 
@@ -11,7 +11,7 @@ from .conftest import V3_KEY, V4_TOKEN
 
 
 def _from_env(environ: dict[str, str]) -> ClientSettings:
-    return client_settings(load_config(environ=environ))
+    return Wiring(load_config(environ=environ)).client_settings()
 
 
 def test_defaults_from_an_empty_environment() -> None:

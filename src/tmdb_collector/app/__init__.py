@@ -1,6 +1,7 @@
 """Use cases every surface calls — the CLI, the Lambda handlers, a server — free of click and
-rich: mirror, demo, harvest, status, and the wiring from settings (``tmdb_collector.config``) to
-a client's settings, a store and a queue.
+rich: mirror, demo, harvest, status, compaction, a Lambda batch; and the one wiring
+(``Wiring``) from settings (``tmdb_collector.config``) to a store, a queue, a client's settings
+with its credential and pace, and the harvester's and collector's settings.
 
 The wiring is imported at once; each use case on first use, so that a command that only reads
 the store (``query``) does not pay for the TMDB client, aiohttp and the collector.
@@ -13,19 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 from tmdb_collector.app._wiring import (
     QUEUE_RECORD_KEY,
+    Pace,
+    Surface,
+    Wiring,
     apply_aws_environment,
-    client_settings,
-    collector_settings,
-    default_queue,
-    harvest_settings,
-    open_queue,
-    open_store,
-    queue_spec,
-    store_queue_spec,
 )
 
 if TYPE_CHECKING:
-    from tmdb_collector.app._collect_batch import BatchReport, collect_batch, idle_share
+    from tmdb_collector.app._collect_batch import (
+        BatchReport,
+        collect_batch,
+        idle_share,
+        sqs_event_messages,
+    )
     from tmdb_collector.app._compact import COMPACT_LEASE_PREFIX, compact_index
     from tmdb_collector.app._demo import (
         DEMO_CATALOG,
@@ -34,7 +35,12 @@ if TYPE_CHECKING:
         mirror_fake_tmdb,
         run_demo,
     )
-    from tmdb_collector.app._harvest import run_harvest
+    from tmdb_collector.app._harvest import (
+        REASON_ORDER,
+        HarvestReport,
+        open_harvest_queue,
+        run_harvest,
+    )
     from tmdb_collector.app._mirror import (
         PROGRESS_KEY,
         MirrorProgress,
@@ -43,37 +49,62 @@ if TYPE_CHECKING:
         progress_summary,
         run_mirror,
     )
+    from tmdb_collector.app._read import (
+        EXPORT_FORMATS,
+        ExportFormat,
+        StoredRecord,
+        VersionInfo,
+        drop_history_copies,
+        export_kind,
+        iso_time,
+        query_index,
+        read_record,
+        read_record_bytes,
+        record_history,
+    )
+    from tmdb_collector.app._session import Session
     from tmdb_collector.app._status import gather_status
 
 __all__ = [
     "COMPACT_LEASE_PREFIX",
     "DEMO_CATALOG",
     "DEMO_RATE",
+    "EXPORT_FORMATS",
     "PROGRESS_KEY",
     "QUEUE_RECORD_KEY",
+    "REASON_ORDER",
     "BatchReport",
     "DemoReport",
+    "ExportFormat",
+    "HarvestReport",
     "MirrorProgress",
     "MirrorReport",
+    "Pace",
+    "Session",
+    "StoredRecord",
+    "Surface",
+    "VersionInfo",
+    "Wiring",
     "apply_aws_environment",
-    "client_settings",
     "collect_batch",
-    "collector_settings",
     "compact_index",
-    "default_queue",
+    "drop_history_copies",
+    "export_kind",
     "gather_status",
-    "harvest_settings",
     "idle_share",
+    "iso_time",
     "mirror_fake_tmdb",
     "mirror_tmdb",
-    "open_queue",
-    "open_store",
+    "open_harvest_queue",
     "progress_summary",
-    "queue_spec",
+    "query_index",
+    "read_record",
+    "read_record_bytes",
+    "record_history",
     "run_demo",
     "run_harvest",
     "run_mirror",
-    "store_queue_spec",
+    "sqs_event_messages",
 ]
 
 #: Use cases imported on first use: name → module.
@@ -82,7 +113,26 @@ _LAZY = {
         ("DEMO_CATALOG", "DEMO_RATE", "DemoReport", "mirror_fake_tmdb", "run_demo"),
         "tmdb_collector.app._demo",
     ),
-    "run_harvest": "tmdb_collector.app._harvest",
+    **dict.fromkeys(
+        ("REASON_ORDER", "HarvestReport", "open_harvest_queue", "run_harvest"),
+        "tmdb_collector.app._harvest",
+    ),
+    **dict.fromkeys(
+        (
+            "EXPORT_FORMATS",
+            "ExportFormat",
+            "StoredRecord",
+            "VersionInfo",
+            "drop_history_copies",
+            "export_kind",
+            "iso_time",
+            "query_index",
+            "read_record",
+            "read_record_bytes",
+            "record_history",
+        ),
+        "tmdb_collector.app._read",
+    ),
     **dict.fromkeys(
         (
             "PROGRESS_KEY",
@@ -95,9 +145,11 @@ _LAZY = {
         "tmdb_collector.app._mirror",
     ),
     "gather_status": "tmdb_collector.app._status",
+    "Session": "tmdb_collector.app._session",
     "BatchReport": "tmdb_collector.app._collect_batch",
     "collect_batch": "tmdb_collector.app._collect_batch",
     "idle_share": "tmdb_collector.app._collect_batch",
+    "sqs_event_messages": "tmdb_collector.app._collect_batch",
     "COMPACT_LEASE_PREFIX": "tmdb_collector.app._compact",
     "compact_index": "tmdb_collector.app._compact",
 }

@@ -27,13 +27,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tmdb_collector.app._roll_call import RollCall
+from tmdb_collector.app._wiring import Pace
 from tmdb_collector.collect import Collector, CollectorProgress, CollectorSettings
 from tmdb_collector.observe import Metrics
-from tmdb_collector.queue import QueueCounts, QueueError, QueueMessage, ReceivedBatch, WorkQueue
+from tmdb_collector.queue import (
+    QueueCounts,
+    QueueError,
+    QueueMessage,
+    ReceivedBatch,
+    WorkQueue,
+    sqs_event_messages,
+)
 from tmdb_collector.store import ObjectStore, RecordStore, StoreError
 from tmdb_collector.tmdb import TMDBClient
 
-__all__ = ["BatchReport", "collect_batch", "idle_share"]
+__all__ = ["BatchReport", "collect_batch", "idle_share", "sqs_event_messages"]
 
 _log = logging.getLogger("tmdb_collector.collect")
 
@@ -63,26 +71,23 @@ class BatchReport:
 
 
 def idle_share(
-    counts: QueueCounts,
-    held: int,
-    rate: float,
-    instances: int,
-    roll: tuple[int, int] | None = None,
+    counts: QueueCounts, held: int, pace: Pace, roll: tuple[int, int] | None = None
 ) -> float:
     """The pace for an instance holding ``held`` of the queue's messages in flight; ``roll`` is
     (other instances, the messages they hold) from the roll call, when it was read.
 
     While the queue has messages to deliver (visible or delayed), any instance may start: the
-    fixed share, ``rate / instances``. Otherwise every other instance still working holds at
-    least one of the other messages in flight, so at most ``in_flight - held`` are working;
-    and when the roll call accounts for exactly those messages, its count is the count."""
+    fixed share, ``pace.shared_rate / pace.instances``. Otherwise every other instance still
+    working holds at least one of the other messages in flight, so at most ``in_flight - held``
+    are working; and when the roll call accounts for exactly those messages, its count is the
+    count."""
     if counts.visible > 0 or counts.delayed > 0:
-        return rate / instances
+        return pace.shared_rate / pace.instances
     elsewhere = max(0, counts.in_flight - held)
     others = elsewhere
     if roll is not None and roll[1] == elsewhere:
         others = roll[0]
-    return rate / min(instances, 1 + others)
+    return pace.shared_rate / min(pace.instances, 1 + others)
 
 
 async def collect_batch(
@@ -94,8 +99,7 @@ async def collect_batch(
     settings: CollectorSettings,
     seconds: float | None = None,
     metrics: Metrics | None = None,
-    instances: int = 1,
-    rate: float | None = None,
+    pace: Pace | None = None,
     hand_back: bool = True,
 ) -> BatchReport:
     """Collect ``messages`` (already received from ``queue``, which takes the re-sends and the
@@ -104,30 +108,23 @@ async def collect_batch(
     attempt spent. A rejected credential is raised (AuthenticationError): nothing is finished,
     everything comes back.
 
-    ``instances`` batches may run at once, sharing TMDB's ``rate`` (requests/s; the client
-    paces at ``rate / instances``). With ``hand_back``, unstarted messages go back to a queue
-    running dry, and with ``rate`` the pace grows when the other instances have no work (see
-    the module's text) — both only once TMDB has answered this batch, so a batch failing on a
-    rejected credential copies nothing and never speeds up."""
+    With a shared ``pace`` (the wiring's, on Lambda), ``pace.instances`` batches may run at
+    once, sharing ``pace.shared_rate`` (the client paces at the fixed share). With
+    ``hand_back``, unstarted messages go back to a queue running dry, and with a shared pace
+    the pace grows when the other instances have no work (see the module's text) — both only
+    once TMDB has answered this batch, so a batch failing on a rejected credential copies
+    nothing and never speeds up."""
     answered = client.stats.answered
 
     def tmdb_answered() -> bool:
         return client.stats.answered > answered
 
     loop = asyncio.get_running_loop()
-    sharing = rate is not None and instances > 1
+    sharing = pace is not None and pace.shared
     roll = (
         RollCall(objects, 900.0 if seconds is None else seconds, len(messages)) if sharing else None
     )
-    tail = _Tail(
-        client,
-        queue,
-        roll=roll,
-        held=len(messages),
-        instances=instances,
-        rate=rate,
-        hand_back=hand_back,
-    )
+    tail = _Tail(client, queue, roll=roll, held=len(messages), pace=pace, hand_back=hand_back)
 
     def restore_from_thread() -> None:  # ReceivedBatch sends from worker threads
         loop.call_soon_threadsafe(tail.restore)
@@ -136,7 +133,7 @@ async def collect_batch(
         messages,
         queue,
         hand_back=tmdb_answered if hand_back else None,
-        enough=instances * settings.messages_in_flight,
+        enough=(1 if pace is None else pace.instances) * settings.messages_in_flight,
         on_send=restore_from_thread,
     )
     tail.batch = batch
@@ -185,24 +182,22 @@ class _Tail:
         *,
         roll: RollCall | None,
         held: int,
-        instances: int,
-        rate: float | None,
+        pace: Pace | None,
         hand_back: bool,
     ) -> None:
-        self._pacer = client.pacer
+        self._client = client
         self._queue = queue
         self._roll = roll
         self._held = held
-        self._instances = max(1, instances)
-        self._rate = rate
+        self._shared = pace if pace is not None and pace.shared else None
         self._hand_back = hand_back
-        self._fixed = self._pacer.rate if rate is None else rate / self._instances
+        self._fixed = client.rate if pace is None else pace.shared_rate / pace.instances
         #: Looks in a row that found nothing to deliver.
         self._drained = 0
         self.top_rate = self._fixed
 
     async def keep(self, answered: Callable[[], bool]) -> None:
-        sharing = self._rate is not None and self._instances > 1
+        sharing = self._shared is not None
         if not self._hand_back and not sharing:
             return
         while not answered():  # noqa: ASYNC110 - a counter of the client's, with no event
@@ -227,7 +222,7 @@ class _Tail:
             await asyncio.sleep(TAIL_LOOK_SECONDS if near_the_end else BUSY_LOOK_SECONDS)
 
     async def _pace(self, counts: QueueCounts) -> None:
-        assert self._rate is not None  # noqa: S101 - only called when sharing
+        assert self._shared is not None  # noqa: S101 - only called when sharing
         if counts.visible > 0 or counts.delayed > 0:
             self.restore()
             return
@@ -238,16 +233,16 @@ class _Tail:
         # may be refusing the others' too): the messages in flight bound the count alone.
         roll = self._roll
         listed = await roll.others() if roll is not None and roll.present else None
-        pace = idle_share(counts, self._held, self._rate, self._instances, listed)
+        pace = idle_share(counts, self._held, self._shared, listed)
         if self._drained < 2:
             return  # something was sent while counting
-        if pace != self._pacer.rate:
-            self._pacer.set_rate(pace)
+        if pace != self._client.rate:
+            self._client.set_rate(pace)
         self.top_rate = max(self.top_rate, pace)
 
     def restore(self) -> None:
         """Back to the fixed share: a message was sent (it may start another instance), the
         queue has work again, or the batch ends (the next may start while others work)."""
         self._drained = 0
-        if self._pacer.rate != self._fixed:
-            self._pacer.set_rate(self._fixed)
+        if self._client.rate != self._fixed:
+            self._client.set_rate(self._fixed)

@@ -15,18 +15,30 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 # pyarrow ships no type information (no py.typed): its objects are Any to mypy.
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from tmdb_collector.app._mirror import MirrorProgress, run_mirror
-from tmdb_collector.app._wiring import default_queue
-from tmdb_collector.collect import CollectorSettings
-from tmdb_collector.harvest import HarvestSettings
-from tmdb_collector.kinds import Kind, RecordKey
-from tmdb_collector.queue import open_work_queue
-from tmdb_collector.store import ObjectStore, RecordIndex, RecordStore, open_object_store
-from tmdb_collector.tmdb import ClientSettings, Credential, JSONObject, TMDBClient
+from tmdb_collector.app._wiring import Wiring
+from tmdb_collector.config import (
+    COLLECTOR_CONCURRENCY,
+    RATE_LIMIT_REQUESTS,
+    REFRESH_PER_RUN,
+    TMDB_API_KEY,
+    TMDB_API_URL,
+    TMDB_EXPORTS_URL,
+    TMDB_STORE,
+    Config,
+    OptionValue,
+    Setting,
+    load_config,
+)
+from tmdb_collector.kinds import JSONObject, Kind, RecordKey
+from tmdb_collector.store import ObjectStore, RecordIndex, RecordStore
+from tmdb_collector.tmdb import TMDBClient
 
 __all__ = ["DEMO_CATALOG", "DEMO_RATE", "DemoReport", "mirror_fake_tmdb", "run_demo"]
 
@@ -92,23 +104,17 @@ async def mirror_fake_tmdb(
 ) -> DemoReport:
     """Mirror the TMDB at ``url`` (the fake: any credential works) into the local ``location``."""
     started = time.monotonic()
-    settings = ClientSettings(
-        credential=Credential("demo-needs-no-key"),
-        api_url=url,
-        exports_url=url,
-        rate_limit=rate,
-        concurrency=20,
-    )
-    objects = open_object_store(location)
-    queue = open_work_queue(default_queue(location))
+    wiring = Wiring(_demo_config(url, location, rate))
+    objects = wiring.objects
+    queue = wiring.open_queue(wiring.default_queue())
     try:
-        async with TMDBClient(settings) as client:
+        async with TMDBClient(wiring.client_settings()) as client:
             await run_mirror(
                 client=client,
                 objects=objects,
                 queue=queue,
-                harvest_settings=HarvestSettings(refresh_per_run=0),
-                collector_settings=CollectorSettings(),
+                harvest_settings=wiring.harvest_settings(),
+                collector_settings=wiring.collector_settings(),
                 on_progress=on_progress,
             )
             stats = client.stats
@@ -126,6 +132,22 @@ async def mirror_fake_tmdb(
             report.stored_bytes += sum(live.column("stored_bytes").to_pylist())
     await _sample(report, objects)
     return report
+
+
+def _demo_config(url: str, location: str, rate: float) -> Config:
+    """The demo's settings: the defaults and these, whatever this shell or directory sets (the
+    demo shows the product as shipped, and needs no key: the fake takes any)."""
+    given: dict[Setting[Any], object] = {
+        TMDB_STORE: location,
+        TMDB_API_URL: url,
+        TMDB_EXPORTS_URL: url,
+        TMDB_API_KEY: "demo-needs-no-key",
+        RATE_LIMIT_REQUESTS: rate,
+        COLLECTOR_CONCURRENCY: 20,
+        REFRESH_PER_RUN: 0,
+    }
+    options = {setting.name: OptionValue(value, "demo") for setting, value in given.items()}
+    return load_config(environ={}, options=options, cwd=Path(location))
 
 
 async def _sample(report: DemoReport, objects: ObjectStore) -> None:

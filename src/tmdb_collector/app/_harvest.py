@@ -6,13 +6,27 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 
-from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
+from tmdb_collector.app._lease import run_lease
+from tmdb_collector.app._wiring import Wiring
+from tmdb_collector.harvest import REASON_ORDER, Harvester, HarvestReport, HarvestSettings
 from tmdb_collector.observe import Metrics
-from tmdb_collector.queue import WorkQueue
-from tmdb_collector.store import ObjectStore, StoreLease
+from tmdb_collector.queue import WorkQueue, sqlite_path
+from tmdb_collector.store import ObjectStore
 from tmdb_collector.tmdb import ClientSettings, TMDBClient
 
-__all__ = ["run_harvest"]
+__all__ = ["REASON_ORDER", "HarvestReport", "open_harvest_queue", "run_harvest"]
+
+
+def open_harvest_queue(
+    wiring: Wiring, spec: str, *, dry_run: bool
+) -> tuple[WorkQueue | None, bool]:
+    """The queue a harvest sends to, and whether it is missing. A dry run sends nothing, but
+    asks the queue whether it holds work (the in-flight ledger is only believed for a queue
+    that does); a queue file that does not exist holds none, and is not created."""
+    file = sqlite_path(spec)
+    missing = dry_run and file is not None and not file.exists()
+    readable = not dry_run or (file is not None and not missing)
+    return (wiring.open_queue(spec) if readable else None), missing
 
 
 async def run_harvest(
@@ -30,9 +44,9 @@ async def run_harvest(
     """One harvest with its own TMDB client; ``queue`` None only for a dry run. ``metrics``
     receives what was planned and enqueued (default: logged at debug level). ``queue_missing``:
     a dry run given no queue because none exists (nothing can be in flight). A real harvest
-    holds the store's lease (a second run on the store is refused); a dry run changes nothing
-    and needs none."""
-    lease = contextlib.nullcontext() if dry_run else StoreLease(objects, "harvest")
+    holds the store's run lease (a second run on the store is refused); a dry run changes
+    nothing and needs none."""
+    lease = contextlib.nullcontext() if dry_run else run_lease(objects, "harvest")
     async with lease, TMDBClient(client_settings) as client:
         harvester = Harvester(
             client, objects, queue, settings, metrics=metrics, queue_missing=queue_missing

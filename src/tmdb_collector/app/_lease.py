@@ -1,34 +1,23 @@
-"""One run at a time per store: the use cases that plan and collect hold the store's lease
-(``tmdb_collector.store.StoreLease``; docs/reliability.md, "Concurrent runs")."""
+"""The one lease idiom of the use cases (docs/reliability.md, "Concurrent runs"): a run that
+plans and collects (``mirror``, ``harvest``) holds the store's run lease; a compaction (``mirror``'s
+last step, ``compact``, the compactor function) holds the compaction lease. Both are
+``store.StoreLease``: a second holder is refused at once with ``StoreBusyError`` naming the
+first."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar, cast
+from tmdb_collector.store import COMPACTION_LEASE_PREFIX, ObjectStore, StoreLease
 
-from tmdb_collector.store import ObjectStore, StoreLease
-
-__all__ = ["holding_store_lease"]
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
+__all__ = ["compaction_lease", "run_lease"]
 
 
-def holding_store_lease(
-    command: str,
-) -> Callable[[Callable[_P, Awaitable[_R]]], Callable[_P, Awaitable[_R]]]:
-    """Run the decorated use case holding the lease of the store it is given as ``objects=``:
-    a second run on the same store fails at once with ``StoreBusyError`` naming the first."""
+def run_lease(objects: ObjectStore, command: str) -> StoreLease:
+    """``async with run_lease(objects, "mirror"):`` one run that plans or collects per store."""
+    return StoreLease(objects, command)
 
-    def decorate(use_case: Callable[_P, Awaitable[_R]]) -> Callable[_P, Awaitable[_R]]:
-        @functools.wraps(use_case)
-        async def holding(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-            # The use cases take keyword arguments only, the store always as objects=.
-            objects = cast("ObjectStore", kwargs["objects"])
-            async with StoreLease(objects, command):
-                return await use_case(*args, **kwargs)
 
-        return holding
-
-    return decorate
+def compaction_lease(objects: ObjectStore, command: str) -> StoreLease:
+    """``async with compaction_lease(objects, "compact"):`` one compaction per store. Apart
+    from the run lease: compaction is safe beside writers, not beside another compaction of
+    the same kind (both would fold the same fragments, and a snapshot could lose rows)."""
+    return StoreLease(objects, command, prefix=COMPACTION_LEASE_PREFIX)

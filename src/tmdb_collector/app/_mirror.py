@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tmdb_collector.app._lease import holding_store_lease
+from tmdb_collector.app._compact import compact_index
+from tmdb_collector.app._lease import run_lease
 from tmdb_collector.collect import Collector, CollectorProgress, CollectorSettings
 from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
 from tmdb_collector.kinds import Kind
 from tmdb_collector.observe import Metrics
 from tmdb_collector.queue import QueueCounts, WorkQueue
-from tmdb_collector.store import ObjectStore, RecordIndex, RecordStore, StoreError
+from tmdb_collector.store import MIRROR_PROGRESS_KEY, ObjectStore, RecordStore, StoreError
 from tmdb_collector.tmdb import ClientSettings, TMDBClient
 
 __all__ = [
@@ -49,7 +50,7 @@ class MirrorProgress:
 
 
 #: Where a mirror run's progress is kept for ``status`` (overwritten every few seconds).
-PROGRESS_KEY = "state/mirror/progress.json"
+PROGRESS_KEY = MIRROR_PROGRESS_KEY
 _SAVE_EVERY = 5.0
 #: Seconds between progress moments when nothing reports one (the display rate-limits itself).
 _HEARTBEAT_SECONDS = 2.0
@@ -196,7 +197,6 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-@holding_store_lease("mirror")  # one run per store at a time: a second one is refused
 async def run_mirror(
     *,
     client: TMDBClient,
@@ -212,8 +212,36 @@ async def run_mirror(
 ) -> MirrorReport:
     """Harvest (unless ``harvest`` is false), collect until the queue is empty or ``stop`` is
     set, then (if not stopped) fold each kind's index fragments into its snapshot. ``metrics``
-    receives the harvester's and the collector's counts (default: logged at debug level)."""
-    stop = stop if stop is not None else asyncio.Event()
+    receives the harvester's and the collector's counts (default: logged at debug level).
+    Holds the store's run lease: a second run on the store is refused (StoreBusyError)."""
+    async with run_lease(objects, "mirror"):
+        return await _mirror(
+            client=client,
+            objects=objects,
+            queue=queue,
+            harvest_settings=harvest_settings,
+            collector_settings=collector_settings,
+            harvest=harvest,
+            day=day,
+            stop=stop if stop is not None else asyncio.Event(),
+            on_progress=on_progress,
+            metrics=metrics,
+        )
+
+
+async def _mirror(
+    *,
+    client: TMDBClient,
+    objects: ObjectStore,
+    queue: WorkQueue,
+    harvest_settings: HarvestSettings,
+    collector_settings: CollectorSettings,
+    harvest: bool,
+    day: date | None,
+    stop: asyncio.Event,
+    on_progress: Callable[[MirrorProgress], None] | None,
+    metrics: Metrics | None,
+) -> MirrorReport:
     progress = _Progress(objects, queue, on_progress)
     progress.start()
     outcome = "failed"
@@ -254,14 +282,11 @@ async def run_mirror(
 
 
 async def _compact(objects: ObjectStore) -> dict[Kind, int]:
-    """Fold each kind's index fragments into its snapshot: fragments folded per kind."""
-    index = RecordIndex(objects)
-    compacted = {}
-    for kind in Kind:
-        done = await index.compact(kind)
-        if done.fragments_merged:
-            compacted[kind] = done.fragments_merged
-    return compacted
+    """Fold each kind's index fragments into its snapshot (the one compaction path, holding
+    the compaction lease): fragments folded per kind. A compaction already under way (``compact``,
+    the compactor function) folds them instead: this run skips its own."""
+    results = await compact_index(objects, command="mirror", skip_if_busy=True)
+    return {kind: done.fragments_merged for kind, done in results.items() if done.fragments_merged}
 
 
 def _outcome(result: MirrorReport) -> str:

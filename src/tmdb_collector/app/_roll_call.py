@@ -19,13 +19,13 @@ import re
 import secrets
 import time
 
-from tmdb_collector.store import ObjectStore, StoreError
+from tmdb_collector.store import ROLL_CALL_PREFIX, ObjectStore, StoreError
 
 __all__ = ["ROLL_PREFIX", "RollCall", "at_work"]
 
 _log = logging.getLogger("tmdb_collector.collect")
 
-ROLL_PREFIX = "state/collectors/"
+ROLL_PREFIX = ROLL_CALL_PREFIX
 _NAME = re.compile(r"(\d{13})-(\d+)-[0-9a-f]+\.json$")
 
 

@@ -1,158 +1,284 @@
-"""From resolved settings to the pieces a use case runs on: the client's, the harvester's and
-the collector's settings, the object store and the work queue. Every surface (the CLI, the
-Lambda handlers, a server) wires through here, so a setting means the same everywhere."""
+"""One wiring for every surface: from the resolved settings to the objects a use case runs on —
+the object store, the work queue, the TMDB client's settings with the credential and the pace,
+the harvester's and the collector's settings. The CLI, the Lambda functions and a server all
+ask a ``Wiring``; none derives these itself, so a setting means the same everywhere.
+
+What only a surface knows it says once, as the ``Surface`` it wires: a process (the CLI) has
+TMDB's rate to itself; a collector function shares it with the other instances; the harvester
+function has it alone, or a reserve beside collectors at work (docs/aws.md, "One pace across
+instances").
+"""
 
 from __future__ import annotations
 
+import asyncio
+import enum
+import functools
 import json
 import logging
+import math
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
+from tmdb_collector.app._roll_call import at_work
 from tmdb_collector.config import (
-    ADULT,
-    APPENDS,
     AWS_SETTINGS,
-    CHANGES_MAX_GAP_DAYS,
     COLLECTOR_CONCURRENCY,
-    CONFIRM_DELETIONS,
-    DELETE_MAX_SHARE,
-    EPISODE_DETAILS,
-    IN_FLIGHT_EXPIRY_HOURS,
-    ITEMS_IN_FLIGHT,
-    MEDIA_TYPES,
-    MESSAGES_IN_FLIGHT,
+    COLLECTOR_INSTANCES,
+    HARVESTER_RATE,
+    MAX_RECEIVES,
     RATE_LIMIT_REQUESTS,
-    REFRESH_MIN_AGE_HOURS,
-    REFRESH_PER_RUN,
-    RETRY_DELAY_SECONDS,
-    TMDB_API_KEY,
-    TMDB_API_URL,
-    TMDB_EXPORTS_URL,
-    TMDB_MAX_ATTEMPTS,
     TMDB_QUEUE,
-    TMDB_REQUEST_TIMEOUT,
     TMDB_STORE,
     VISIBILITY_TIMEOUT,
-    WORK_BATCH_SIZE,
     Config,
 )
+from tmdb_collector.errors import ConfigurationError
 from tmdb_collector.queue import WorkQueue, open_work_queue, sqlite_path
-from tmdb_collector.store import ObjectStore, open_object_store
+from tmdb_collector.store import (
+    QUEUE_RECORD_KEY,
+    ObjectStore,
+    RecordIndex,
+    RecordStore,
+    open_object_store,
+)
 
 if TYPE_CHECKING:
     from tmdb_collector.collect import CollectorSettings
     from tmdb_collector.harvest import HarvestSettings
-    from tmdb_collector.tmdb import ClientSettings
+    from tmdb_collector.tmdb import ClientSettings, Credential
 
 _log = logging.getLogger("tmdb_collector.app")
 
 __all__ = [
     "QUEUE_RECORD_KEY",
+    "Pace",
+    "Surface",
+    "Wiring",
     "apply_aws_environment",
-    "client_settings",
-    "collector_settings",
-    "default_queue",
-    "harvest_settings",
-    "open_queue",
-    "open_store",
-    "queue_spec",
-    "store_queue_spec",
 ]
 
-
-def client_settings(config: Config) -> ClientSettings:
-    """How the TMDB client reaches TMDB (TMDB_API_KEY stays unchecked until an API call needs
-    it: exports need no credential)."""
-    # Imported here, as in the two below: a command that only reads the store wires through
-    # this module too, and should not load the TMDB client, aiohttp and the collector.
-    from tmdb_collector.tmdb import ClientSettings, Credential  # noqa: PLC0415
-
-    secret = config[TMDB_API_KEY]
-    return ClientSettings(
-        credential=None if secret is None else Credential(secret.reveal()),
-        api_url=config[TMDB_API_URL],
-        exports_url=config[TMDB_EXPORTS_URL],
-        rate_limit=config[RATE_LIMIT_REQUESTS],
-        concurrency=config[COLLECTOR_CONCURRENCY],
-        timeout=config[TMDB_REQUEST_TIMEOUT],
-        max_attempts=config[TMDB_MAX_ATTEMPTS],
-    )
+#: The fewest requests in flight an instance keeps: one alone waits out every round trip.
+_MIN_IN_FLIGHT = 2
 
 
-def harvest_settings(config: Config) -> HarvestSettings:
-    """What the harvester plans and how cautiously."""
-    from tmdb_collector.harvest import HarvestSettings  # noqa: PLC0415
+class Surface(enum.Enum):
+    """Who runs the use cases, which decides the pace."""
 
-    return HarvestSettings(
-        kinds=config[MEDIA_TYPES],
-        adult=config[ADULT],
-        max_delete_share=config[DELETE_MAX_SHARE],
-        confirm_deletions=config[CONFIRM_DELETIONS],
-        max_changes_gap_days=config[CHANGES_MAX_GAP_DAYS],
-        refresh_per_run=config[REFRESH_PER_RUN],
-        refresh_min_age_hours=config[REFRESH_MIN_AGE_HOURS],
-        in_flight_expiry_hours=config[IN_FLIGHT_EXPIRY_HOURS],
-        batch_size=config[WORK_BATCH_SIZE],
-    )
+    #: The CLI or a server: one process, TMDB's rate to itself (harvest, then collect).
+    PROCESS = "process"
+    #: The harvester function: the full rate alone, HARVESTER_RATE beside collectors at work.
+    HARVESTER_FUNCTION = "harvester function"
+    #: A collector function: one of COLLECTOR_INSTANCES sharing what the harvester leaves.
+    COLLECTOR_FUNCTION = "collector function"
+    #: The compactor function: no TMDB client.
+    COMPACTOR_FUNCTION = "compactor function"
 
-
-def collector_settings(config: Config) -> CollectorSettings:
-    """How the collector fetches (APPENDS_*, EPISODE_DETAILS) and how much at once."""
-    from tmdb_collector.collect import CollectorSettings  # noqa: PLC0415
-
-    return CollectorSettings(
-        appends=MappingProxyType({kind: config[setting] for kind, setting in APPENDS.items()}),
-        episode_details=config[EPISODE_DETAILS],
-        messages_in_flight=config[MESSAGES_IN_FLIGHT],
-        items_in_flight=config[ITEMS_IN_FLIGHT],
-        visibility_timeout=config[VISIBILITY_TIMEOUT],
-        retry_delay_seconds=config[RETRY_DELAY_SECONDS],
-    )
+    @property
+    def is_function(self) -> bool:
+        return self is not Surface.PROCESS
 
 
-def default_queue(store_location: str) -> str:
-    """The embedded queue beside a local store (or in the working directory for S3 or memory)."""
-    if "://" in store_location and not store_location.startswith("file://"):
-        return "sqlite:tmdb-queue.sqlite3"
-    root = store_location.removeprefix("file://")
-    return f"sqlite:{Path(root) / 'queue' / 'work.sqlite3'}"
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How hard this process presses TMDB: ``rate`` request starts per second and ``in_flight``
+    requests at once, as one of ``instances`` that share ``shared_rate`` (1: alone)."""
+
+    rate: float
+    in_flight: int
+    shared_rate: float
+    instances: int = 1
+
+    @property
+    def shared(self) -> bool:
+        return self.instances > 1
 
 
-def queue_spec(config: Config, recorded: str | None = None) -> str:
-    """TMDB_QUEUE; else the queue recorded with the store; else TMDB_STORE's default queue."""
-    return config[TMDB_QUEUE] or recorded or default_queue(config[TMDB_STORE])
+class Wiring:
+    """The settings of one configuration as working objects. Cheap to build; the store and the
+    credential are made on first use and kept (a warm Lambda container keeps its wiring)."""
 
+    def __init__(
+        self,
+        config: Config,
+        surface: Surface = Surface.PROCESS,
+        *,
+        objects: ObjectStore | None = None,
+    ) -> None:
+        """``objects``: a store already open, used instead of opening TMDB_STORE (a process
+        that holds one; tests with a memory store)."""
+        self.config = config
+        self.surface = surface
+        if objects is not None:
+            self.__dict__["objects"] = objects  # the cached property's value
 
-#: The work queue a store's harvests send to, so that every run finds the same one (an S3
-#: store's default queue file is relative to where the command runs).
-QUEUE_RECORD_KEY = "state/queue.json"
+    def __repr__(self) -> str:
+        return f"Wiring({self.config!r}, {self.surface.value})"
 
+    # --- the store ------------------------------------------------------------------------
 
-async def store_queue_spec(config: Config, objects: ObjectStore, *, record: bool) -> str:
-    """The queue this run uses with this store: TMDB_QUEUE, else the one recorded with the
-    store, else the default. With ``record`` (a run that sends work), the choice is recorded —
-    an SQLite file by its absolute path — and a change of queue is said: work queued in the old
-    one is not seen here, and the harvester plans again what the new one does not hold."""
-    recorded = await _recorded_queue(objects)
-    spec = queue_spec(config, recorded)
-    if not record:
+    @functools.cached_property
+    def objects(self) -> ObjectStore:
+        """The object store TMDB_STORE names (AWS settings from the configuration included)."""
+        return open_object_store(self.config[TMDB_STORE], environ=self.config.environ(AWS_SETTINGS))
+
+    def records(self) -> RecordStore:
+        """The record store, for reading (``query``, ``history``, ``export``)."""
+        return RecordStore(self.objects)
+
+    def index(self) -> RecordIndex:
+        """The store's index, for queries."""
+        return RecordIndex(self.objects)
+
+    # --- the queue ------------------------------------------------------------------------
+
+    def default_queue(self) -> str:
+        """The embedded queue beside a local store, from the opened store's own location (so
+        ``file://localhost/x`` and ``x`` mean the same directory); for S3 or memory a file in
+        the working directory."""
+        url = self.objects.url
+        if not url.startswith("file://"):
+            return "sqlite:tmdb-queue.sqlite3"
+        root = Path(unquote(urlsplit(url).path))
+        return f"sqlite:{root / 'queue' / 'work.sqlite3'}"
+
+    def queue_spec(self, recorded: str | None = None) -> str:
+        """TMDB_QUEUE; else the queue recorded with the store; else the default. A function
+        has no default: its queue is the deployment's SQS queue, named by TMDB_QUEUE."""
+        spec = self.config[TMDB_QUEUE] or recorded
+        if spec is not None:
+            return spec
+        if self.surface.is_function:
+            raise ConfigurationError(
+                f"{TMDB_QUEUE.name} is not set: a Lambda function's work queue is the SQS "
+                "queue (its URL, or sqs://NAME)"
+            )
+        return self.default_queue()
+
+    async def store_queue_spec(self, *, record: bool) -> str:
+        """The queue this run uses with this store: TMDB_QUEUE, else the one recorded with the
+        store, else the default. With ``record`` (a run that sends work), the choice is
+        recorded — an SQLite file by its absolute path — and a change of queue is said: work
+        queued in the old one is not seen here, and the harvester plans again what the new one
+        does not hold."""
+        recorded = await _recorded_queue(self.objects)
+        spec = self.queue_spec(recorded)
+        if not record:
+            return spec
+        spec = _absolute(spec)
+        if recorded is not None and recorded != spec:
+            _log.warning(
+                "this store's work queue was %s; this run uses %s: work still queued there is "
+                "not seen by this run (the harvester plans again what is not stored)",
+                recorded,
+                spec,
+            )
+        if recorded != spec:
+            body = {"spec": spec, "recorded_at": datetime.now(UTC).isoformat()}
+            await self.objects.put(QUEUE_RECORD_KEY, json.dumps(body, indent=1).encode())
         return spec
-    spec = _absolute(spec)
-    if recorded is not None and recorded != spec:
-        _log.warning(
-            "this store's work queue was %s; this run uses %s: work still queued there is not "
-            "seen by this run (the harvester plans again what is not stored)",
-            recorded,
+
+    def open_queue(self, spec: str | None = None) -> WorkQueue:
+        """The work queue ``spec`` (default: ``queue_spec()``), with VISIBILITY_TIMEOUT and
+        MAX_RECEIVES (a queue URL keeps its own attributes)."""
+        spec = spec or self.queue_spec()
+        if spec.startswith(("http://", "https://")):
+            return open_work_queue(spec)
+        return open_work_queue(
             spec,
+            visibility_timeout=self.config[VISIBILITY_TIMEOUT],
+            max_receives=self.config[MAX_RECEIVES],
         )
-    if recorded != spec:
-        body = {"spec": spec, "recorded_at": datetime.now(UTC).isoformat()}
-        await objects.put(QUEUE_RECORD_KEY, json.dumps(body, indent=1).encode())
-    return spec
+
+    # --- TMDB -----------------------------------------------------------------------------
+
+    @functools.cached_property
+    def credential(self) -> Credential | None:
+        """The TMDB credential by the one rule (app._credential), read once."""
+        from tmdb_collector.app._credential import find_credential  # noqa: PLC0415
+
+        return find_credential(self.config)
+
+    def pace(self) -> Pace:
+        """This surface's fixed pace (the harvester function's depends on the collectors at
+        work: ``harvester_pace``)."""
+        rate, in_flight = self.config[RATE_LIMIT_REQUESTS], self.config[COLLECTOR_CONCURRENCY]
+        if self.surface is not Surface.COLLECTOR_FUNCTION:
+            return Pace(rate, in_flight, rate)
+        self._refuse_the_old_meaning()
+        reserve = self.config[HARVESTER_RATE]
+        if reserve >= rate:
+            raise ConfigurationError(
+                f"{HARVESTER_RATE.name}={reserve:g} leaves the collectors nothing of "
+                f"{RATE_LIMIT_REQUESTS.name}={rate:g}: set it below that"
+            )
+        instances = self.config[COLLECTOR_INSTANCES]
+        shared = rate - reserve
+        return Pace(
+            shared / instances,
+            max(_MIN_IN_FLIGHT, math.ceil(in_flight / instances)),
+            shared,
+            instances,
+        )
+
+    async def harvester_pace(self, queue: WorkQueue | None) -> Pace:
+        """The harvester function's pace: the full rate while no collector is at work and none
+        can start (the roll call is empty, the queue holds nothing), else HARVESTER_RATE, which
+        the collectors leave free. A redrive sent meanwhile by hand can still start collectors
+        beside a harvest at the full rate: a few 429s, which pause it."""
+        instances, _ = await at_work(self.objects)
+        counts = None if queue is None else await asyncio.to_thread(queue.counts)
+        if instances == 0 and (counts is None or counts.total == 0):
+            return self.pace()
+        reserve = min(self.config[HARVESTER_RATE], self.config[RATE_LIMIT_REQUESTS])
+        _log.info(
+            "collector functions are at work: the harvest paces at %s=%g requests/s",
+            HARVESTER_RATE.name,
+            reserve,
+        )
+        return Pace(reserve, _MIN_IN_FLIGHT, reserve)
+
+    def client_settings(self, pace: Pace | None = None) -> ClientSettings:
+        """How the TMDB client reaches TMDB, at ``pace`` (default: this surface's ``pace()``).
+        The credential stays unchecked until an API call needs it (exports need none)."""
+        from tmdb_collector.tmdb import ClientSettings  # noqa: PLC0415 (not for `query`)
+
+        pace = pace or self.pace()
+        return self.config.build(
+            ClientSettings,
+            credential=self.credential,
+            rate_limit=pace.rate,
+            concurrency=pace.in_flight,
+        )
+
+    def harvest_settings(self, **given: Any) -> HarvestSettings:
+        """What the harvester plans and how cautiously (``given`` fields as they are)."""
+        from tmdb_collector.harvest import HarvestSettings  # noqa: PLC0415
+
+        return self.config.build(HarvestSettings, **given)
+
+    def collector_settings(self) -> CollectorSettings:
+        """How the collector fetches (APPENDS_*, EPISODE_DETAILS) and how much at once."""
+        from tmdb_collector.collect import CollectorSettings  # noqa: PLC0415
+
+        return self.config.build(CollectorSettings)
+
+    def _refuse_the_old_meaning(self) -> None:
+        """COLLECTOR_CONCURRENCY once counted the collector functions; a deployment that sets
+        only it would now pace each instance at the whole rate."""
+        if self.config.is_set(COLLECTOR_CONCURRENCY) and not self.config.is_set(
+            COLLECTOR_INSTANCES
+        ):
+            raise ConfigurationError(
+                f"{COLLECTOR_CONCURRENCY.name} is set but {COLLECTOR_INSTANCES.name} is not: "
+                f"{COLLECTOR_CONCURRENCY.name} is the requests in flight over all instances; "
+                f"the number of collector functions that run at once (the event source's "
+                f"MaximumConcurrency) is now {COLLECTOR_INSTANCES.name}: set it (docs/aws.md)"
+            )
 
 
 async def _recorded_queue(objects: ObjectStore) -> str | None:
@@ -170,20 +296,6 @@ async def _recorded_queue(objects: ObjectStore) -> str | None:
 def _absolute(spec: str) -> str:
     path = sqlite_path(spec)
     return spec if path is None else f"sqlite:{path.absolute()}"
-
-
-def open_store(config: Config) -> ObjectStore:
-    """The object store TMDB_STORE names (AWS settings from the configuration included)."""
-    return open_object_store(config[TMDB_STORE], environ=config.environ(AWS_SETTINGS))
-
-
-def open_queue(config: Config, spec: str | None = None) -> WorkQueue:
-    """The work queue ``spec`` (default: ``queue_spec(config)``), its messages hidden for
-    VISIBILITY_TIMEOUT once received (a queue URL takes it from the queue's own attributes)."""
-    spec = spec or queue_spec(config)
-    if spec.startswith(("http://", "https://")):
-        return open_work_queue(spec)
-    return open_work_queue(spec, visibility_timeout=config[VISIBILITY_TIMEOUT])
 
 
 def apply_aws_environment(config: Config) -> None:

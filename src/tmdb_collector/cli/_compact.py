@@ -7,7 +7,7 @@ import asyncio
 import click
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import KIND_NAMES, settings, store_option
+from tmdb_collector.cli._options import KIND_NAMES, store_option, wiring
 
 __all__ = ["compact"]
 
@@ -30,8 +30,8 @@ def compact(kinds: tuple[str, ...], location: str | None) -> None:
     \b
       tmdb-collector compact --store s3://bucket/tmdb
     """
-    config = settings(location=location)
-    results = asyncio.run(app.compact_index(app.open_store(config), kinds or KIND_NAMES))
+    wired = wiring(location=location)
+    results = asyncio.run(app.compact_index(wired.objects, kinds or KIND_NAMES))
     for kind, result in results.items():
         click.echo(
             f"{kind}: {result.fragments_merged} fragments folded, {result.rows} rows indexed"

@@ -9,9 +9,8 @@ import click
 
 from tmdb_collector import app
 from tmdb_collector.cli import _render
-from tmdb_collector.cli._options import CommandFailed, kind_option, settings, store_option
+from tmdb_collector.cli._options import CommandFailed, kind_option, store_option, wiring
 from tmdb_collector.kinds import Kind
-from tmdb_collector.store import EXPORT_FORMATS, RecordStore, export_to_file
 
 __all__ = ["export"]
 
@@ -26,7 +25,7 @@ _SKIPS_SHOWN = 10
 @click.option(
     "--format",
     "output",
-    type=click.Choice(EXPORT_FORMATS),
+    type=click.Choice(app.EXPORT_FORMATS),
     required=True,
     help="jsonl: one TMDB JSON object per line. parquet: one row per record.",
 )
@@ -49,8 +48,7 @@ def export(kind: str, output: str, out: Path, include_deleted: bool, location: s
       tmdb-collector export --type=movie --format jsonl --out movies.jsonl
       tmdb-collector export --type=tv_episode --format parquet --out episodes.parquet
     """
-    config = settings(location=location)
-    records = RecordStore(app.open_store(config))
+    wired = wiring(location=location)
     terminal = _render.stderr_is_terminal()
 
     def progress(count: int) -> None:
@@ -59,8 +57,8 @@ def export(kind: str, output: str, out: Path, include_deleted: bool, location: s
 
     to_stdout = str(out) == "-"
     result = asyncio.run(
-        export_to_file(
-            records,
+        app.export_kind(
+            wired,
             Kind(kind),
             "parquet" if output == "parquet" else "jsonl",
             None if to_stdout else out,

@@ -13,10 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import queue_option, settings, store_option, types_option
+from tmdb_collector.cli._options import queue_option, store_option, types_option, wiring
 from tmdb_collector.cli._render import stdout_console
-from tmdb_collector.harvest import REASON_ORDER, HarvestReport
-from tmdb_collector.queue import sqlite_path
 
 __all__ = ["harvest"]
 
@@ -57,17 +55,12 @@ def harvest(
     feeds (the exports need none). Exit status 1 when some kind could not be planned (the others
     are enqueued).
     """
-    config = settings(location=location, queue_spec=queue_spec, types=types)
-    client_settings = app.client_settings(config)
-    harvest_settings = app.harvest_settings(config)
-    objects = app.open_store(config)
-    spec = asyncio.run(app.store_queue_spec(config, objects, record=not dry_run))
-    # A dry run sends nothing, but asks the queue whether it holds work (the in-flight ledger is
-    # only believed for a queue that does); a queue file that does not exist holds none.
-    file = sqlite_path(spec)
-    missing = dry_run and file is not None and not file.exists()
-    readable = not dry_run or (file is not None and not missing)
-    queue = app.open_queue(config, spec) if readable else None
+    wired = wiring(location=location, queue_spec=queue_spec, types=types)
+    client_settings = wired.client_settings()
+    harvest_settings = wired.harvest_settings()
+    objects = wired.objects
+    spec = asyncio.run(wired.store_queue_spec(record=not dry_run))
+    queue, missing = app.open_harvest_queue(wired, spec, dry_run=dry_run)
     console = Console(stderr=True)
     try:
         waiting = "harvest: reading exports and changes feeds ..."
@@ -95,14 +88,14 @@ def harvest(
         sys.exit(1)
 
 
-def _print(report: HarvestReport, console: Console) -> None:
+def _print(report: app.HarvestReport, console: Console) -> None:
     plan = report.plan
     title = f"harvest of {plan.day}" + (" (dry run: nothing enqueued)" if report.dry_run else "")
     table = Table(title=title)
     table.add_column("kind")
     table.add_column("export")
     table.add_column("stored", justify="right")
-    for reason in REASON_ORDER:
+    for reason in app.REASON_ORDER:
         table.add_column(reason.value, justify="right")
     table.add_column("in flight", justify="right")
     for kind_plan in plan.kinds:
@@ -110,7 +103,7 @@ def _print(report: HarvestReport, console: Console) -> None:
             kind_plan.kind.value,
             "-" if kind_plan.export_day is None else kind_plan.export_day.isoformat(),
             f"{kind_plan.stored:,}",
-            *(f"{kind_plan.count(reason):,}" for reason in REASON_ORDER),
+            *(f"{kind_plan.count(reason):,}" for reason in app.REASON_ORDER),
             f"{kind_plan.in_flight:,}",
         )
     console.print(table)

@@ -11,11 +11,10 @@ from tmdb_collector.cli._options import (
     CommandFailed,
     kind_option,
     parse_key,
-    settings,
     store_option,
+    wiring,
 )
 from tmdb_collector.cli._render import write_utf8
-from tmdb_collector.store import RecordStore, VersionInfo, iso_time
 
 __all__ = ["history"]
 
@@ -31,16 +30,16 @@ def history(kind: str, spec: str, location: str | None) -> None:
       tmdb-collector history --type=movie --id=550
     """
     key = parse_key(kind, spec)
-    records = RecordStore(app.open_store(settings(location=location)))
-    versions = asyncio.run(records.history(key))
+    wired = wiring(location=location)
+    versions = asyncio.run(app.record_history(wired, key))
     if not versions:
-        raise CommandFailed(f"{key.kind} {key} is not in {records.objects.url}")
+        raise CommandFailed(f"{key.kind} {key} is not in {wired.objects.url}")
     write_utf8("".join(_version_line(v) for v in [None, *versions]))
 
 
-def _version_line(version: VersionInfo | None) -> str:
+def _version_line(version: app.VersionInfo | None) -> str:
     if version is None:
         return f"{'version':>7}  {'time':<24}  {'content hash':<16}  state\n"
     state = f"deleted ({version.reason})" if version.deleted else "live"
     hash_prefix = version.content_hash.hex()[:16]
-    return f"{version.number:>7}  {iso_time(version.at_ms):<24}  {hash_prefix:<16}  {state}\n"
+    return f"{version.number:>7}  {app.iso_time(version.at_ms):<24}  {hash_prefix:<16}  {state}\n"

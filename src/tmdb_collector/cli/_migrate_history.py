@@ -8,9 +8,8 @@ import asyncio
 import click
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import KIND_NAMES, settings, store_option
+from tmdb_collector.cli._options import KIND_NAMES, store_option, wiring
 from tmdb_collector.kinds import Kind
-from tmdb_collector.store import RecordStore
 
 __all__ = ["migrate_history"]
 
@@ -34,7 +33,7 @@ def migrate_history(kinds: tuple[str, ...], location: str | None) -> None:
     \b
       tmdb-collector migrate-history --store s3://bucket/tmdb
     """
-    records = RecordStore(app.open_store(settings(location=location)))
+    wired = wiring(location=location)
     for kind in kinds or KIND_NAMES:
-        deleted = asyncio.run(records.drop_current_copies(Kind(kind)))
+        deleted = asyncio.run(app.drop_history_copies(wired, Kind(kind)))
         click.echo(f"{kind}: {deleted} copies of current versions deleted")

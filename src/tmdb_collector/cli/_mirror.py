@@ -20,9 +20,9 @@ from tmdb_collector.cli._options import (
     EXIT_STOPPED,
     CommandFailed,
     queue_option,
-    settings,
     store_option,
     types_option,
+    wiring,
 )
 from tmdb_collector.cli._render import progress_line, render_progress
 from tmdb_collector.errors import UpstreamRejectedError
@@ -56,13 +56,13 @@ def mirror(
     queued); running `mirror` again resumes. Progress per kind on a terminal, a log line every
     10 s otherwise.
     """
-    config = settings(location=location, queue_spec=queue_spec, types=types)
-    client_settings = app.client_settings(config)
+    wired = wiring(location=location, queue_spec=queue_spec, types=types)
+    client_settings = wired.client_settings()
     client_settings.require_credential()
-    harvest_settings = app.harvest_settings(config)
-    collector_settings = app.collector_settings(config)
-    objects = app.open_store(config)
-    queue = app.open_queue(config, asyncio.run(app.store_queue_spec(config, objects, record=True)))
+    harvest_settings = wired.harvest_settings()
+    collector_settings = wired.collector_settings()
+    objects = wired.objects
+    queue = wired.open_queue(asyncio.run(wired.store_queue_spec(record=True)))
     stop = asyncio.Event()
     display = _Display(Console(stderr=True))
     try:

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tmdb_collector.app import apply_aws_environment
+from tmdb_collector.app import Wiring, apply_aws_environment
 from tmdb_collector.config import (
     LOG_LEVEL,
     MEDIA_TYPES,
@@ -45,6 +45,7 @@ __all__ = [
     "settings",
     "store_option",
     "types_option",
+    "wiring",
 ]
 
 #: Exit statuses: 1 failed, and may pass (or a lookup found nothing); 2 something to fix before a
@@ -127,6 +128,16 @@ def settings(
     # A process-wide step, so it is done here, at the surface, once per command.
     apply_aws_environment(config)
     return config
+
+
+def wiring(
+    *,
+    location: str | None = None,
+    queue_spec: str | None = None,
+    types: str | None = None,
+) -> Wiring:
+    """The running command's wiring (``app.Wiring``) over its ``settings``."""
+    return Wiring(settings(location=location, queue_spec=queue_spec, types=types))
 
 
 def parse_key(kind: str, spec: str) -> RecordKey:

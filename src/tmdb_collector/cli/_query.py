@@ -18,12 +18,11 @@ from tmdb_collector.cli._options import (
     UTCTime,
     kind_option,
     parse_key,
-    settings,
     store_option,
+    wiring,
 )
 from tmdb_collector.cli._render import write_bytes, write_utf8
 from tmdb_collector.kinds import Kind, RecordKey
-from tmdb_collector.store import RecordIndex, RecordStore, StoredRecord, iso_time
 
 if TYPE_CHECKING:
     import pyarrow  # type: ignore[import-untyped, unused-ignore]
@@ -87,17 +86,17 @@ def query(  # click passes options by name
             raise click.UsageError(
                 "--format pb writes binary bytes: redirect stdout to a file or pipe"
             )
-        config = settings(location=location)
-        records = RecordStore(app.open_store(config))
-        _print_record(records, key, version, at_ms, output or "json")
+        _print_record(wiring(location=location), key, version, at_ms, output or "json")
     else:
         if version is not None or at_ms is not None:
             raise click.UsageError("--version and --at read one record's history: give --id")
         if output in ("text", "pb"):
             raise click.UsageError("an index query prints --format table or json")
-        index = RecordIndex(app.open_store(settings(location=location)))
+        wired = wiring(location=location)
         table = asyncio.run(
-            index.query(Kind(kind), where=where, order_by=order, descending=desc, limit=limit)
+            app.query_index(
+                wired, Kind(kind), where=where, order_by=order, descending=desc, limit=limit
+            )
         )
         if output == "json":
             write_utf8("".join(_json_line(row) for row in table.to_pylist()))
@@ -106,29 +105,19 @@ def query(  # click passes options by name
 
 
 def _print_record(
-    records: RecordStore, key: RecordKey, version: int | None, at_ms: int | None, output: str
+    wired: app.Wiring, key: RecordKey, version: int | None, at_ms: int | None, output: str
 ) -> None:
     if output == "pb":
-        data = asyncio.run(records.read_bytes(key, version=version, at_ms=at_ms))
+        data = asyncio.run(app.read_record_bytes(wired, key, version=version, at_ms=at_ms))
         if data is not None:
             write_bytes(data)
             return
     else:
-        stored = asyncio.run(_read(records, key, version, at_ms))
+        stored = asyncio.run(app.read_record(wired, key, version=version, at_ms=at_ms))
         if stored is not None:
             write_utf8(_render_text(stored) if output == "text" else _render_json(stored))
             return
-    raise CommandFailed(_missing(key, version, at_ms, records.objects.url))
-
-
-async def _read(
-    records: RecordStore, key: RecordKey, version: int | None, at_ms: int | None
-) -> StoredRecord | None:
-    if version is not None:
-        return await records.read_version(key, version)
-    if at_ms is not None:
-        return await records.read_at(key, at_ms)
-    return await records.read(key)
+    raise CommandFailed(_missing(key, version, at_ms, wired.objects.url))
 
 
 def _missing(key: RecordKey, version: int | None, at_ms: int | None, url: str) -> str:
@@ -136,35 +125,35 @@ def _missing(key: RecordKey, version: int | None, at_ms: int | None, url: str) -
     if version is not None:
         return f"{key.kind} {key} has no version {version} in {url}"
     if at_ms is not None:
-        return f"{key.kind} {key} has no version at or before {iso_time(at_ms)} in {url}"
+        return f"{key.kind} {key} has no version at or before {app.iso_time(at_ms)} in {url}"
     return f"{key.kind} {key} is not in {url}"
 
 
-def _tombstone_json(stored: StoredRecord) -> dict[str, Any]:
+def _tombstone_json(stored: app.StoredRecord) -> dict[str, Any]:
     deleted_at = stored.deleted_at_ms
     return {
         "deleted": True,
-        "deleted_at": iso_time(deleted_at) if deleted_at is not None else None,
+        "deleted_at": app.iso_time(deleted_at) if deleted_at is not None else None,
         "reason": stored.deletion_reason,
     }
 
 
-def _render_json(stored: StoredRecord) -> str:
+def _render_json(stored: app.StoredRecord) -> str:
     document = _tombstone_json(stored) if stored.deleted else stored.json()
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _render_text(stored: StoredRecord) -> str:
+def _render_text(stored: app.StoredRecord) -> str:
     lines = [f"{stored.key.kind} {stored.key}"]
     if stored.deleted:
         deleted_at = stored.deleted_at_ms
-        when = iso_time(deleted_at) if deleted_at is not None else "?"
+        when = app.iso_time(deleted_at) if deleted_at is not None else "?"
         lines.append(f"deleted:      yes, at {when} ({stored.deletion_reason})")
     else:
         document = stored.json()
         lines.append(f"title:        {document.get('title') or document.get('name') or '-'}")
         lines.append(f"date:         {_record_date(document) or '-'}")
-        lines.append(f"fetched at:   {iso_time(stored.fetched_at_ms)}")
+        lines.append(f"fetched at:   {app.iso_time(stored.fetched_at_ms)}")
         lines.append("deleted:      no")
     lines.append(f"content hash: {stored.content_hash.hex()}")
     return "\n".join(lines) + "\n"

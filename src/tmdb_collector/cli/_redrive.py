@@ -6,8 +6,7 @@ import asyncio
 
 import click
 
-from tmdb_collector import app
-from tmdb_collector.cli._options import queue_option, settings, store_option
+from tmdb_collector.cli._options import queue_option, store_option, wiring
 
 __all__ = ["redrive"]
 
@@ -30,10 +29,9 @@ def redrive(*, location: str | None, queue_spec: str | None, max_messages: int |
     for a reason still there only comes back. At least once: a message is sent before it is
     removed from the dead-letter queue.
     """
-    config = settings(location=location, queue_spec=queue_spec)
-    objects = app.open_store(config)
-    spec = asyncio.run(app.store_queue_spec(config, objects, record=False))
-    queue = app.open_queue(config, spec)
+    wired = wiring(location=location, queue_spec=queue_spec)
+    spec = asyncio.run(wired.store_queue_spec(record=False))
+    queue = wired.open_queue(spec)
     try:
         moved = queue.redrive(max_messages)
         left = queue.dead_counts()

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import queue_option, settings, store_option
+from tmdb_collector.cli._options import queue_option, store_option, wiring
 from tmdb_collector.cli._render import stdout_console
 
 __all__ = ["status"]
@@ -26,10 +26,9 @@ def status(*, location: str | None, queue_spec: str | None, as_json: bool) -> No
     """Show who is at work on the store (the run holding it, collector functions on Lambda),
     the work queue (waiting, in flight, dead letters with their last errors), records and
     tombstones per kind, and the last harvest with its watermarks."""
-    config = settings(location=location, queue_spec=queue_spec)
-    objects = app.open_store(config)
-    spec = asyncio.run(app.store_queue_spec(config, objects, record=False))
-    report = asyncio.run(app.gather_status(objects, spec))
+    wired = wiring(location=location, queue_spec=queue_spec)
+    spec = asyncio.run(wired.store_queue_spec(record=False))
+    report = asyncio.run(app.gather_status(wired.objects, spec))
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:

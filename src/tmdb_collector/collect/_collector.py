@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from tmdb_collector.collect._fetch import FetchedItem, ItemFetcher
 from tmdb_collector.collect._plan import MalformedResponseError
 from tmdb_collector.collect._settings import CollectorSettings
+from tmdb_collector.errors import ConfigurationError
 from tmdb_collector.kinds import InvalidKeyError, Kind
 from tmdb_collector.observe import LogSink, Metrics, Unit
 from tmdb_collector.queue import (
@@ -407,7 +408,7 @@ class Collector:
                 return _Outcome(item, error=str(error))
             except (TMDBAPIError, MalformedResponseError, InvalidKeyError) as error:
                 return _Outcome(item, error=str(error), permanent=True)
-            except TMDBError:
+            except (TMDBError, ConfigurationError):
                 raise  # the client is misconfigured or closed: no item can succeed
             except Exception as error:  # one odd item must not stop the worker
                 _log.exception("collecting %s %s failed", item.kind, item.key)

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from tmdb_collector.collect._plan import (
-    JSONObject,
     first_request,
     follow_up_requests,
     listed_seasons,
@@ -18,7 +17,7 @@ from tmdb_collector.collect._plan import (
     split_season_blocks,
 )
 from tmdb_collector.collect._settings import CollectorSettings
-from tmdb_collector.kinds import MAX_APPENDS, Kind, RecordKey
+from tmdb_collector.kinds import MAX_APPENDS, JSONObject, Kind, RecordKey
 from tmdb_collector.queue import Reason, WorkItem
 from tmdb_collector.store import EncodedWrite, RecordDeletion, RecordStore, RecordWrite
 from tmdb_collector.tmdb import NotFound, TMDBClient

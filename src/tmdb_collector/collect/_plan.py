@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
-from tmdb_collector.kinds import MAX_APPENDS, Kind, RecordKey, season_append_number
+from tmdb_collector.kinds import MAX_APPENDS, JSONObject, Kind, RecordKey, season_append_number
 
 __all__ = [
     "MalformedResponseError",
@@ -29,7 +29,6 @@ __all__ = [
 ]
 
 #: A TMDB answer (as the client's JSONObject; not imported from it: this module stays free of I/O).
-JSONObject = dict[str, Any]
 
 
 class MalformedResponseError(ValueError):

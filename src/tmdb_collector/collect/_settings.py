@@ -5,7 +5,7 @@ configuration."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from tmdb_collector.config import (
@@ -16,6 +16,9 @@ from tmdb_collector.config import (
     MESSAGES_IN_FLIGHT,
     RETRY_DELAY_SECONDS,
     VISIBILITY_TIMEOUT,
+    check_fields,
+    setting_field,
+    settings_field,
 )
 from tmdb_collector.errors import ConfigurationError
 from tmdb_collector.kinds import Kind
@@ -33,33 +36,27 @@ class CollectorSettings:
     """The collector's knobs (docs/collector.md, "Settings"; docs/configuration.md)."""
 
     #: append_to_response items per kind; a kind left out gets none.
-    appends: Mapping[Kind, tuple[str, ...]] = field(default_factory=default_appends)
+    appends: Mapping[Kind, tuple[str, ...]] = settings_field(APPENDS)
     #: Fetch each episode on its own (with the TV_EPISODE appends) instead of storing the
     #: episode object its season lists: one more request per episode.
-    episode_details: bool = EPISODE_DETAILS.default
+    episode_details: bool = setting_field(EPISODE_DETAILS)
     #: Queue messages worked on at once.
-    messages_in_flight: int = MESSAGES_IN_FLIGHT.default
+    messages_in_flight: int = setting_field(MESSAGES_IN_FLIGHT)
     #: Work items (records) fetched at once, over all messages; the client's pacer still
     #: decides how many requests actually go out together.
-    items_in_flight: int = ITEMS_IN_FLIGHT.default
+    items_in_flight: int = setting_field(ITEMS_IN_FLIGHT)
     #: Seconds a received message stays hidden; extended while it is being worked on.
-    visibility_timeout: int = VISIBILITY_TIMEOUT.default
+    visibility_timeout: int = setting_field(VISIBILITY_TIMEOUT)
     #: Seconds before failed items put back on the queue are delivered again.
-    retry_delay_seconds: int = RETRY_DELAY_SECONDS.default
+    retry_delay_seconds: int = setting_field(RETRY_DELAY_SECONDS)
 
     def __post_init__(self) -> None:
-        for kind, items in self.appends.items():
-            setting = APPENDS.get(kind)
-            if setting is None:
+        for kind in self.appends:
+            if kind not in APPENDS:
                 raise ConfigurationError(
                     f"{kind} takes no appends: seasons arrive as season/N blocks of their series"
                 )
-            setting.validate(items)
-        EPISODE_DETAILS.validate(self.episode_details)
-        MESSAGES_IN_FLIGHT.validate(self.messages_in_flight)
-        ITEMS_IN_FLIGHT.validate(self.items_in_flight)
-        VISIBILITY_TIMEOUT.validate(self.visibility_timeout)
-        RETRY_DELAY_SECONDS.validate(self.retry_delay_seconds)
+        check_fields(self)
 
     def appends_for(self, kind: Kind) -> tuple[str, ...]:
         return self.appends.get(kind, ())

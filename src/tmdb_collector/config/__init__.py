@@ -18,17 +18,20 @@ from tmdb_collector.config._definitions import (
     AWS_SETTINGS,
     CHANGES_MAX_GAP_DAYS,
     COLLECTOR_CONCURRENCY,
+    COLLECTOR_INSTANCES,
     CONFIG_FILE,
     CONFIRM_DELETIONS,
     DEFAULT_STORE,
     DELETE_MAX_SHARE,
     EPISODE_DETAILS,
     FAKE_TMDB_API_KEY,
+    HARVESTER_RATE,
     IN_FLIGHT_EXPIRY_HOURS,
     ITEMS_IN_FLIGHT,
     LOG_FORMAT,
     LOG_LEVEL,
     MAX_BATCH_SIZE,
+    MAX_RECEIVES,
     MEDIA_TYPES,
     MESSAGES_IN_FLIGHT,
     METRICS_BY_KIND,
@@ -53,6 +56,7 @@ from tmdb_collector.config._definitions import (
     LogFormat,
     LogLevel,
     Secret,
+    is_credential_text,
     parse_kinds,
 )
 from tmdb_collector.config._resolve import (
@@ -63,7 +67,14 @@ from tmdb_collector.config._resolve import (
     Source,
     load_config,
 )
-from tmdb_collector.config._spec import SECTIONS, Setting, SettingValueError
+from tmdb_collector.config._spec import (
+    SECTIONS,
+    Setting,
+    SettingValueError,
+    check_fields,
+    setting_field,
+    settings_field,
+)
 
 __all__ = [
     "ADULT",
@@ -72,6 +83,7 @@ __all__ = [
     "AWS_SETTINGS",
     "CHANGES_MAX_GAP_DAYS",
     "COLLECTOR_CONCURRENCY",
+    "COLLECTOR_INSTANCES",
     "CONFIG_FILE",
     "CONFIRM_DELETIONS",
     "DEFAULT_FILE",
@@ -79,11 +91,13 @@ __all__ = [
     "DELETE_MAX_SHARE",
     "EPISODE_DETAILS",
     "FAKE_TMDB_API_KEY",
+    "HARVESTER_RATE",
     "IN_FLIGHT_EXPIRY_HOURS",
     "ITEMS_IN_FLIGHT",
     "LOG_FORMAT",
     "LOG_LEVEL",
     "MAX_BATCH_SIZE",
+    "MAX_RECEIVES",
     "MEDIA_TYPES",
     "MESSAGES_IN_FLIGHT",
     "METRICS_BY_KIND",
@@ -115,6 +129,10 @@ __all__ = [
     "Setting",
     "SettingValueError",
     "Source",
+    "check_fields",
+    "is_credential_text",
     "load_config",
     "parse_kinds",
+    "setting_field",
+    "settings_field",
 ]

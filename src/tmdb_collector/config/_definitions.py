@@ -30,17 +30,20 @@ __all__ = [
     "AWS_SETTINGS",
     "CHANGES_MAX_GAP_DAYS",
     "COLLECTOR_CONCURRENCY",
+    "COLLECTOR_INSTANCES",
     "CONFIG_FILE",
     "CONFIRM_DELETIONS",
     "DEFAULT_STORE",
     "DELETE_MAX_SHARE",
     "EPISODE_DETAILS",
     "FAKE_TMDB_API_KEY",
+    "HARVESTER_RATE",
     "IN_FLIGHT_EXPIRY_HOURS",
     "ITEMS_IN_FLIGHT",
     "LOG_FORMAT",
     "LOG_LEVEL",
     "MAX_BATCH_SIZE",
+    "MAX_RECEIVES",
     "MEDIA_TYPES",
     "MESSAGES_IN_FLIGHT",
     "METRICS_BY_KIND",
@@ -67,6 +70,7 @@ __all__ = [
     "LogLevel",
     "Secret",
     "check_http_url",
+    "is_credential_text",
     "parse_kinds",
 ]
 
@@ -102,9 +106,15 @@ class Secret:
 _TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
+def is_credential_text(text: str) -> bool:
+    """Whether ``text`` can be a TMDB credential (printable ASCII without spaces): the one rule
+    for the setting and for the client's ``Credential``."""
+    return _TOKEN.fullmatch(text) is not None
+
+
 def _to_secret(raw: object) -> Secret:
     text = to_text(raw)
-    if not _TOKEN.fullmatch(text):
+    if not is_credential_text(text):
         raise ValueError("printable ASCII without spaces")
     return Secret(text)
 
@@ -309,7 +319,8 @@ COLLECTOR_CONCURRENCY = _integer(
     "tmdb",
     20,
     (1, 100),
-    "Requests in flight at most (TMDB's CDN allows about 20 connections per IP).",
+    "Requests in flight at most (TMDB's CDN allows about 20 connections per IP); on Lambda, "
+    "over all collector instances together.",
 )
 TMDB_REQUEST_TIMEOUT = _number(
     "TMDB_REQUEST_TIMEOUT",
@@ -480,6 +491,26 @@ ITEMS_IN_FLIGHT = _integer(
     (1, 10_000),
     "Records fetched at once over all messages (the pacer still spaces the requests).",
 )
+COLLECTOR_INSTANCES = _integer(
+    "COLLECTOR_INSTANCES",
+    "collector",
+    2,
+    (1, 1000),
+    "On AWS Lambda: collector functions that may run at once — the SQS event source's "
+    "MaximumConcurrency (AWS's minimum is 2; the template sets both from one parameter). Each "
+    "paces at (RATE_LIMIT_REQUESTS - HARVESTER_RATE) / COLLECTOR_INSTANCES.",
+)
+HARVESTER_RATE = _number(
+    "HARVESTER_RATE",
+    "collector",
+    2.0,
+    "On AWS Lambda: requests/s the harvester function takes for the changes feeds while "
+    "collector functions are at work; the collectors always leave it free. Alone, the "
+    "harvester paces at RATE_LIMIT_REQUESTS.",
+    low=0.1,
+    high=100_000,
+    accepts="a number of requests per second from 0.1 below RATE_LIMIT_REQUESTS",
+)
 # SQS's limits, which the SQLite queue keeps too: leases up to 12 h, delays up to 15 min.
 VISIBILITY_TIMEOUT = _integer(
     "VISIBILITY_TIMEOUT",
@@ -487,6 +518,14 @@ VISIBILITY_TIMEOUT = _integer(
     300,
     (1, 43_200),
     "Seconds a received message stays hidden; extended while it is worked on.",
+)
+MAX_RECEIVES = _integer(
+    "MAX_RECEIVES",
+    "collector",
+    5,
+    (1, 1000),
+    "Deliveries of a message before it goes to the dead-letter queue (an SQLite queue and "
+    "sqs://NAME; an SQS queue URL keeps its own redrive policy's maxReceiveCount).",
 )
 RETRY_DELAY_SECONDS = _integer(
     "RETRY_DELAY_SECONDS",
@@ -617,7 +656,10 @@ SETTINGS: tuple[Setting[object], ...] = cast(
         EPISODE_DETAILS,
         MESSAGES_IN_FLIGHT,
         ITEMS_IN_FLIGHT,
+        COLLECTOR_INSTANCES,
+        HARVESTER_RATE,
         VISIBILITY_TIMEOUT,
+        MAX_RECEIVES,
         RETRY_DELAY_SECONDS,
         TMDB_STORE,
         TMDB_QUEUE,

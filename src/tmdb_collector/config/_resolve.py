@@ -3,21 +3,27 @@ where each value came from."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar, cast
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, cast
 
 from tmdb_collector.config._definitions import CONFIG_FILE, SETTINGS
-from tmdb_collector.config._spec import SECTIONS, Setting, SettingValueError
+from tmdb_collector.config._spec import SECTIONS, Setting, SettingValueError, field_settings
 from tmdb_collector.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = ["DEFAULT_FILE", "Config", "OptionValue", "Resolved", "Source", "load_config"]
 
 T = TypeVar("T")
+D = TypeVar("D", bound="DataclassInstance")
 
 Source = Literal["default", "file", "env", "option"]
 #: Read when present in the working directory and no other file is named.
@@ -80,6 +86,31 @@ class Config:
 
     def resolved(self, setting: Setting[Any]) -> Resolved:
         return self._resolved[setting.name]
+
+    def is_set(self, setting: Setting[Any]) -> bool:
+        """Whether something other than the default gave the setting (file, env, option)."""
+        resolved = self._resolved.get(setting.name)
+        return resolved is not None and resolved.source != "default"
+
+    def build(self, cls: type[D], /, **given: Any) -> D:
+        """A settings object whose fields name their settings (``setting_field``), each filled
+        from this configuration; ``given`` fields are taken as they are (still validated by the
+        object's own checks)."""
+        values: dict[str, Any] = {}
+        for field_ in dataclasses.fields(cls):
+            if field_.name in given or not field_.init:
+                continue
+            try:
+                source = field_settings(field_)
+            except KeyError:
+                continue  # not a setting (a credential the wiring supplies, a user agent)
+            if isinstance(source, Setting):
+                values[field_.name] = self[source]
+            else:
+                values[field_.name] = MappingProxyType(
+                    {key: self[setting] for key, setting in source.items()}
+                )
+        return cls(**values, **given)
 
     def __iter__(self) -> Any:
         return iter(self._resolved.values())

@@ -3,16 +3,31 @@ values and help — with the parsing and the checks every source goes through.""
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
 
 from tmdb_collector.errors import ConfigurationError
 
-__all__ = ["SECTIONS", "Setting", "SettingValueError", "ValueProblem"]
+__all__ = [
+    "SECTIONS",
+    "Setting",
+    "SettingValueError",
+    "ValueProblem",
+    "check_fields",
+    "setting_field",
+    "settings_field",
+]
 
 T = TypeVar("T")
+K = TypeVar("K")
+
+#: Field metadata naming the setting (or the mapping of settings) a field takes its value from.
+_SETTING = "tmdb_collector.setting"
+_SETTINGS = "tmdb_collector.settings"
 
 #: The tables of a configuration file; a key means the same in any of them (or at the top).
 SECTIONS = ("tmdb", "harvester", "collector", "storage", "aws")
@@ -163,3 +178,49 @@ def number_range(
         return fits_low and (high is None or value <= high)
 
     return check
+
+
+# -- settings objects whose fields name their settings -------------------------------------------
+
+
+def setting_field(setting: Setting[T]) -> T:
+    """A dataclass field that is ``setting``: its default is the setting's, ``check_fields``
+    validates it with the setting's rule, and ``Config.build`` fills it from the configuration.
+    Adding a setting to a settings object is this one line."""
+    value: T = field(default=setting.default, metadata={_SETTING: setting})
+    return value
+
+
+def settings_field(settings: Mapping[K, Setting[T]]) -> Mapping[K, T]:
+    """A field holding one value per key, each its own setting (``APPENDS_MOVIE``, ...)."""
+    defaults = MappingProxyType({key: setting.default for key, setting in settings.items()})
+    value: Mapping[K, T] = field(default_factory=lambda: defaults, metadata={_SETTINGS: settings})
+    return value
+
+
+def field_settings(field_: dataclasses.Field[Any]) -> Setting[Any] | Mapping[Any, Setting[Any]]:
+    """The setting (or mapping of settings) a field was declared with; KeyError if none."""
+    if _SETTING in field_.metadata:
+        setting: Setting[Any] = field_.metadata[_SETTING]
+        return setting
+    group: Mapping[Any, Setting[Any]] = field_.metadata[_SETTINGS]
+    return group
+
+
+def check_fields(instance: Any) -> None:
+    """Validate every field of a settings dataclass declared with ``setting_field`` or
+    ``settings_field`` by its setting's rule (a value passed in code meets the rules a value
+    from the environment meets). A key of a mapping field without a setting is refused."""
+    for field_ in dataclasses.fields(instance):
+        value = getattr(instance, field_.name)
+        if _SETTING in field_.metadata:
+            field_.metadata[_SETTING].validate(value)
+        elif _SETTINGS in field_.metadata:
+            group: Mapping[Any, Setting[Any]] = field_.metadata[_SETTINGS]
+            for key, item in value.items():
+                if key not in group:
+                    raise ConfigurationError(
+                        f"{field_.name} takes no entry for {key}: it takes "
+                        + ", ".join(str(known) for known in group)
+                    )
+                group[key].validate(item)

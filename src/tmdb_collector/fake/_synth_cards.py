@@ -14,7 +14,6 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from tmdb_collector.fake._synth_days import Timeline
 from tmdb_collector.fake._synth_light import (
@@ -43,7 +42,7 @@ from tmdb_collector.fake._synth_vocab import (
     OVERVIEW_SENTENCES,
     TV_GENRES,
 )
-from tmdb_collector.kinds import Kind
+from tmdb_collector.kinds import JSONObject, Kind
 
 __all__ = [
     "DAY0",
@@ -61,7 +60,6 @@ __all__ = [
     "tv_card",
 ]
 
-JSONObject = dict[str, Any]
 
 #: The calendar date content dates are anchored to: day 0 of every synthetic catalog. The
 #: server maps its own dates to days; records only need plausible, consistent dates.

@@ -17,6 +17,8 @@ from tmdb_collector.config import (
     REFRESH_PER_RUN,
     WORK_BATCH_SIZE,
     AdultPolicy,
+    check_fields,
+    setting_field,
 )
 from tmdb_collector.kinds import Kind
 
@@ -31,23 +33,15 @@ class HarvestSettings:
     the only way to see changes to kinds without a changes feed (and to seasons and episodes).
     """
 
-    kinds: tuple[Kind, ...] = MEDIA_TYPES.default
-    adult: AdultPolicy = ADULT.default
-    max_delete_share: float = DELETE_MAX_SHARE.default
-    confirm_deletions: bool = CONFIRM_DELETIONS.default
-    max_changes_gap_days: int = CHANGES_MAX_GAP_DAYS.default
-    refresh_per_run: int = REFRESH_PER_RUN.default
-    refresh_min_age_hours: float = REFRESH_MIN_AGE_HOURS.default
-    in_flight_expiry_hours: float = IN_FLIGHT_EXPIRY_HOURS.default
-    batch_size: int = WORK_BATCH_SIZE.default
+    kinds: tuple[Kind, ...] = setting_field(MEDIA_TYPES)
+    adult: AdultPolicy = setting_field(ADULT)
+    max_delete_share: float = setting_field(DELETE_MAX_SHARE)
+    confirm_deletions: bool = setting_field(CONFIRM_DELETIONS)
+    max_changes_gap_days: int = setting_field(CHANGES_MAX_GAP_DAYS)
+    refresh_per_run: int = setting_field(REFRESH_PER_RUN)
+    refresh_min_age_hours: float = setting_field(REFRESH_MIN_AGE_HOURS)
+    in_flight_expiry_hours: float = setting_field(IN_FLIGHT_EXPIRY_HOURS)
+    batch_size: int = setting_field(WORK_BATCH_SIZE)
 
     def __post_init__(self) -> None:
-        MEDIA_TYPES.validate(self.kinds)
-        ADULT.validate(self.adult)
-        DELETE_MAX_SHARE.validate(self.max_delete_share)
-        CONFIRM_DELETIONS.validate(self.confirm_deletions)
-        CHANGES_MAX_GAP_DAYS.validate(self.max_changes_gap_days)
-        REFRESH_PER_RUN.validate(self.refresh_per_run)
-        REFRESH_MIN_AGE_HOURS.validate(self.refresh_min_age_hours)
-        IN_FLIGHT_EXPIRY_HOURS.validate(self.in_flight_expiry_hours)
-        WORK_BATCH_SIZE.validate(self.batch_size)
+        check_fields(self)

@@ -22,7 +22,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from tmdb_collector.kinds import Kind
-from tmdb_collector.store import ObjectStore, StoreError
+from tmdb_collector.store import HARVEST_STATE_PREFIX, ObjectStore, StoreError
 
 __all__ = [
     "IN_FLIGHT_SCHEMA",
@@ -31,7 +31,7 @@ __all__ = [
     "Watermark",
 ]
 
-STATE_ROOT = "state/harvest"
+STATE_ROOT = HARVEST_STATE_PREFIX
 WATERMARKS_KEY = f"{STATE_ROOT}/watermarks.json"
 LAST_RUN_KEY = f"{STATE_ROOT}/last-run.json"
 

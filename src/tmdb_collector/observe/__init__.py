@@ -6,7 +6,7 @@ import it for free.
 """
 
 from tmdb_collector.observe._emf import EMFSink
-from tmdb_collector.observe._logging import configure_logging
+from tmdb_collector.observe._logging import bound_log_fields, configure_logging
 from tmdb_collector.observe._metrics import Instrument, Metric, Metrics, MetricsSink, Unit
 from tmdb_collector.observe._sinks import METRICS_LOGGER, LogSink, MemorySink
 
@@ -20,5 +20,6 @@ __all__ = [
     "Metrics",
     "MetricsSink",
     "Unit",
+    "bound_log_fields",
     "configure_logging",
 ]

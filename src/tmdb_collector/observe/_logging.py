@@ -5,9 +5,39 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import MappingProxyType
 from typing import Any
 
-__all__ = ["configure_logging"]
+__all__ = ["bound_log_fields", "configure_logging"]
+
+#: Fields every log line of the current context carries (a Lambda invocation's request id).
+_BOUND: ContextVar[Mapping[str, object]] = ContextVar(
+    "tmdb_collector_log_fields", default=MappingProxyType({})
+)
+
+
+@contextmanager
+def bound_log_fields(**fields: object) -> Iterator[None]:
+    """Every log line written inside the block (and in the tasks and threads it starts) carries
+    ``fields``, as if each call had passed them in ``extra``: one invocation's lines can be told
+    apart from the next's."""
+    token = _BOUND.set(MappingProxyType({**_BOUND.get(), **fields}))
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
+
+
+class _BoundFields(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in _BOUND.get().items():
+            if not hasattr(record, name):
+                setattr(record, name, value)
+        return True
+
 
 # Attributes every LogRecord has; anything else was passed through ``extra=`` and is a field.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -42,6 +72,7 @@ def configure_logging(level: int = logging.INFO, *, json_lines: bool | None = No
         from rich.logging import RichHandler  # noqa: PLC0415
 
         handler = RichHandler(show_path=False, rich_tracebacks=False)
+    handler.addFilter(_BoundFields())
     logger = logging.getLogger("tmdb_collector")
     logger.handlers[:] = [handler]
     logger.setLevel(level)

@@ -14,10 +14,9 @@ import zstandard
 from google.protobuf.message import DecodeError, Message
 
 from tmdb_collector.errors import CorruptDataError, InputError
-from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.kinds import JSONObject, Kind, RecordKey
 from tmdb_collector.schema._convert import (
     ConversionError,
-    JSONObject,
     SchemaDrift,
     json_to_message,
     message_to_json,

@@ -27,9 +27,10 @@ from google.protobuf import json_format, message_factory, struct_pb2
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
+from tmdb_collector.kinds import JSONObject
+
 __all__ = ["ConversionError", "SchemaDrift", "json_to_message", "message_to_json"]
 
-JSONObject = dict[str, Any]
 
 EXTRA, NULLS, EMPTIES = 2000, 2001, 2002
 _BOOKKEEPING = frozenset({EXTRA, NULLS, EMPTIES})

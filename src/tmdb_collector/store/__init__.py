@@ -53,15 +53,31 @@ from tmdb_collector.store._records import (
     VersionInfo,
     WriteResult,
 )
+from tmdb_collector.store._state_keys import (
+    COMPACTION_LEASE_PREFIX,
+    HARVEST_STATE_PREFIX,
+    MIRROR_PROGRESS_KEY,
+    QUEUE_RECORD_KEY,
+    ROLL_CALL_PREFIX,
+    STATE_PREFIX,
+    STORE_LEASE_PREFIX,
+)
 
 __all__ = [
+    "COMPACTION_LEASE_PREFIX",
     "EXPORT_FORMATS",
+    "HARVEST_STATE_PREFIX",
     "INDEX_SCHEMA",
     "LEASE_PREFIX",
     "LEASE_TTL_SECONDS",
     "MAX_KEY_BYTES",
     "MAX_SEGMENT_BYTES",
     "MEMORY_URL",
+    "MIRROR_PROGRESS_KEY",
+    "QUEUE_RECORD_KEY",
+    "ROLL_CALL_PREFIX",
+    "STATE_PREFIX",
+    "STORE_LEASE_PREFIX",
     "Change",
     "ChangeEntry",
     "CompactionResult",

@@ -50,6 +50,7 @@ from typing import Any, Final, Protocol, Self
 from tmdb_collector._processes import LocalProcess, is_gone, this_process
 from tmdb_collector.store._errors import StoreBusyError, StoreError, StoreLeaseLostError
 from tmdb_collector.store._objects import ObjectStore
+from tmdb_collector.store._state_keys import STORE_LEASE_PREFIX
 
 __all__ = [
     "LEASE_PREFIX",
@@ -62,7 +63,7 @@ __all__ = [
 _log = logging.getLogger("tmdb_collector.store.lease")
 
 #: Where the lease's generations live.
-LEASE_PREFIX: Final = "state/lease"
+LEASE_PREFIX: Final = STORE_LEASE_PREFIX
 #: How long a lease lasts without renewal. Long enough that a busy event loop (a harvest
 #: planning millions of ids) renews in time; short enough that a run whose machine died is
 #: taken over soon. A dead process of the same machine is taken over at once, whatever the ttl.

@@ -22,9 +22,8 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 from tmdb_collector.errors import Action, CorruptDataError
-from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.kinds import JSONObject, Kind, RecordKey
 from tmdb_collector.schema import ConversionError, CorruptRecordError, EncodedRecord, RecordCodec
-from tmdb_collector.schema._convert import JSONObject
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
 from tmdb_collector.store._changelog import Change, ChangeEntry, decode_piece, encode_piece
 from tmdb_collector.store._errors import StoreError

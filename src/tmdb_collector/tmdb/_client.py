@@ -144,6 +144,15 @@ class TMDBClient:
     def pacer(self) -> Pacer:
         return self._pacer
 
+    @property
+    def rate(self) -> float:
+        """Request starts per second this client paces at now."""
+        return self._pacer.rate
+
+    def set_rate(self, rate: float) -> None:
+        """Pace at ``rate`` from now on (a Lambda instance whose share grows at a run's end)."""
+        self._pacer.set_rate(rate)
+
     async def get(self, path: str, params: QueryParams | None = None) -> JSONObject | NotFound:
         """GET an API path such as ``/3/movie/550``: its JSON object, or NotFound (404/34 or 6)."""
         credential = self._settings.require_credential()

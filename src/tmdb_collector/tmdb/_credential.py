@@ -6,11 +6,11 @@ import hmac
 import re
 from collections.abc import Mapping
 
+from tmdb_collector.config import is_credential_text
+
 __all__ = ["Credential", "redact_query"]
 
 _BEARER_PARTS = 3
-# Header-safe token characters; whitespace or control characters would allow header injection.
-_TOKEN = re.compile(r"[\x21-\x7e]+")
 _API_KEY_PARAM = re.compile(r"(?i)(api_key=)[^&#\s]*")
 
 
@@ -23,7 +23,8 @@ class Credential:
     __slots__ = ("_secret",)
 
     def __init__(self, secret: str) -> None:
-        if not _TOKEN.fullmatch(secret):
+        # Header-safe characters only (config's rule): whitespace would allow header injection.
+        if not is_credential_text(secret):
             # Never echo the value: it may be a real key with a stray character.
             raise ValueError("a TMDB credential is printable ASCII without spaces")
         self._secret = secret

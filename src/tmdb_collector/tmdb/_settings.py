@@ -14,6 +14,8 @@ from tmdb_collector.config import (
     TMDB_EXPORTS_URL,
     TMDB_MAX_ATTEMPTS,
     TMDB_REQUEST_TIMEOUT,
+    check_fields,
+    setting_field,
 )
 from tmdb_collector.tmdb._credential import Credential
 from tmdb_collector.tmdb._errors import ConfigurationError
@@ -34,22 +36,18 @@ class ClientSettings:
     """
 
     credential: Credential | None = None
-    api_url: str = DEFAULT_API_URL
-    exports_url: str = DEFAULT_EXPORTS_URL
-    rate_limit: float = RATE_LIMIT_REQUESTS.default
-    concurrency: int = COLLECTOR_CONCURRENCY.default
-    timeout: float = TMDB_REQUEST_TIMEOUT.default
+    api_url: str = setting_field(TMDB_API_URL)
+    exports_url: str = setting_field(TMDB_EXPORTS_URL)
+    #: This process's pace: on Lambda, an instance's share (the wiring computes it).
+    rate_limit: float = setting_field(RATE_LIMIT_REQUESTS)
+    concurrency: int = setting_field(COLLECTOR_CONCURRENCY)
+    timeout: float = setting_field(TMDB_REQUEST_TIMEOUT)
     #: Tries of a transiently failing request (RetryPolicy.max_attempts when none is given).
-    max_attempts: int = TMDB_MAX_ATTEMPTS.default
+    max_attempts: int = setting_field(TMDB_MAX_ATTEMPTS)
     user_agent: str = f"tmdb-collector/{__version__}"
 
     def __post_init__(self) -> None:
-        TMDB_API_URL.validate(self.api_url)
-        TMDB_EXPORTS_URL.validate(self.exports_url)
-        RATE_LIMIT_REQUESTS.validate(self.rate_limit)
-        COLLECTOR_CONCURRENCY.validate(self.concurrency)
-        TMDB_REQUEST_TIMEOUT.validate(self.timeout)
-        TMDB_MAX_ATTEMPTS.validate(self.max_attempts)
+        check_fields(self)
 
     def require_credential(self) -> Credential:
         """The credential, or a ConfigurationError saying how to provide one."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
 
+from tmdb_collector.kinds import JSONObject
 from tmdb_collector.tmdb._errors import NotFound
 
 __all__ = ["GetJSON", "JSONObject", "QueryParams"]
 
 #: A decoded TMDB answer: always a JSON object at the top level.
-JSONObject = dict[str, Any]
 
 #: Query parameters of a TMDB request (aiohttp accepts no bools: say "true"/"false").
 QueryParams = Mapping[str, str | int | float]

@@ -8,6 +8,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from tmdb_collector.kinds import JSONObject
+
 __all__ = [
     "JSON_CONTENT_TYPE",
     "ErrorAnswer",
@@ -18,7 +20,6 @@ __all__ = [
     "json_response",
 ]
 
-JSONObject = dict[str, Any]
 
 #: What api.themoviedb.org sends (no space before charset).
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"

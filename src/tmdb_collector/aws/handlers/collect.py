@@ -4,57 +4,47 @@ Each message's work items are collected with the collector the CLI runs. A messa
 (is named in ``batchItemFailures``) only when it was not finished: released at the deadline,
 never started, or its commit failed. Items that failed are already re-sent with attempt + 1 (or
 dead-lettered with their error), so their message is finished. A malformed message is
-dead-lettered with its error. A rejected credential fails the whole invocation: nothing is
-finished, every message comes back after its visibility timeout (no retry storm: the client
-refuses every request after the first 401).
+dead-lettered with its error. A setting to fix (no credential anywhere) or a rejected
+credential fails the whole invocation before anything is sent: nothing is finished, every
+message comes back after its visibility timeout (no retry storm: the client refuses every
+request after the first 401).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from tmdb_collector import app
-from tmdb_collector.aws._runtime import (
-    LambdaContext,
-    deadline_seconds,
-    forgetting_a_rejected_credential,
-    runtime,
-)
-from tmdb_collector.config import RATE_LIMIT_REQUESTS
-from tmdb_collector.queue import sqs_event_messages
+from tmdb_collector.aws._events import sqs_batch
+from tmdb_collector.aws._frame import Invocation, lambda_handler
 
 __all__ = ["handler"]
 
 _log = logging.getLogger("tmdb_collector.aws.collect")
 
 
-def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> dict[str, Any]:
-    wiring = runtime()
-    messages = sqs_event_messages(event)
-    metrics = wiring.metrics("collect")
-    seconds = deadline_seconds(context)
-    wiring.check_visibility(context)
+@lambda_handler("collect", app.Surface.COLLECTOR_FUNCTION)
+def handler(invocation: Invocation) -> dict[str, Any]:
+    runtime, wiring = invocation.runtime, invocation.wiring
+    messages = app.sqs_event_messages(sqs_batch(invocation.event, "collector"))
+    pace = wiring.pace()
+    seconds = invocation.seconds()
+    runtime.check_visibility(invocation.context)
 
     async def collect() -> app.BatchReport:
         return await app.collect_batch(
-            client=await wiring.client(),
+            client=await runtime.client(pace),
             objects=wiring.objects,
-            queue=wiring.queue(),
+            queue=runtime.queue(),
             messages=messages,
-            settings=app.collector_settings(wiring.config),
+            settings=wiring.collector_settings(),
             seconds=seconds,
-            metrics=metrics,
-            instances=wiring.instances,
-            rate=wiring.config[RATE_LIMIT_REQUESTS],
+            metrics=invocation.metrics,
+            pace=pace,
         )
 
-    try:
-        with forgetting_a_rejected_credential():
-            report = wiring.run(collect())
-    finally:
-        metrics.flush()
+    report = runtime.run(collect())
     progress = report.progress
     _log.info(
         "collected a batch",

@@ -1,32 +1,32 @@
 """The harvester function: invoked by EventBridge Scheduler, or by a custom event (``aws events
-put-events`` with samples/trigger-event.json) whose ``detail`` may carry ``types``, ``date``
-(YYYY-MM-DD), ``force_deletions`` and ``dry_run``. Plans, sends the work to SQS, advances the
-watermarks; stops cleanly before the function's timeout (a later run plans what is missing)."""
+put-events`` with samples/trigger-event.json, through a rule; or the entry itself, its
+``Detail`` a JSON text) whose detail may carry ``types``, ``date`` (YYYY-MM-DD),
+``force_deletions`` and ``dry_run``. Plans, sends the work to SQS, advances the watermarks;
+stops cleanly before the function's timeout (a later run plans what is missing). Paces at the
+full rate alone, at HARVESTER_RATE beside collector functions at work."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from tmdb_collector import app
-from tmdb_collector.aws._runtime import (
-    LambdaContext,
-    deadline_seconds,
-    forgetting_a_rejected_credential,
-    runtime,
-)
+from tmdb_collector.aws._events import schedule_detail
+from tmdb_collector.aws._frame import Invocation, lambda_handler
 from tmdb_collector.config import MEDIA_TYPES
-from tmdb_collector.errors import InputError
-from tmdb_collector.harvest import HarvestReport
-from tmdb_collector.queue import open_work_queue
+from tmdb_collector.errors import InputError, TMDBCollectorError
 
 __all__ = ["HarvestRequest", "handler", "parse_event"]
 
 _log = logging.getLogger("tmdb_collector.aws.harvest")
+
+
+class HarvestIncompleteError(TMDBCollectorError):
+    """Some kind could not be planned (its export or changes feed could not be read): the
+    others were sent, and the invocation fails so that it shows in the Errors metric."""
 
 
 class HarvestRequest:
@@ -45,12 +45,11 @@ class HarvestRequest:
         self.force_deletions, self.dry_run = force_deletions, dry_run
 
 
-def parse_event(event: Mapping[str, Any]) -> HarvestRequest:
-    """A scheduler event (its detail is empty) or a custom trigger event's ``detail``; an
-    invalid field is an InputError naming it (the invocation fails, and says why)."""
-    detail = event.get("detail") or {}
-    if not isinstance(detail, Mapping):
-        raise InputError("the event's detail must be a JSON object")
+def parse_event(event: object) -> HarvestRequest:
+    """A scheduler event (its detail is empty) or a custom trigger event's detail; an event
+    that is not one, or an invalid field, is an InputError naming it (the invocation fails, and
+    says why)."""
+    detail: Mapping[str, Any] = schedule_detail(event, "harvester")
     unknown = set(detail) - {"types", "date", "force_deletions", "dry_run"}
     if unknown:
         raise InputError(
@@ -74,31 +73,39 @@ def parse_event(event: Mapping[str, Any]) -> HarvestRequest:
     return HarvestRequest(types, parsed, flags["force_deletions"], flags["dry_run"])
 
 
-def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> dict[str, Any]:
-    wiring = runtime()
-    request = parse_event(event)
-    settings = app.harvest_settings(wiring.config)
-    if request.types is not None:
-        settings = replace(settings, kinds=MEDIA_TYPES.parse(request.types))
-    metrics = wiring.metrics("harvest")
-    queue = None if request.dry_run else open_work_queue(wiring.queue_spec)
-    try:
-        harvest = app.run_harvest(
-            client_settings=wiring.client_settings,
+@lambda_handler("harvest", app.Surface.HARVESTER_FUNCTION)
+def handler(invocation: Invocation) -> dict[str, Any]:
+    request = parse_event(invocation.event)
+    wiring = invocation.wiring
+    given = {} if request.types is None else {"kinds": MEDIA_TYPES.parse(request.types)}
+    settings = wiring.harvest_settings(**given)
+    queue = None if request.dry_run else wiring.open_queue()
+
+    async def harvest() -> app.HarvestReport | None:
+        client_settings = wiring.client_settings(await wiring.harvester_pace(queue))
+        client_settings.require_credential()  # the changes feeds are the hourly work
+        work = app.run_harvest(
+            client_settings=client_settings,
             objects=wiring.objects,
             queue=queue,
             settings=settings,
             day=request.day,
             dry_run=request.dry_run,
             force_deletions=request.force_deletions,
-            metrics=metrics,
+            metrics=invocation.metrics,
         )
-        with forgetting_a_rejected_credential():
-            report = asyncio.run(_before(harvest, deadline_seconds(context)))
+        # Stopping is safe at any point: the work is sent before the ledgers and watermarks are
+        # saved, so a later run plans again what this one did not record (a few items twice).
+        try:
+            return await asyncio.wait_for(work, timeout=invocation.seconds())
+        except TimeoutError:
+            return None
+
+    try:
+        report = invocation.runtime.run(harvest())
     finally:
         if queue is not None:
             queue.close()
-        metrics.flush()
     if report is None:
         summary: dict[str, Any] = {
             "stopped": "the function's deadline came first; the next run plans what is missing"
@@ -107,16 +114,9 @@ def handler(event: Mapping[str, Any], context: LambdaContext | None = None) -> d
         return summary
     summary = report.summary()
     _log.info("harvest done", extra={"summary": summary})
+    if report.plan.errors:
+        raise HarvestIncompleteError(
+            "the harvest is incomplete: " + "; ".join(report.plan.errors) + " (the other "
+            "kinds' work was sent; the next run plans again what is missing)"
+        )
     return summary
-
-
-async def _before(
-    harvest: Coroutine[Any, Any, HarvestReport], seconds: float
-) -> HarvestReport | None:
-    """The harvest's report, or None when the deadline came first. Stopping is safe at any
-    point: the work is sent before the ledgers and watermarks are saved, so a later run plans
-    again what this one did not record (at worst a few items twice)."""
-    try:
-        return await asyncio.wait_for(harvest, timeout=seconds)
-    except TimeoutError:
-        return None
