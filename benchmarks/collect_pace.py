@@ -28,7 +28,7 @@ from tmdb_collector.app import MirrorProgress, MirrorReport, run_mirror
 from tmdb_collector.collect import CollectorProgress, CollectorSettings
 from tmdb_collector.collect._plan import first_request, follow_up_requests, requested_seasons
 from tmdb_collector.fake import start_fake_process
-from tmdb_collector.fake._synthetic import SyntheticCatalog, parse_counts
+from tmdb_collector.fake.synthetic import SyntheticCatalog, parse_counts
 from tmdb_collector.harvest import Harvester, HarvestSettings
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.queue import SQLiteWorkQueue

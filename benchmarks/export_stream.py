@@ -30,7 +30,7 @@ from typing import Any
 
 from tmdb_collector.fake import start_fake_process
 from tmdb_collector.fake._exports import EXPORTS_LARGEST_FIRST
-from tmdb_collector.fake._synthetic import REAL_COUNTS
+from tmdb_collector.fake.synthetic import REAL_COUNTS
 from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
 
 CATALOG = ",".join(f"{kind.value}={count}" for kind, count in REAL_COUNTS.items())

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tmdb_collector.fake import start_fake_process
-from tmdb_collector.fake._synthetic import REAL_COUNTS
+from tmdb_collector.fake.synthetic import REAL_COUNTS
 from tmdb_collector.harvest import HarvestState, Watermark
 from tmdb_collector.kinds import Kind
 from tmdb_collector.queue import SQLiteWorkQueue

@@ -4,16 +4,18 @@ server, deleting and releasing as Lambda's poller does) against the fake TMDB at
 ``--rate-limit 40 --latency-ms 100``, for N = 2 and 4; then the local ``mirror`` (one process)
 on the same fake, for comparison.
 
-Each instance paces at RATE_LIMIT_REQUESTS / COLLECTOR_CONCURRENCY (COLLECTOR_CONCURRENCY = N,
-as the event source mapping's MaximumConcurrency would be), and more at the end of the run when
-the others have no work (docs/aws.md, "The end of a run"). Prints the aggregate requests/s of
-the collect phase over 40 (target >= 0.95) and the 429s per 1,000 requests (target <= 1).
+Each instance paces at (RATE_LIMIT_REQUESTS - HARVESTER_RATE) / COLLECTOR_INSTANCES
+(COLLECTOR_INSTANCES = N, as the event source mapping's MaximumConcurrency would be; the
+harvester's reserve is the product's default unless LAMBDA_PACE_HARVESTER_RATE says), and more
+at the end of the run when the others have no work (docs/aws.md, "The end of a run"). Prints
+the aggregate requests/s of the collect phase over 40 (target >= 0.95) and the 429s per 1,000
+requests (target <= 1).
 
     python3 dev.py bench lambda_pace
 
 Knobs (environment): LAMBDA_PACE_BATCH (messages per invocation, 10), LAMBDA_PACE_ITEMS (items
 per message, the harvester's default 100), LAMBDA_PACE_MESSAGES_IN_FLIGHT, LAMBDA_PACE_STORE
-(a directory for the instances' store instead of moto's S3).
+(a directory for the instances' store instead of moto's S3), LAMBDA_PACE_HARVESTER_RATE.
 """
 
 from __future__ import annotations
@@ -66,11 +68,12 @@ def _fake_stats(url: str) -> dict[str, Any]:
 def _instance(environ: dict[str, str], ready: Any, go: Any, done: Any) -> None:
     """One Lambda instance: its own process, its own container runtime, polling SQS."""
     os.environ.update(environ)
+    from tmdb_collector.app import Surface  # noqa: PLC0415
     from tmdb_collector.aws._runtime import reset_runtime, runtime  # noqa: PLC0415
     from tmdb_collector.aws.handlers import collect  # noqa: PLC0415
     from tmdb_collector.queue import SQSWorkQueue  # noqa: PLC0415
 
-    runtime()
+    runtime(Surface.COLLECTOR_FUNCTION)
     queue = SQSWorkQueue(environ["TMDB_QUEUE"])
     ready.set()
     go.wait()
@@ -154,7 +157,7 @@ def _lambda_run(instances: int, url: str, endpoint: str) -> dict[str, float]:
         "TMDB_EXPORTS_URL": url,
         "TMDB_API_KEY": KEY,
         "RATE_LIMIT_REQUESTS": str(RATE),
-        "COLLECTOR_CONCURRENCY": str(instances),
+        "COLLECTOR_INSTANCES": str(instances),
         "REFRESH_PER_RUN": "0",
         "LOG_LEVEL": "warning",
     }
@@ -162,6 +165,8 @@ def _lambda_run(instances: int, url: str, endpoint: str) -> dict[str, float]:
         environ["WORK_BATCH_SIZE"] = ITEMS_PER_MESSAGE
     if MESSAGES_IN_FLIGHT:
         environ["MESSAGES_IN_FLIGHT"] = MESSAGES_IN_FLIGHT
+    if os.environ.get("LAMBDA_PACE_HARVESTER_RATE"):
+        environ["HARVESTER_RATE"] = os.environ["LAMBDA_PACE_HARVESTER_RATE"]
     planned = _harvest(environ)
     context = multiprocessing.get_context("spawn")
     ready = [context.Event() for _ in range(instances)]

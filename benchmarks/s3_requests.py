@@ -23,7 +23,7 @@ from pathlib import Path
 from tmdb_collector.app import run_mirror
 from tmdb_collector.collect import CollectorSettings
 from tmdb_collector.fake import FakeSettings, FakeTMDB
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.harvest import HarvestSettings
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.queue import SQLiteWorkQueue

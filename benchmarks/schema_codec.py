@@ -30,7 +30,7 @@ import zstandard
 from google.protobuf.message import Message
 
 from tmdb_collector.fake import with_every_block
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.schema import PAYLOAD_TYPES, RecordCodec, json_to_message, message_to_json
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import zstandard
 
 from tmdb_collector.fake import with_every_block
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.schema import PAYLOAD_TYPES, json_to_message
 from tmdb_collector.schema._dictionaries import DICTIONARY_IDS, dictionary_path

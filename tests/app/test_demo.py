@@ -12,7 +12,7 @@ from rich.console import Console
 from tmdb_collector.app import mirror_fake_tmdb
 from tmdb_collector.cli._demo import render_report
 from tmdb_collector.fake import FakeSettings, FakeTMDB
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_KINDS, Kind
 
 COUNTS = dict.fromkeys(EXPORT_KINDS, 20) | {Kind.TV: 5}

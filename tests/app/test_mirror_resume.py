@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from tmdb_collector.cli import main
 from tmdb_collector.fake import FakeSettings, FakeTMDB
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_KINDS, EXPORT_NAMES, Kind, RecordKey
 from tmdb_collector.store import RecordIndex, RecordStore, open_object_store
 

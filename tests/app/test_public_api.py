@@ -4,7 +4,6 @@ import pytest
 
 from tmdb_collector import app, config, errors
 
-
 #: What the pipeline's packages define and app hands on to the surfaces, which import nothing
 #: but app (tests/test_surface_imports.py): the values they print and the event they parse.
 REEXPORTED = {

@@ -21,7 +21,7 @@ from conftest import MOTO_BUCKET
 from tmdb_collector.aws import _runtime
 from tmdb_collector.aws.handlers import collect
 from tmdb_collector.fake import FakeSettings, FakeTMDB
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_KINDS, Kind
 from tmdb_collector.queue import QueueMessage, SQSWorkQueue, ensure_sqs_queues
 from tmdb_collector.store import RecordIndex, open_object_store

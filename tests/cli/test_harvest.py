@@ -20,7 +20,7 @@ from tmdb_collector.cli import main
 from tmdb_collector.config import load_config, parse_kinds
 from tmdb_collector.errors import ConfigurationError
 from tmdb_collector.fake import FakeSettings, FakeTMDB
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.harvest import HarvestSettings
 from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.queue import SQLiteWorkQueue, decode_batch

@@ -549,6 +549,12 @@ def test_compact_folds_the_fragments_and_queries_answer_the_same(store: Location
 
     again = run(store, "compact", "--type=movie")
     assert again.stdout.splitlines() == ["movie: 0 fragments folded, 2 rows indexed"]
+    # --types, as mirror and harvest spell it (seasons and episodes are kinds here too).
+    listed = run(store, "compact", "--types", "tv_episode,movie")
+    assert [line.split(":")[0] for line in listed.stdout.splitlines()] == ["movie", "tv_episode"]
+    wrong = run(store, "compact", "--types", "movie,films")
+    assert wrong.exit_code == 2
+    assert "films: kinds are movie, tv, tv_season" in wrong.output
 
 
 def test_compact_of_every_kind_of_an_empty_store_writes_nothing(tmp_path: Path) -> None:

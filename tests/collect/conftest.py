@@ -13,7 +13,7 @@ import pytest
 
 from tmdb_collector.collect import Collector, CollectorProgress, CollectorSettings
 from tmdb_collector.fake import Catalog, FakeSettings, FakeTMDB, FixtureCatalog
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import Kind
 from tmdb_collector.queue import (
     QueueMessage,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from collect.conftest import COUNTS, _bench
 from tmdb_collector.fake import JSONObject
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import Kind, RecordKey
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from openapi import template_for, violations
 from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_NAMES, SUB_RESOURCES, Kind, RecordKey
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "tmdb" / "fixtures"

@@ -24,8 +24,7 @@ from tmdb_collector.fake import (
     FixtureCatalog,
     start_fake_process,
 )
-from tmdb_collector.fake._synth_export import EXPORT_FORMAT
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import EXPORT_FORMAT, SyntheticCatalog
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, EXPORT_NAMES, Kind
 
 from .catalogs import RecordlessCatalog

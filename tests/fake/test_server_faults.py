@@ -12,7 +12,7 @@ import pytest
 
 from tmdb_collector.fake import FakeSettings, FakeTMDB, Fault, FixtureCatalog
 from tmdb_collector.fake._server import MAX_ADVANCE_DAYS
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import Kind
 
 KEY = {"api_key": "any-key"}

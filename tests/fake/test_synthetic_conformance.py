@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from openapi import violations
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import SUB_RESOURCES, Kind, RecordKey
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "tmdb"

@@ -8,7 +8,7 @@ from itertools import islice
 
 import pytest
 
-from tmdb_collector.fake._synthetic import REAL_COUNTS, DayRates, SyntheticCatalog, parse_counts
+from tmdb_collector.fake.synthetic import REAL_COUNTS, DayRates, SyntheticCatalog, parse_counts
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, EXPORT_KINDS, EXPORT_NAMES, Kind, RecordKey
 
 SMALL = dict.fromkeys(EXPORT_KINDS, 60) | {Kind.PERSON: 400, Kind.MOVIE: 200}

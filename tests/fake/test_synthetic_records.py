@@ -11,8 +11,7 @@ from collections import Counter
 
 import pytest
 
-from tmdb_collector.fake import _synth_vocab
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog, _vocab
 from tmdb_collector.kinds import EXPORT_KINDS, SUB_RESOURCES, Kind, RecordKey
 
 COUNTS = {
@@ -55,7 +54,7 @@ def fingerprint(catalog: SyntheticCatalog) -> bytes:
 
 SCRIPT = """
 import hashlib, sys
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import Kind
 sys.path.insert(0, {tests!r})
 from fake.test_synthetic_records import COUNTS, fingerprint
@@ -130,8 +129,8 @@ def test_belongs_to_collection_and_collection_parts_agree(catalog: SyntheticCata
 
 def test_vocabulary_needs_no_json_escaping() -> None:
     # The export path writes names into JSON without escaping.
-    for name in (n for n in dir(_synth_vocab) if n.isupper()):
-        value = getattr(_synth_vocab, name)
+    for name in (n for n in dir(_vocab) if n.isupper()):
+        value = getattr(_vocab, name)
         text = json.dumps(value, ensure_ascii=False)
         assert not any(escape in text for escape in ('\\"', "\\\\", "\\u")), name
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tmdb_collector.fake import FakeSettings, FakeTMDB
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.queue import Reason, SQLiteWorkQueue, WorkItem, decode_batch

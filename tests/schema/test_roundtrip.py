@@ -15,7 +15,7 @@ import pytest
 import zstandard
 
 from tmdb_collector.fake import with_every_block
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.schema import (
     PAYLOAD_TYPES,

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import CHANGES_KINDS, SUB_RESOURCES, Kind, RecordKey
 from tmdb_collector.schema._pb.tmdb.v1 import (
     collection_pb2,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tmdb_collector.fake import ChangedEntry, FakeSettings, FakeTMDB, FixtureCatalog, JSONObject
-from tmdb_collector.fake._synthetic import SyntheticCatalog
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.tmdb import (
     AuthenticationError,

@@ -7,21 +7,20 @@ import asyncio
 import click
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import KIND_NAMES, store_option, wiring
+from tmdb_collector.cli._options import (
+    chosen_kinds,
+    record_kinds_options,
+    store_option,
+    wiring,
+)
 
 __all__ = ["compact"]
 
 
 @click.command()
-@click.option(
-    "--type",
-    "kinds",
-    type=click.Choice(KIND_NAMES),
-    multiple=True,
-    help="A kind to compact (repeatable); default: every kind.",
-)
+@record_kinds_options("compact")
 @store_option
-def compact(kinds: tuple[str, ...], location: str | None) -> None:
+def compact(kind_text: tuple[str, ...], kind_list: tuple[str, ...], location: str | None) -> None:
     """Fold each kind's index fragments into its snapshot.
 
     Safe while writers run: a fragment written meanwhile is kept and folded next time. One
@@ -31,7 +30,8 @@ def compact(kinds: tuple[str, ...], location: str | None) -> None:
       tmdb-collector compact --store s3://bucket/tmdb
     """
     wired = wiring(location=location)
-    results = asyncio.run(app.compact_index(wired.objects, kinds or KIND_NAMES))
+    kinds = chosen_kinds(kind_text, kind_list)
+    results = asyncio.run(app.compact_index(wired.objects, kinds))
     for kind, result in results.items():
         click.echo(
             f"{kind}: {result.fragments_merged} fragments folded, {result.rows} rows indexed"

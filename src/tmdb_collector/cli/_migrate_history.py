@@ -8,22 +8,22 @@ import asyncio
 import click
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import KIND_NAMES, store_option, wiring
-from tmdb_collector.kinds import Kind
+from tmdb_collector.cli._options import (
+    chosen_kinds,
+    record_kinds_options,
+    store_option,
+    wiring,
+)
 
 __all__ = ["migrate_history"]
 
 
 @click.command("migrate-history")
-@click.option(
-    "--type",
-    "kinds",
-    type=click.Choice(KIND_NAMES),
-    multiple=True,
-    help="A kind to migrate (repeatable); default: every kind.",
-)
+@record_kinds_options("migrate")
 @store_option
-def migrate_history(kinds: tuple[str, ...], location: str | None) -> None:
+def migrate_history(
+    kind_text: tuple[str, ...], kind_list: tuple[str, ...], location: str | None
+) -> None:
     """Delete history's copies of current versions (stores written before version 0.2 kept
     one per record; reading already ignores them).
 
@@ -34,6 +34,6 @@ def migrate_history(kinds: tuple[str, ...], location: str | None) -> None:
       tmdb-collector migrate-history --store s3://bucket/tmdb
     """
     wired = wiring(location=location)
-    for kind in kinds or KIND_NAMES:
-        deleted = asyncio.run(app.drop_history_copies(wired, Kind(kind)))
+    for kind in chosen_kinds(kind_text, kind_list):
+        deleted = asyncio.run(app.drop_history_copies(wired, kind))
         click.echo(f"{kind}: {deleted} copies of current versions deleted")

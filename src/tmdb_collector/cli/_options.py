@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,10 +38,12 @@ __all__ = [
     "CommandMisconfigured",
     "CommandRejected",
     "UTCTime",
+    "chosen_kinds",
     "command_error",
     "kind_option",
     "parse_key",
     "queue_option",
+    "record_kinds_options",
     "settings",
     "store_option",
     "types_option",
@@ -101,6 +103,49 @@ types_option = click.option(
 kind_option = click.option(
     "--type", "kind", type=click.Choice(KIND_NAMES), required=True, help="The kind of record."
 )
+
+
+def record_kinds_options(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--types KIND,...`` over all nine record kinds (seasons and episodes included), spelled
+    as ``mirror``'s and ``harvest``'s ``--types``; ``--type KIND`` (repeatable) stays as it
+    was. The command receives ``kinds``: the kinds named, or every kind."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        names = tuple(name.strip().lower() for name in value.split(",") if name.strip())
+        unknown = [name for name in names if name not in KIND_NAMES]
+        if unknown or not names:
+            raise click.BadParameter(
+                f"{', '.join(unknown) or 'no kind'}: kinds are {', '.join(KIND_NAMES)}"
+            )
+        return names
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option(
+            "--type",
+            "kind_list",
+            type=click.Choice(KIND_NAMES),
+            multiple=True,
+            help="A kind (repeatable); the same as --types.",
+        )(command)
+        return click.option(
+            "--types",
+            "kind_text",
+            default=None,
+            metavar="KIND,...",
+            callback=parse,
+            help=f"The kinds to {what}, e.g. movie,tv_season; default: every kind.",
+        )(command)
+
+    return decorate
+
+
+def chosen_kinds(kind_text: tuple[str, ...], kind_list: tuple[str, ...]) -> tuple[Kind, ...]:
+    """The kinds ``--types`` and ``--type`` name together, in the canonical order; all when
+    neither is given."""
+    named = set(kind_text) | set(kind_list)
+    return tuple(kind for kind in Kind if not named or kind.value in named)
 
 
 def settings(

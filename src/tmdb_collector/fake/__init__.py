@@ -18,6 +18,10 @@ Fixture mode (``FixtureCatalog``) serves real captures as they are:
   so fetching them gives 404, as for records deleted since they changed;
 - nothing changes from day to day: ``advance`` only moves the dates the exports are named by.
 
+Synthetic mode (``SyntheticCatalog`` in ``tmdb_collector.fake.synthetic``, or
+``synthetic_catalog("movie=1000,tv=200")``) serves a deterministic catalog of any size that
+advances by days.
+
 Admin API (no credentials, never counted, limited or faulted): ``GET /_fake/stats``,
 ``POST /_fake/reset-stats``, ``POST /_fake/advance?days=N``, ``GET``/``POST /_fake/settings``
 (a JSON object of FakeSettings fields), ``GET``/``POST /_fake/inject``
@@ -79,6 +83,6 @@ def synthetic_catalog(counts: str, *, seed: int = 0) -> Catalog:
 
     The generator is imported only when asked for: fixture mode and clients do not need it.
     """
-    from tmdb_collector.fake._synthetic import SyntheticCatalog, parse_counts  # noqa: PLC0415
+    from tmdb_collector.fake.synthetic import SyntheticCatalog, parse_counts  # noqa: PLC0415
 
     return SyntheticCatalog(parse_counts(counts), seed=seed)

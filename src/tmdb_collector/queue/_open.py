@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from tmdb_collector.config import MAX_RECEIVES, VISIBILITY_TIMEOUT
 from tmdb_collector.queue._errors import QueueConfigurationError
 from tmdb_collector.queue._queue import MAX_RETENTION_SECONDS, WorkQueue
 from tmdb_collector.queue._sqlite import SQLiteWorkQueue
@@ -74,8 +75,8 @@ def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
         _refuse(spec, options, ("clock", "name"), "sqs://NAME takes its name from the spec")
         return ensure_sqs_queues(
             rest[2:],
-            max_receives=options.get("max_receives", 5),
-            visibility_timeout=options.get("visibility_timeout", 300),
+            max_receives=options.get("max_receives", MAX_RECEIVES.default),
+            visibility_timeout=options.get("visibility_timeout", VISIBILITY_TIMEOUT.default),
             retention_seconds=options.get("retention_seconds", MAX_RETENTION_SECONDS),
             client=options.get("client"),
         )
@@ -102,8 +103,8 @@ def _sqlite(path: str, options: QueueOptions) -> SQLiteWorkQueue:
     return SQLiteWorkQueue(
         path,
         name=options.get("name", "work"),
-        max_receives=options.get("max_receives", 5),
-        visibility_timeout=options.get("visibility_timeout", 300),
+        max_receives=options.get("max_receives", MAX_RECEIVES.default),
+        visibility_timeout=options.get("visibility_timeout", VISIBILITY_TIMEOUT.default),
         retention_seconds=options.get("retention_seconds", MAX_RETENTION_SECONDS),
         clock=options.get("clock"),
     )

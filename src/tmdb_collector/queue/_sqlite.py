@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Final, Self
 
 from tmdb_collector._processes import LocalProcess, is_gone, this_process
+from tmdb_collector.config import MAX_RECEIVES, VISIBILITY_TIMEOUT
 from tmdb_collector.queue._errors import QueueConfigurationError, QueueError
 from tmdb_collector.queue._queue import (
     MAX_DELAY_SECONDS,
@@ -110,8 +111,8 @@ class SQLiteWorkQueue:
         path: str | os.PathLike[str],
         *,
         name: str = "work",
-        max_receives: int = 5,
-        visibility_timeout: int = 300,
+        max_receives: int = MAX_RECEIVES.default,
+        visibility_timeout: int = VISIBILITY_TIMEOUT.default,
         retention_seconds: int = MAX_RETENTION_SECONDS,
         clock: Callable[[], int] | None = None,
     ) -> None:

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Final, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from tmdb_collector.config import MAX_RECEIVES, VISIBILITY_TIMEOUT
 from tmdb_collector.queue._errors import QueueConfigurationError, QueueError
 from tmdb_collector.queue._queue import (
     DEAD_LETTER_SUFFIX,
@@ -401,8 +402,8 @@ class SQSWorkQueue:
 def ensure_sqs_queues(
     name: str,
     *,
-    max_receives: int = 5,
-    visibility_timeout: int = 300,
+    max_receives: int = MAX_RECEIVES.default,
+    visibility_timeout: int = VISIBILITY_TIMEOUT.default,
     retention_seconds: int = MAX_RETENTION_SECONDS,
     client: SQSClient | None = None,
 ) -> SQSWorkQueue:

@@ -1,5 +1,5 @@
 """Every key under ``state/``: the bookkeeping the pipeline keeps in a store beside the records
-(docs/storage.md, "State"). Named here and nowhere else, so that the layout can be read — and
+(docs/storage.md, "Layout"). Named here and nowhere else, so that the layout can be read — and
 changed — in one place; the modules that own each piece import its name from here."""
 
 from __future__ import annotations

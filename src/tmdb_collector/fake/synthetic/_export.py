@@ -1,7 +1,7 @@
 """Streaming the daily id exports of a synthetic catalog.
 
 Real-scale harvest benchmarks read 1.24 M movie and 4.5 M person lines, so a line is built from
-the id's 64-bit hash with string formatting alone (the ``_synth_light`` functions ``base()``
+the id's 64-bit hash with string formatting alone (the ``_light`` functions ``base()``
 uses too), never from a record. Ids come out in 4096-id chunks whose order is shuffled and whose
 insides are permuted by an affine map, so the file is not sorted by id, as TMDB's is not; about
 one line in 100 000 is repeated at the end of its chunk, as TMDB's files repeat an id now and
@@ -15,8 +15,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tmdb_collector.fake._synth_days import Timeline
-from tmdb_collector.fake._synth_light import (
+from tmdb_collector.fake.synthetic._days import Timeline
+from tmdb_collector.fake.synthetic._light import (
     MASK64,
     collection_name,
     company_name,

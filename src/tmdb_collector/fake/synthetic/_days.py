@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tmdb_collector.fake._synth_light import derive_seed
+from tmdb_collector.fake.synthetic._light import derive_seed
 from tmdb_collector.kinds import EXPORT_KINDS, Kind
 
 __all__ = ["DayRates", "KindDay", "Timeline"]

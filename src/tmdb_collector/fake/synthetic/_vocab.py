@@ -1,7 +1,7 @@
 """Word lists and reference tables the synthetic catalog draws from: pure constants.
 
 Every string here is emitted into JSON without escaping by the fast export path
-(``_synth_light``), so none may contain a double quote, a backslash or a control character
+(``_light``), so none may contain a double quote, a backslash or a control character
 (tests/fake/test_synthetic_records.py checks it).
 """
 

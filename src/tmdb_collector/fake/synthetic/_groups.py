@@ -6,8 +6,8 @@ movies among ids ``(c-1)*64+1 .. c*64``, and a movie finds its collection by the
 
 from __future__ import annotations
 
-from tmdb_collector.fake._synth_blocks import hex_id, image_list, translated_text, translations
-from tmdb_collector.fake._synth_cards import (
+from tmdb_collector.fake.synthetic._blocks import hex_id, image_list, translated_text, translations
+from tmdb_collector.fake.synthetic._cards import (
     JSONObject,
     World,
     collection_ref,
@@ -17,14 +17,14 @@ from tmdb_collector.fake._synth_cards import (
     network_ref,
     overview_text,
 )
-from tmdb_collector.fake._synth_light import (
+from tmdb_collector.fake.synthetic._light import (
     collection_name,
     company_name,
     keyword_name,
     mix64,
     network_name,
 )
-from tmdb_collector.fake._synth_vocab import COMPANY_STEMS, NETWORK_NAMES, PLACES
+from tmdb_collector.fake.synthetic._vocab import COMPANY_STEMS, NETWORK_NAMES, PLACES
 from tmdb_collector.kinds import Kind
 
 __all__ = [

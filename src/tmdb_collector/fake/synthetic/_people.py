@@ -6,8 +6,8 @@ import random
 from collections.abc import Callable
 from datetime import date
 
-from tmdb_collector.fake._synth_blocks import hex_id, image_list, translated_text, translations
-from tmdb_collector.fake._synth_cards import (
+from tmdb_collector.fake.synthetic._blocks import hex_id, image_list, translated_text, translations
+from tmdb_collector.fake.synthetic._cards import (
     DAY0,
     JSONObject,
     World,
@@ -15,8 +15,8 @@ from tmdb_collector.fake._synth_cards import (
     person_profile_path,
     tv_card,
 )
-from tmdb_collector.fake._synth_changes import changes_block, person_biography
-from tmdb_collector.fake._synth_light import (
+from tmdb_collector.fake.synthetic._changes import changes_block, person_biography
+from tmdb_collector.fake.synthetic._light import (
     is_adult,
     mix64,
     person_department,
@@ -24,8 +24,8 @@ from tmdb_collector.fake._synth_light import (
     person_name,
     popularity,
 )
-from tmdb_collector.fake._synth_tv import episode_base
-from tmdb_collector.fake._synth_vocab import CHARACTER_NAMES, DEPARTMENTS, PLACES
+from tmdb_collector.fake.synthetic._tv import episode_base
+from tmdb_collector.fake.synthetic._vocab import CHARACTER_NAMES, DEPARTMENTS, PLACES
 from tmdb_collector.kinds import Kind
 
 __all__ = ["person_base", "person_block"]

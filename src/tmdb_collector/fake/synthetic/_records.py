@@ -1,5 +1,5 @@
-"""Synthetic records: movies and series here, people and the smaller kinds in ``_synth_people``
-and ``_synth_groups``; ``record_base`` / ``record_block`` dispatch on the record key.
+"""Synthetic records: movies and series here, people and the smaller kinds in ``_people``
+and ``_groups``; ``record_base`` / ``record_block`` dispatch on the record key.
 
 Every builder is a pure function of (catalog seed, id, version, day): stable fields come from a
 Random seeded by (kind, id, block), volatile ones from the version. Nothing is cached.
@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from tmdb_collector.fake._synth_blocks import (
+from tmdb_collector.fake.synthetic._blocks import (
     cast_entry,
     created_by,
     crew_entry,
@@ -26,7 +26,7 @@ from tmdb_collector.fake._synth_blocks import (
     videos,
     watch_providers,
 )
-from tmdb_collector.fake._synth_cards import (
+from tmdb_collector.fake.synthetic._cards import (
     DAY0,
     JSONObject,
     World,
@@ -37,8 +37,8 @@ from tmdb_collector.fake._synth_cards import (
     network_ref,
     tv_card,
 )
-from tmdb_collector.fake._synth_changes import changes_block, version_cast, version_image
-from tmdb_collector.fake._synth_groups import (
+from tmdb_collector.fake.synthetic._changes import changes_block, version_cast, version_image
+from tmdb_collector.fake.synthetic._groups import (
     collection_base,
     collection_block,
     collection_of_movie,
@@ -48,8 +48,8 @@ from tmdb_collector.fake._synth_groups import (
     network_base,
     network_block,
 )
-from tmdb_collector.fake._synth_people import person_base, person_block
-from tmdb_collector.fake._synth_tv import (
+from tmdb_collector.fake.synthetic._people import person_base, person_block
+from tmdb_collector.fake.synthetic._tv import (
     aggregate_credits,
     episode_base,
     episode_block,
@@ -60,7 +60,7 @@ from tmdb_collector.fake._synth_tv import (
     season_summary,
     series_shape,
 )
-from tmdb_collector.fake._synth_vocab import (
+from tmdb_collector.fake.synthetic._vocab import (
     CERTIFICATIONS,
     COUNTRIES,
     LANGUAGES,

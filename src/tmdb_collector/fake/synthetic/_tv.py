@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tmdb_collector.fake._synth_blocks import (
+from tmdb_collector.fake.synthetic._blocks import (
     cast_entry,
     crew_entry,
     hex_id,
@@ -25,7 +25,7 @@ from tmdb_collector.fake._synth_blocks import (
     videos,
     watch_providers,
 )
-from tmdb_collector.fake._synth_cards import (
+from tmdb_collector.fake.synthetic._cards import (
     DAY0,
     JSONObject,
     World,
@@ -34,7 +34,7 @@ from tmdb_collector.fake._synth_cards import (
     person_stub,
     tv_card,
 )
-from tmdb_collector.fake._synth_vocab import CHARACTER_NAMES, EPISODE_NAMES, OVERVIEW_SENTENCES
+from tmdb_collector.fake.synthetic._vocab import CHARACTER_NAMES, EPISODE_NAMES, OVERVIEW_SENTENCES
 from tmdb_collector.kinds import Kind
 
 __all__ = [

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tmdb_collector.fake._synth_days import Timeline
-from tmdb_collector.fake._synth_light import (
+from tmdb_collector.fake.synthetic._days import Timeline
+from tmdb_collector.fake.synthetic._light import (
     MASK64,
     collection_name,
     company_name,
@@ -35,7 +35,7 @@ from tmdb_collector.fake._synth_light import (
     popularity,
     title_in,
 )
-from tmdb_collector.fake._synth_vocab import (
+from tmdb_collector.fake.synthetic._vocab import (
     COUNTRIES,
     LANGUAGES,
     MOVIE_GENRES,

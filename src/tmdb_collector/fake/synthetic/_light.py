@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
-from tmdb_collector.fake._synth_vocab import (
+from tmdb_collector.fake.synthetic._vocab import (
     COMPANY_STEMS,
     COMPANY_SUFFIXES,
     DEPARTMENTS,

@@ -8,7 +8,7 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from tmdb_collector.fake._synth_cards import (
+from tmdb_collector.fake.synthetic._cards import (
     DAY0,
     JSONObject,
     World,
@@ -17,7 +17,7 @@ from tmdb_collector.fake._synth_cards import (
     person_stub,
     tv_card,
 )
-from tmdb_collector.fake._synth_vocab import (
+from tmdb_collector.fake.synthetic._vocab import (
     CHARACTER_NAMES,
     COUNTRIES,
     DEPARTMENTS,

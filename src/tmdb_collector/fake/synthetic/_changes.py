@@ -8,9 +8,9 @@ compares the two versions sees what the block says.
 
 from __future__ import annotations
 
-from tmdb_collector.fake._synth_blocks import cast_entry, change_time, hex_id, image_list
-from tmdb_collector.fake._synth_cards import JSONObject, World, overview_text
-from tmdb_collector.fake._synth_light import mix64
+from tmdb_collector.fake.synthetic._blocks import cast_entry, change_time, hex_id, image_list
+from tmdb_collector.fake.synthetic._cards import JSONObject, World, overview_text
+from tmdb_collector.fake.synthetic._light import mix64
 from tmdb_collector.kinds import Kind
 
 __all__ = ["changes_block", "version_cast", "version_image"]

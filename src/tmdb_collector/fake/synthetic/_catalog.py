@@ -11,11 +11,11 @@ import random
 import re
 from collections.abc import Iterator, Mapping
 
-from tmdb_collector.fake._generate import record_base, record_block
-from tmdb_collector.fake._synth_cards import World
-from tmdb_collector.fake._synth_days import DayRates, Timeline
-from tmdb_collector.fake._synth_export import EXPORT_FORMAT, ExportSpec, stream_export
-from tmdb_collector.fake._synth_light import derive_seed, id_hash, is_adult
+from tmdb_collector.fake.synthetic._cards import World
+from tmdb_collector.fake.synthetic._days import DayRates, Timeline
+from tmdb_collector.fake.synthetic._export import EXPORT_FORMAT, ExportSpec, stream_export
+from tmdb_collector.fake.synthetic._light import derive_seed, id_hash, is_adult
+from tmdb_collector.fake.synthetic._records import record_base, record_block
 from tmdb_collector.kinds import (
     ADULT_EXPORT_NAMES,
     CHANGES_KINDS,
