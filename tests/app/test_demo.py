@@ -46,7 +46,14 @@ def test_demo_command_runs_end_to_end_and_its_hint_works_as_printed(tmp_path: Pa
     script = Path(sys.executable).parent / "tmdb-collector"
     home = tmp_path / "home"
     home.mkdir()
-    fresh = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+    # A shell that set FAKE_TMDB_API_KEY for `fake-tmdb` (as docs/fake-tmdb.md shows): the demo
+    # once exited 3 blaming TMDB_API_KEY, which the README says it does not need.
+    fresh = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "FAKE_TMDB_API_KEY": "the-shells-own-fake-key",
+    }
     result = subprocess.run(  # noqa: S603 (our own script, fixed arguments)
         [str(script), "demo", "--store", str(tmp_path / "demo")],
         capture_output=True,
@@ -59,6 +66,7 @@ def test_demo_command_runs_end_to_end_and_its_hint_works_as_printed(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert "429s from the fake:" in result.stdout
     assert "sample: movie" in result.stdout
+    assert "note: FAKE_TMDB_API_KEY from the shell not used" in result.stdout
     assert '{"time"' not in result.stdout + result.stderr
     hint = next(line for line in result.stdout.splitlines() if line.startswith("try:"))
     printed = hint.removeprefix("try:").strip()

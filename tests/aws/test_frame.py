@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 
-from aws.conftest import Context, Deployment, event
+from aws.conftest import Context, Deployment, event, sqs_record
 from tmdb_collector import app
 from tmdb_collector.aws import _runtime
 from tmdb_collector.aws.handlers import collect, compact, harvest
 from tmdb_collector.errors import ConfigurationError, InputError
 from tmdb_collector.kinds import Kind
+from tmdb_collector.queue import ReceivedBatch
 from tmdb_collector.store import RecordIndex, StoreError
 
 pytestmark = pytest.mark.aws
@@ -178,3 +179,21 @@ def test_a_process_that_ends_after_invocations_leaves_no_session_open(
     assert ended.returncode == 0, ended.stderr
     assert json.loads(ended.stdout.splitlines()[-1]) == {"batchItemFailures": []}
     assert "Unclosed" not in ended.stderr
+
+
+def test_messages_released_at_the_deadline_are_visible_at_once(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Named in the partial batch response, they once stayed hidden for the rest of the
+    visibility timeout the poller received them with (900 s on a real deployment)."""
+    harvest.handler(event("scheduler-harvest.json"), Context())
+    deployment.fake.settings.update({"latency_ms": 400.0, "latency_jitter_ms": 0.0})
+    monkeypatch.setattr(ReceivedBatch, "hand_back_if_drained", lambda *_: 0)
+    queue = deployment.queue
+    messages = queue.receive(10, visibility_timeout=900)
+    batch = {"Records": [sqs_record(m, queue.url) for m in messages]}
+    answer = collect.handler(batch, Context(remaining_ms=6_000))
+    failed = {entry["itemIdentifier"] for entry in answer["batchItemFailures"]}
+    assert failed, "some messages were not finished before the deadline"
+    # Right after the invocation, before any poller touches them:
+    assert queue.counts().visible >= len(failed)

@@ -97,6 +97,7 @@ def test_a_bad_input_is_one_clear_error(
         (tmp_path / "settings.toml").write_text(file + "\n")
         args = ["--config", str(tmp_path / "settings.toml"), *args]
     store = tmp_path / "store"
+    store.mkdir()  # a store that exists: each case is about its own bad input
     if args[-1] in ("query", "status") or "--store" not in args:
         env = {"TMDB_STORE": str(store), **env}
     result = CliRunner().invoke(main, args, env=env)
@@ -118,3 +119,66 @@ def test_the_fake_says_which_variable_it_reads() -> None:
     result = CliRunner().invoke(main, ["fake-tmdb", "--help"])
     assert result.exit_code == 0
     assert "FAKE_TMDB_API_KEY" in result.stdout
+
+
+#: Issue "Honest answers": each was a traceback (exit 1) or was accepted silently; each is now
+#: something to fix — exit status 2 and one line naming it.
+MUST_BE_FIXED: list[tuple[list[str], dict[str, str], str | None, str]] = [
+    # tracebacks
+    (["harvest"], {"TMDB_API_URL": f"http://u:{SECRET}@127.0.0.1:9"}, None, "TMDB_API_URL"),
+    (["harvest"], {"TMDB_EXPORTS_URL": f"http://u:{SECRET}@127.0.0.1:9"}, None, "user:password@"),
+    (["status", "--queue", "sqs://"], {}, None, "'sqs://' names no SQS queue"),
+    (["status", "--queue", "sqs://bad name"], {}, None, "1-76 ASCII letters, digits"),
+    (["redrive"], {}, 'tmdb_queue = "sqlite:q\\u0000.db"', "NUL character"),
+    (["query", "--type=movie", "--id=550", "--store", "file:///tmp/x%00y"], {}, None, "NUL"),
+    (["query", "--type=movie", "--id=550", "--store", "~no-such-user-x/d"], {}, None, "~no-such"),
+    (["query", "--type=movie", "--where", ""], {}, None, "the where clause (--where) is empty"),
+    (["query", "--type=movie", "--limit", "99999999999999999999"], {}, None, "9223372036854775807"),
+    (["query", "--type=movie", "--limit", "1e20"], {}, None, "not a whole number"),
+    (["query", "--type=movie", "--id=1", "--at", "9999-12-31T23:00-05:00"], {}, None, "years"),
+    (["redrive", "--max", "99999999999999999999999"], {}, None, "--max"),
+    (["config"], {"REFRESH_MIN_AGE_HOURS": "1e308"}, None, "REFRESH_MIN_AGE_HOURS"),
+    (["config"], {"IN_FLIGHT_EXPIRY_HOURS": "1e20"}, None, "IN_FLIGHT_EXPIRY_HOURS"),
+    (["config"], {"AWS_REGION": "eu west 1"}, None, "AWS_REGION"),
+    (["config"], {"AWS_ENDPOINT_URL_SQS": "nonsense"}, None, "AWS_ENDPOINT_URL_SQS"),
+    # accepted silently
+    (["config"], {}, 'tmdb_api_url = "ftp://x"', "TMDB_API_URL"),
+    (["config"], {}, 'tmdb_api_key = "a b"', "TMDB_API_KEY"),
+    (["config"], {"RATE_LIMIT_REQUESTS": "４０"}, None, "ASCII digits"),
+    (["config"], {"COLLECTOR_CONCURRENCY": "1_0"}, None, "ASCII digits"),
+    (["config"], {"APPENDS_MOVIE": ","}, None, "names nothing; leave it empty for no appends"),
+    (["config"], {}, '[aws]\naws_region = ""', "[aws] aws_region: remove the line"),
+    (["config"], {"TMDB_API_URL": "https://api.themoviedb.org/3"}, None, "leave out /3"),
+    (["config"], {"METRICS_NAMESPACE": "AWS/Lambda"}, None, "METRICS_NAMESPACE"),
+    (["fake-tmdb", "--latency-ms", "nan"], {}, None, "--latency-ms"),
+    (["fake-tmdb", "--port", "８０"], {}, None, "--port"),
+    (["fake-tmdb", "--synthetic", "movie=_"], {}, None, "movie=_"),
+]
+
+
+@pytest.mark.parametrize(
+    "case",
+    MUST_BE_FIXED,
+    ids=[f"{i:02d}-{' '.join(case[0])[:40]}" for i, case in enumerate(MUST_BE_FIXED)],
+)
+def test_what_must_be_fixed_exits_2_in_one_line(
+    case: tuple[list[str], dict[str, str], str | None, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    args, env, file, named = case
+    monkeypatch.chdir(tmp_path)
+    if file is not None:
+        (tmp_path / "settings.toml").write_text(file + "\n")
+        args = ["--config", str(tmp_path / "settings.toml"), *args]
+    if "--store" not in args:
+        (tmp_path / "store").mkdir()
+        env = {"TMDB_STORE": str(tmp_path / "store"), **env}
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert named in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1, result.stderr
+    assert SECRET not in result.output

@@ -8,7 +8,7 @@ import json
 import os
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from tmdb_collector.config import load_config, parse_kinds
 from tmdb_collector.errors import ConfigurationError
 from tmdb_collector.fake import FakeSettings, FakeTMDB
 from tmdb_collector.fake.synthetic import SyntheticCatalog
-from tmdb_collector.harvest import HarvestSettings
+from tmdb_collector.harvest import HarvestSettings, HarvestState, Watermark
 from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.queue import SQLiteWorkQueue, decode_batch
 from tmdb_collector.store import RecordStore, RecordWrite, StoreLease, open_object_store
@@ -80,8 +80,20 @@ def test_dry_run_json_enqueues_and_remembers_nothing(fake: FakeTMDB, tmp_path: P
     [tv] = report["kinds"]
     assert tv["kind"] == "tv"
     assert tv["work"]["new"] > 0
-    assert not (store / "queue").exists()
-    assert not (store / "state").exists()
+    assert not store.exists()  # it remembers nothing: not even a new, empty store
+
+
+def test_a_run_into_memory_is_refused_it_would_keep_nothing(fake: FakeTMDB) -> None:
+    code, _, err = run(fake, "--store", "memory://", "--types", "movie")
+    assert code == 2
+    assert "memory:// keeps nothing once this command ends" in err
+    result = CliRunner().invoke(
+        main, ["mirror", "--store", "memory://"], env={"TMDB_API_KEY": SECRET}
+    )
+    assert result.exit_code == 2
+    assert "memory:// keeps nothing once this command ends" in result.stderr
+    code, _, err = run(fake, "--store", "memory://", "--types", "movie", "--dry-run")
+    assert code == 0, err  # a dry run keeps nothing anyway
 
 
 def test_a_refused_mass_deletion_exits_1_with_the_reason(fake: FakeTMDB, tmp_path: Path) -> None:
@@ -206,3 +218,80 @@ def test_harvest_is_refused_while_another_run_holds_the_store(
     code, out, err = asyncio.run(holding("--dry-run", "--types", "keyword"))
     assert code == 0, err
     assert "dry run" in out
+
+
+# --- honest days and watermarks ------------------------------------------------------------------
+
+
+def _watermarks(store: Path) -> dict[Kind, Watermark]:
+    return asyncio.run(HarvestState(open_object_store(str(store))).watermarks())
+
+
+def test_a_future_date_is_refused_before_anything_is_written(
+    fake: FakeTMDB, tmp_path: Path
+) -> None:
+    """Once, `--date 2099-01-01` moved the watermark to 2099: the changes feed of that kind was
+    never read again."""
+    store = tmp_path / "data"
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    code, _, err = run(fake, "--store", str(store), "--types", "movie", "--date", tomorrow)
+    assert code == 2
+    assert f"--date {tomorrow} is after today" in err
+    assert not store.exists()
+    result = CliRunner().invoke(main, ["mirror", "--store", str(store), "--date", "2099-01-01"])
+    assert result.exit_code == 2
+    assert "--date 2099-01-01 is after today" in result.stderr
+    assert not store.exists()
+
+
+def test_a_run_that_could_not_plan_a_kind_moves_no_watermark(
+    fake: FakeTMDB, tmp_path: Path
+) -> None:
+    """The export of the day asked for is gone (TMDB keeps 90 days of them) while its changes
+    feed reads fine: the run is incomplete, and the watermark stays where it was."""
+    store = tmp_path / "data"
+    day = datetime.now(UTC).date() - timedelta(days=100)
+    mark = Watermark(day - timedelta(days=1), int(datetime.now(UTC).timestamp() * 1000))
+    state = HarvestState(open_object_store(str(store)))
+    asyncio.run(state.save_watermarks({Kind.MOVIE: mark}))
+    code, out, _ = run(fake, "--store", str(store), "--types", "movie", "--date", str(day))
+    assert code == 1
+    assert "no new or deleted movie records this run" in out
+    assert _watermarks(store)[Kind.MOVIE] == mark  # the changes are read again next time
+
+
+def test_a_watermark_an_earlier_release_put_in_the_future_is_read_as_its_day(
+    fake: FakeTMDB, tmp_path: Path
+) -> None:
+    store = tmp_path / "data"
+    today = datetime.now(UTC).date()
+    now_ms = int(datetime.now(UTC).timestamp() * 1000)
+    state = HarvestState(open_object_store(str(store)))
+    asyncio.run(state.save_watermarks({Kind.MOVIE: Watermark(date(2099, 1, 1), now_ms)}))
+    code, out, err = run(fake, "--store", str(store), "--types", "movie", "--json")
+    assert code == 0, err
+    [movie] = json.loads(out)["kinds"]
+    assert movie["changes_from"] == today.isoformat()  # read, not "already read through 2099"
+    assert _watermarks(store)[Kind.MOVIE].through == today
+
+
+def test_a_mirror_whose_harvest_could_not_read_an_export_is_incomplete(
+    fake: FakeTMDB, tmp_path: Path
+) -> None:
+    """No run says "done" while part of its input went unread (here: the day's export, gone
+    after TMDB's 90 days)."""
+    store = tmp_path / "data"
+    day = (datetime.now(UTC).date() - timedelta(days=100)).isoformat()
+    env = {
+        "TMDB_API_KEY": SECRET,
+        "TMDB_API_URL": fake.url,
+        "TMDB_EXPORTS_URL": fake.url,
+        "RATE_LIMIT_REQUESTS": "500",
+    }
+    args = ["mirror", "--store", str(store), "--types", "keyword", "--date", day]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 1, result.output
+    assert "mirror incomplete: 1 harvest error: part of TMDB's input was not read" in result.stdout
+    assert "the harvest could not read part of TMDB's input" in result.stderr
+    progress = json.loads((store / "state" / "mirror" / "progress.json").read_text())
+    assert progress["outcome"].startswith("incomplete: 1 harvest error")

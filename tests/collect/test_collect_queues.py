@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from collect.conftest import TEST_SETTINGS, Bench, RecordingQueue, synthetic_catalog
 from conftest import QueueCase
+from tmdb_collector.collect import CollectorProgress
 from tmdb_collector.fake import FakeSettings, FakeTMDB, with_every_block
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.queue import decode_batch
@@ -42,3 +45,25 @@ async def test_the_collector_stores_everything_and_retries_through_either_queue(
     for series_id in range(1, SERIES + 1):
         assert await bench.records.read(RecordKey(Kind.TV, series_id)) is not None
         assert await bench.records.stored_parts(Kind.TV_SEASON, series_id)
+
+
+async def test_a_run_with_nothing_to_work_on_says_what_it_waits_for(bench: Bench) -> None:
+    """A message another consumer holds (here: received and never deleted) keeps a run
+    ``until_empty`` waiting up to a visibility timeout: its progress says so, and until when."""
+    bench.enqueue_keys(Kind.MOVIE, [1])
+    [held] = bench.queue.inner.receive(1, visibility_timeout=60)
+    stop = asyncio.Event()
+    moments: list[CollectorProgress] = []
+
+    def seen(progress: CollectorProgress) -> None:
+        moments.append(progress)
+        stop.set()  # one moment of waiting is enough
+
+    progress = await asyncio.wait_for(bench.collect(stop=stop, on_progress=seen), timeout=30)
+
+    waiting = moments[0].waiting
+    assert waiting is not None
+    assert (waiting.in_flight, waiting.delayed, waiting.visible) == (1, 0, 0)
+    assert waiting.back_by_ms - waiting.since_ms == TEST_SETTINGS.visibility_timeout * 1000
+    assert progress.items == {}
+    bench.queue.inner.delete([held])

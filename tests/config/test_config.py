@@ -4,6 +4,7 @@ shows it; unknown keys and bad values are clear errors; the credential never sho
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,16 @@ from tmdb_collector.app import Wiring
 from tmdb_collector.cli import main
 from tmdb_collector.config import (
     APPENDS,
+    COLLECTOR_CONCURRENCY,
     DEFAULT_FILE,
+    DELETE_MAX_SHARE,
     FAKE_TMDB_API_KEY,
     MEDIA_TYPES,
+    RATE_LIMIT_REQUESTS,
+    REFRESH_PER_RUN,
     SETTINGS,
     TMDB_API_KEY,
+    TMDB_REQUEST_TIMEOUT,
     TMDB_STORE,
     VISIBILITY_TIMEOUT,
     OptionValue,
@@ -28,6 +34,7 @@ from tmdb_collector.errors import ConfigurationError
 from tmdb_collector.kinds import Kind
 
 SECRET = "a-very-secret-v3-key-0123456789"  # noqa: S105 (a test credential)
+BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 FILE = """
 rate_limit_requests = 12.5          # top level
@@ -267,13 +274,147 @@ def test_aws_secrets_never_show_in_a_repr() -> None:
     assert config.to_json()["AWS_SECRET_ACCESS_KEY"]["value"] == "set"
 
 
-def test_a_blank_string_in_the_file_is_unset_as_in_the_environment(tmp_path: Path) -> None:
+def test_a_blank_string_in_the_file_is_refused_where_the_environment_leaves_it_unset(
+    tmp_path: Path,
+) -> None:
+    """`key = ""` was written on purpose; an empty variable is what shells and templates leave
+    behind. Where empty means nothing, the file's is an error, as --store '' is."""
     config_file = tmp_path / "settings.toml"
-    config_file.write_text('[aws]\naws_region = ""\n[storage]\ntmdb_queue = " "\n')
-    config = load_config(environ={}, file=config_file)
+    for line, name in (
+        ('[storage]\ntmdb_store = ""', "TMDB_STORE"),
+        ('[aws]\naws_region = "  "', "AWS_REGION"),
+        ('[tmdb]\ntmdb_api_key = ""', "TMDB_API_KEY"),
+    ):
+        config_file.write_text(line + "\n")
+        with pytest.raises(ConfigurationError) as raised:
+            load_config(environ={}, file=config_file)
+        key = line.split("\n")[1].split(" =")[0]
+        assert str(raised.value).startswith(f"{name} is empty in {config_file}, [")
+        assert f"] {key}: remove the line to use the default" in str(raised.value)
+    # The environment's empty string stays "unset", and empty appends stay "none".
+    config_file.write_text('[collector]\nappends_movie = ""\n')
+    config = load_config(environ={"TMDB_STORE": "", "AWS_REGION": " "}, file=config_file)
     assert config.resolved(TMDB_STORE).source == "default"
     assert config.to_json()["AWS_REGION"] == {"value": None, "source": "default"}
-    assert config.to_json()["TMDB_QUEUE"] == {"value": None, "source": "default"}
+    assert config[APPENDS[Kind.MOVIE]] == ()
+
+
+@pytest.mark.usefixtures("isolated")
+def test_config_reports_every_bad_value_one_line_each(tmp_path: Path) -> None:
+    config_file = tmp_path / "settings.toml"
+    config_file.write_text(f'tmdb_api_url = "ftp://x"\ntmdb_api_key = "a b{SECRET}"\n')
+    result = CliRunner().invoke(main, ["--config", str(config_file), "config"])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith("Error: TMDB_API_KEY must be a TMDB v4 read access token")
+    assert lines[0].endswith(f"(from {config_file}, tmdb_api_key)")
+    assert lines[1].startswith("TMDB_API_URL must be an http(s) base URL")
+    assert lines[1].endswith(
+        f"got 'ftp://x' (it must start with http:// or https://) (from {config_file}, tmdb_api_url)"
+    )
+    assert SECRET not in result.output
+
+
+@pytest.mark.parametrize("name", ["TMDB_API_URL", "TMDB_EXPORTS_URL", "AWS_ENDPOINT_URL_SQS"])
+def test_a_url_with_a_password_is_refused_without_echoing_it(name: str, tmp_path: Path) -> None:
+    """aiohttp refused user info beside the Bearer header with a 68-line traceback."""
+    url = f"http://someone:{SECRET}@127.0.0.1:8765"
+    with pytest.raises(ConfigurationError) as raised:
+        load_config(environ={name: url}, only=(BY_NAME[name],))
+    assert f"{name} must be an http(s)" in str(raised.value)
+    assert "got 'http://***@127.0.0.1:8765' (it holds a user name or password" in str(raised.value)
+    assert SECRET not in str(raised.value)
+    assert "someone" not in str(raised.value)
+    config_file = tmp_path / "settings.toml"
+    config_file.write_text(f'{name.lower()} = "{url}"\n')
+    with pytest.raises(ConfigurationError) as raised:
+        load_config(environ={}, file=config_file)
+    assert SECRET not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("TMDB_API_URL", "https://api.themoviedb.org/3", "leave out /3"),
+        ("TMDB_API_URL", "https://api.themoviedb.org/3/", "leave out /3"),
+        ("TMDB_EXPORTS_URL", "https://files.tmdb.org/p/exports", "leave out /p/exports"),
+        ("TMDB_API_URL", "https://api.themoviedb.\u043erg", "not ASCII"),  # a Cyrillic o
+        ("TMDB_API_URL", "https://api.themoviedb.org/a b", "a space"),
+        ("TMDB_API_URL", "http://127.0.0.1:0", "port 0"),
+        ("AWS_ENDPOINT_URL", "nonsense", "http:// or https://"),
+        ("AWS_REGION", "eu west 1", "an AWS region name"),
+        ("AWS_DEFAULT_REGION", "eu_west_1", "an AWS region name"),
+        ("METRICS_NAMESPACE", "AWS/Lambda", "not starting with : or AWS/"),
+        ("TMDB_API_KEY_SECRET", "my secret", "a Secrets Manager secret name or ARN"),
+        ("TMDB_API_KEY_PARAMETER", "/tmdb key", "an SSM parameter name or ARN"),
+        ("REFRESH_MIN_AGE_HOURS", "1e308", "from 0 to 87600"),
+        ("IN_FLIGHT_EXPIRY_HOURS", "1e20", "from 1 to 87600"),
+    ],
+)
+def test_values_that_failed_later_or_did_the_wrong_thing_are_refused(
+    name: str, value: str, why: str
+) -> None:
+    """Each was accepted, then was a traceback (a Rust panic for a region with spaces,
+    botocore's ValueError for an endpoint, an OverflowError for 1e308 hours) or asked the
+    wrong URL (/3/3/movie/550 is a 404: a deletion)."""
+    with pytest.raises(ConfigurationError, match=re.escape(why)) as raised:
+        load_config(environ={name: value}, only=(BY_NAME[name],))
+    assert str(raised.value).startswith(f"{name} must be")
+
+
+@pytest.mark.parametrize("name", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+def test_an_aws_credential_with_a_space_is_refused_unechoed(name: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"{name} must be printable ASCII") as raised:
+        load_config(environ={name: f"{SECRET} x"}, only=(BY_NAME[name],))
+    assert SECRET not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("RATE_LIMIT_REQUESTS", "４０"),  # fullwidth digits: float() reads 40.0
+        ("RATE_LIMIT_REQUESTS", "\u0664\u0660"),  # Arabic-Indic digits
+        ("RATE_LIMIT_REQUESTS", "1_0"),
+        ("COLLECTOR_CONCURRENCY", "１０"),
+        ("COLLECTOR_CONCURRENCY", "1_0"),
+        ("VISIBILITY_TIMEOUT", "3_00"),
+    ],
+)
+def test_numbers_are_written_in_ascii_digits(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load_config(environ={name: value}, only=(BY_NAME[name],))
+    assert f"{name} must be" in str(raised.value)
+    assert "write it in ASCII digits 0-9, without '_'" in str(raised.value)
+
+
+def test_plain_numbers_still_parse() -> None:
+    config = load_config(
+        environ={
+            "RATE_LIMIT_REQUESTS": " 1e1 ",
+            "DELETE_MAX_SHARE": ".5",
+            "TMDB_REQUEST_TIMEOUT": "+12.",
+            "COLLECTOR_CONCURRENCY": "040",
+            "REFRESH_PER_RUN": "-0",
+        }
+    )
+    assert config[RATE_LIMIT_REQUESTS] == 10.0
+    assert config[DELETE_MAX_SHARE] == 0.5
+    assert config[TMDB_REQUEST_TIMEOUT] == 12.0
+    assert config[COLLECTOR_CONCURRENCY] == 40
+    assert config[REFRESH_PER_RUN] == 0
+
+
+@pytest.mark.parametrize("raw", [",", " , ,", ["", " "]])
+def test_appends_of_only_separators_name_nothing(raw: str | list[str], tmp_path: Path) -> None:
+    setting = APPENDS[Kind.MOVIE]
+    with pytest.raises(ConfigurationError) as raised:
+        setting.parse(raw)
+    assert "names nothing; leave it empty for no appends" in str(raised.value)
+    assert setting.parse("") == ()
+    assert setting.parse([]) == ()
+    with pytest.raises(ConfigurationError, match="names no kind; leave it unset for all seven"):
+        MEDIA_TYPES.parse(raw)
 
 
 def test_messages_speak_the_users_words_not_pythons() -> None:

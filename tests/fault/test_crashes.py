@@ -3,12 +3,14 @@ file deleted after a kill, and two runs on one store at once. Each ends in the c
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,7 @@ from fault._harness import (
     FakeProcess,
     MotoProcess,
     Setup,
+    Started,
     StoreState,
     assert_no_traceback,
     finish_and_compare,
@@ -131,6 +134,61 @@ def test_sigkill_at_random_points_on_s3(
         lost=final.lost,
         recovery=f"final run {final.run.seconds:.1f} s",
     )
+
+
+#: What `status` says of a run whose progress says "running" while no live `mirror` holds the
+#: store (app/_status.py).
+ENDED = "ended without finishing (killed or crashed)"
+
+
+def test_a_killed_run_is_not_reported_as_running(
+    fake: FakeProcess, clean: StoreState, tmp_path: Path, fault_table: FaultTable
+) -> None:
+    row = fault_table.row(1.2, "a killed run is not reported as running", "")
+    setup = Setup(fake.url, str(tmp_path / "data"), tmp_path)
+    with setup.started("mirror", **KILLED_RUNS) as run:
+        saved = _saved_while_collecting(tmp_path / "data", run)
+        run.kill()
+    report, text = status(setup), setup.run("status", timeout=60)
+    assert text.code == 0, text.describe()
+    mirror = report["mirror"]
+    assert report["lease"] is None, report["lease"]
+    assert (mirror["outcome"], mirror["eta_seconds"]) == (ENDED, None), mirror
+    [line] = [line for line in text.stdout.splitlines() if line.startswith("mirror:")]
+    told = f"mirror: {ENDED} at {mirror['updated_at']}: run `tmdb-collector mirror` to resume"
+    assert line.startswith(told), line
+    assert "running" not in line, line
+    assert "left" not in line, line
+    row.injected = (
+        f"`mirror` SIGKILLed while collecting ({sum(saved['items_done'].values())} items done "
+        "in its last saved progress, which says “running”), then `status` and `status --json`"
+    )
+    final = finish_and_compare(setup, clean)
+    final.check()
+    assert status(setup)["mirror"]["outcome"] == "done"
+    row.done(
+        f"`status` says “mirror: {ENDED} at …: run `tmdb-collector mirror` to resume”, no "
+        "time left; `--json`: `lease` null, `outcome` the same, `eta_seconds` null; the next "
+        "`mirror` resumes: store = clean mirror",
+        lost=final.lost,
+        recovery=f"final run {final.run.seconds:.1f} s",
+    )
+
+
+def _saved_while_collecting(store: Path, run: Started) -> dict[str, Any]:
+    """The run's progress once it has saved one in the collect phase (every 5 s)."""
+    path = store / "state" / "mirror" / "progress.json"
+    deadline = time.monotonic() + 60
+    while True:
+        assert run.process.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline, "no progress saved while collecting in 60 s"
+        try:
+            saved: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, ValueError):  # not saved yet
+            saved = {}
+        if saved.get("phase") == "collect" and saved.get("outcome") == "running":
+            return saved
+        time.sleep(0.1)
 
 
 def test_queue_file_lost(

@@ -35,7 +35,8 @@ def day_two(fake: FakeProcess, setup: Setup) -> tuple[set[str], set[str], bytes,
     """A clean first day, then day 2: (movies stored on day 1, movies in day 2's export, that
     export, the file name it is served under — tomorrow's: records checked on an export's own
     day are never deletion candidates, and every record here was fetched today, so the runs
-    harvest for tomorrow)."""
+    harvest for tomorrow, with HARVEST_TODAY saying it is tomorrow: a harvest refuses a day to
+    come)."""
     first = setup.mirror()
     assert first.code == 0, first.describe()
     before = read_store(setup.store).live(Kind.MOVIE)
@@ -63,7 +64,8 @@ def test_a_cut_export_download(fake: FakeProcess, tmp_path: Path, fault_table: F
     # The first two requests for the file (the existence probe, then the download) stop
     # half-way: headers promising the whole file, half of it, then the connection closes.
     fake.inject("truncate", 2, f"/p/exports/{name}")
-    run = setup.mirror("--date", (today() + timedelta(days=1)).isoformat())
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    run = setup.mirror("--date", tomorrow, HARVEST_TODAY=tomorrow)
     assert run.code == 0, run.describe()
     [read] = [
         json.loads(line)
@@ -94,7 +96,7 @@ def test_a_truncated_export_file_is_no_mass_deletion(
     tomorrow = (today() + timedelta(days=1)).isoformat()
     # Without a fetch to confirm each deletion, only the guard stands between a short export
     # and tombstones.
-    harmed = setup.mirror("--date", tomorrow, CONFIRM_DELETIONS="false")
+    harmed = setup.mirror("--date", tomorrow, CONFIRM_DELETIONS="false", HARVEST_TODAY=tomorrow)
     assert_no_traceback(harmed)
     after = read_store(setup.store)
     wrongly = after.tombstones(Kind.MOVIE) - (before - truth)
@@ -105,7 +107,7 @@ def test_a_truncated_export_file_is_no_mass_deletion(
     assert "refusing to delete" in error
 
     fake.admin("PUT", f"exports/{name}", full)  # the whole file again
-    healed = setup.mirror("--date", tomorrow, CONFIRM_DELETIONS="false")
+    healed = setup.mirror("--date", tomorrow, CONFIRM_DELETIONS="false", HARVEST_TODAY=tomorrow)
     assert healed.code == 0, healed.describe()
     lost = check_day_two(setup, before, truth)
     row.injected = (

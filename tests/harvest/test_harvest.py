@@ -93,8 +93,24 @@ async def test_a_queue_that_lost_its_work_does_not_hold_the_plan(world: World) -
     again = await world.harvest(settings=NO_REFRESH)
     assert again.items_enqueued == first.items_enqueued
     assert all(p.in_flight == 0 for p in again.plan.kinds)
+    notes = {p.kind: p.notes for p in again.plan.kinds}
+    for plan in first.plan.kinds:
+        lost = (
+            f"the queue holds no work, but {plan.total:,} of the {plan.total:,} items the "
+            "in-flight ledger listed are not in the store"
+        )
+        assert any(note.startswith(lost) for note in notes[plan.kind]), notes[plan.kind]
+
+
+async def test_a_harvest_after_a_complete_mirror_says_nothing_of_the_ledger(
+    world: World,
+) -> None:
+    """Every item the ledger lists is in the store and the queue is empty: that is normal."""
+    await first_mirror(world)
+    again = await world.harvest(settings=NO_REFRESH)
     notes = [note for p in again.plan.kinds for note in p.notes]
-    assert any("the queue holds no work" in note for note in notes)
+    assert not any("in-flight ledger" in note for note in notes), notes
+    assert all(p.in_flight == 0 for p in again.plan.kinds)
 
 
 async def test_the_next_day_plans_new_changed_and_deleted(world: World) -> None:

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from conftest import unique_queue_name
-from tmdb_collector.queue import SQLiteWorkQueue, SQSWorkQueue, open_work_queue
+from tmdb_collector.errors import Action, action_for
+from tmdb_collector.queue import (
+    QueueConfigurationError,
+    SQLiteWorkQueue,
+    SQSWorkQueue,
+    open_work_queue,
+)
 
 
 def test_a_plain_path_is_an_sqlite_queue(tmp_path: Path) -> None:
@@ -53,6 +59,24 @@ def test_an_unknown_spec_is_refused_with_the_accepted_forms(spec: str) -> None:
     with pytest.raises(ValueError, match=r"sqlite:|sqs://NAME") as raised:
         open_work_queue(spec)
     assert not isinstance(raised.value, TypeError)
+
+
+@pytest.mark.parametrize(
+    "spec", ["sqs://", "sqs://bad name", "sqs://ｗｏｒｋ", "sqs://" + "x" * 77, "sqs://a.fifo"]
+)
+def test_a_bad_sqs_queue_name_is_a_configuration_error(spec: str) -> None:
+    """Was check_queue_name's bare ValueError: a traceback and exit 1 from the CLI."""
+    with pytest.raises(QueueConfigurationError, match="1-76 ASCII letters, digits") as raised:
+        open_work_queue(spec)
+    assert action_for(raised.value) is Action.FIX  # the CLI's exit status 2
+    assert repr(spec) in str(raised.value)
+
+
+@pytest.mark.parametrize("spec", ["sqlite:state/a\x00b.db", "state/queue\x00.db"])
+def test_a_nul_character_in_a_spec_is_a_configuration_error(spec: str) -> None:
+    """A TOML file can write one ("\\u0000"); sqlite3 and pathlib would raise ValueError."""
+    with pytest.raises(QueueConfigurationError, match="contains a NUL character"):
+        open_work_queue(spec)
 
 
 def test_a_refused_spec_does_not_echo_a_password() -> None:

@@ -344,6 +344,24 @@ def test_malformed_locations_are_explained(location: str, message: str) -> None:
         open_object_store(location, environ={})
 
 
+@pytest.mark.parametrize("location", ["file:///data/x%00y", "/data/x\x00y", "relative\x00/dir"])
+def test_a_nul_character_in_a_path_is_explained(location: str) -> None:
+    """A file URL's %00 (or a TOML file's "\\u0000") was pathlib's "embedded null byte"."""
+    with pytest.raises(StoreConfigurationError, match="contains a NUL character"):
+        open_object_store(location)
+
+
+def test_a_path_that_resolves_to_nothing_is_explained(tmp_path: Path) -> None:
+    """pathlib's RuntimeError for a symbolic link loop or an unknown ~user was a traceback."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    # Python 3.13 resolves a loop without complaint; then mkdir meets it.
+    with pytest.raises(StoreConfigurationError, match=r"names no directory|cannot create"):
+        open_object_store(str(tmp_path / "a" / "store"))
+    with pytest.raises(StoreConfigurationError, match="names no directory"):
+        open_object_store("~no-such-user-here/store")
+
+
 def test_credentials_in_a_location_are_refused_and_not_repeated() -> None:
     with pytest.raises(StoreConfigurationError) as caught:
         open_object_store("s3://AKIDEXAMPLE:s3cr3t@bucket/x", environ={})

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from tmdb_collector.app._harvest import (
         REASON_ORDER,
         HarvestReport,
+        harvest_day,
         open_harvest_queue,
         run_harvest,
     )
@@ -91,6 +92,7 @@ __all__ = [
     "drop_history_copies",
     "export_kind",
     "gather_status",
+    "harvest_day",
     "idle_share",
     "iso_time",
     "mirror_fake_tmdb",
@@ -114,7 +116,13 @@ _LAZY = {
         "tmdb_collector.app._demo",
     ),
     **dict.fromkeys(
-        ("REASON_ORDER", "HarvestReport", "open_harvest_queue", "run_harvest"),
+        (
+            "REASON_ORDER",
+            "HarvestReport",
+            "harvest_day",
+            "open_harvest_queue",
+            "run_harvest",
+        ),
         "tmdb_collector.app._harvest",
     ),
     **dict.fromkeys(

@@ -160,6 +160,9 @@ async def collect_batch(
         if roll is not None and entering is not None:
             await asyncio.gather(entering, return_exceptions=True)
             await roll.leave()
+    # Named as unfinished, they come back at once, not after the visibility timeout (a failed
+    # batch — a rejected credential — keeps them hidden: no storm).
+    await asyncio.to_thread(batch.release_unfinished)
     return BatchReport(
         batch.unfinished(),
         batch.finished(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import tempfile
 import time
 import urllib.request
@@ -25,6 +26,7 @@ from tmdb_collector.app._mirror import MirrorProgress, run_mirror
 from tmdb_collector.app._wiring import Wiring
 from tmdb_collector.config import (
     COLLECTOR_CONCURRENCY,
+    FAKE_TMDB_API_KEY,
     RATE_LIMIT_REQUESTS,
     REFRESH_PER_RUN,
     TMDB_API_KEY,
@@ -42,6 +44,8 @@ from tmdb_collector.tmdb import TMDBClient
 
 __all__ = ["DEMO_CATALOG", "DEMO_RATE", "DemoReport", "mirror_fake_tmdb", "run_demo"]
 
+#: The key the demo's fake TMDB and its mirror share (the demo needs no TMDB credential).
+DEMO_KEY = "demo-needs-no-key"
 #: Small enough to mirror in well under a minute at 40 requests/s, with every kind in it.
 DEMO_CATALOG: dict[Kind, int] = {
     Kind.MOVIE: 150,
@@ -69,6 +73,8 @@ class DemoReport:
     fake_rate_limited: int = 0
     sample_key: RecordKey | None = None
     sample: JSONObject = field(default_factory=dict)
+    #: What the demo did otherwise than the shell's settings say, in words.
+    notes: list[str] = field(default_factory=list)
 
 
 def run_demo(
@@ -87,11 +93,20 @@ def run_demo(
     counts = ",".join(f"{kind.value}={count}" for kind, count in DEMO_CATALOG.items())
     args = ["--synthetic", counts, "--seed", str(seed), "--rate-limit", str(DEMO_RATE)]
     # The fake logs only its warnings: the demo shows its own summary, not the server's log.
-    with start_fake_process(args, log_level="warning") as url:
+    # Both sides use the demo's own key, whatever the shell sets: a FAKE_TMDB_API_KEY there
+    # (as docs/fake-tmdb.md shows) would make the fake refuse the demo's key.
+    own_key = {FAKE_TMDB_API_KEY.name: DEMO_KEY}
+    with start_fake_process(args, log_level="warning", environ=own_key) as url:
         report = asyncio.run(mirror_fake_tmdb(url, location, on_progress=on_progress))
         # Our own fake's admin API on 127.0.0.1, never a user-given URL.
         with urllib.request.urlopen(f"{url}/_fake/stats", timeout=10) as answer:  # noqa: S310
             report.fake_rate_limited = int(json.load(answer)["rate_limited"])
+    shell = [name for name in (FAKE_TMDB_API_KEY.name, TMDB_API_KEY.name) if os.environ.get(name)]
+    if shell:
+        report.notes.append(
+            f"{' and '.join(shell)} from the shell not used: the demo's fake TMDB and its "
+            "mirror share a key of their own"
+        )
     return report
 
 
@@ -141,7 +156,7 @@ def _demo_config(url: str, location: str, rate: float) -> Config:
         TMDB_STORE: location,
         TMDB_API_URL: url,
         TMDB_EXPORTS_URL: url,
-        TMDB_API_KEY: "demo-needs-no-key",
+        TMDB_API_KEY: DEMO_KEY,
         RATE_LIMIT_REQUESTS: rate,
         COLLECTOR_CONCURRENCY: 20,
         REFRESH_PER_RUN: 0,

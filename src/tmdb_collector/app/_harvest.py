@@ -8,13 +8,32 @@ from datetime import date
 
 from tmdb_collector.app._lease import run_lease
 from tmdb_collector.app._wiring import Wiring
-from tmdb_collector.harvest import REASON_ORDER, Harvester, HarvestReport, HarvestSettings
+from tmdb_collector.harvest import (
+    REASON_ORDER,
+    Harvester,
+    HarvestReport,
+    HarvestSettings,
+    check_harvest_day,
+    harvest_clock,
+)
 from tmdb_collector.observe import Metrics
 from tmdb_collector.queue import WorkQueue, sqlite_path
 from tmdb_collector.store import ObjectStore
 from tmdb_collector.tmdb import ClientSettings, TMDBClient
 
-__all__ = ["REASON_ORDER", "HarvestReport", "open_harvest_queue", "run_harvest"]
+__all__ = [
+    "REASON_ORDER",
+    "HarvestReport",
+    "harvest_day",
+    "open_harvest_queue",
+    "run_harvest",
+]
+
+
+def harvest_day(wiring: Wiring, day: date | None) -> date | None:
+    """``day`` when a harvest can plan from it: today (the harvester's, UTC) or earlier; else
+    FutureDayError (an InputError, exit 2), before anything is read or written."""
+    return check_harvest_day(day, now_ms=harvest_clock(wiring.harvest_settings())())
 
 
 def open_harvest_queue(

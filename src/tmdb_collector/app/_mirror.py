@@ -175,9 +175,29 @@ class MirrorReport:
     dead_letters: int = 0
 
     @property
+    def harvest_errors(self) -> list[str]:
+        """What the harvest could not read (an export, a changes window): work not planned."""
+        return [] if self.harvest is None else list(self.harvest.plan.errors)
+
+    @property
+    def verdict(self) -> str:
+        """``done``, ``stopped``, or ``incomplete: <why>`` — dead letters, or part of the
+        input the harvest could not read: no run says "done" while work is missing."""
+        if self.stopped:
+            return "stopped"
+        missing = []
+        if self.dead_letters:
+            missing.append(f"{self.dead_letters} messages in the dead-letter queue")
+        if errors := self.harvest_errors:
+            s = "" if len(errors) == 1 else "s"
+            missing.append(f"{len(errors)} harvest error{s}: part of TMDB's input was not read")
+        return "incomplete: " + "; ".join(missing) if missing else "done"
+
+    @property
     def complete(self) -> bool:
-        """Every planned item stored (or tombstoned): not stopped, nothing dead-lettered."""
-        return not self.stopped and self.dead_letters == 0
+        """Every planned item stored (or tombstoned), and everything planned that should
+        have been: not stopped, nothing dead-lettered, the harvest read all it needed."""
+        return self.verdict == "done"
 
 
 @contextmanager
@@ -290,11 +310,7 @@ async def _compact(objects: ObjectStore) -> dict[Kind, int]:
 
 
 def _outcome(result: MirrorReport) -> str:
-    if result.stopped:
-        return "stopped"
-    if result.dead_letters:
-        return f"incomplete: {result.dead_letters} messages in the dead-letter queue"
-    return "done"
+    return result.verdict
 
 
 async def mirror_tmdb(

@@ -44,7 +44,7 @@ async def read_record(
 ) -> StoredRecord | None:
     """The current version of ``key``; version N of its history (1 oldest, -1 newest); or the
     version current at ``at_ms``. None when there is no such version."""
-    records = wiring.records()
+    records = await wiring.records()
     if version is not None:
         return await records.read_version(key, version)
     if at_ms is not None:
@@ -56,12 +56,12 @@ async def read_record_bytes(
     wiring: Wiring, key: RecordKey, *, version: int | None = None, at_ms: int | None = None
 ) -> bytes | None:
     """The stored bytes (zstd-compressed ``Record``) of the version ``read_record`` would read."""
-    return await wiring.records().read_bytes(key, version=version, at_ms=at_ms)
+    return await (await wiring.records()).read_bytes(key, version=version, at_ms=at_ms)
 
 
 async def record_history(wiring: Wiring, key: RecordKey) -> list[VersionInfo]:
     """The kept versions of ``key``, oldest first (empty: not in the store)."""
-    return await wiring.records().history(key)
+    return await (await wiring.records()).history(key)
 
 
 async def query_index(
@@ -74,7 +74,7 @@ async def query_index(
     limit: int | None = None,
 ) -> pa.Table:
     """The index rows of ``kind`` that match (``RecordIndex.query``)."""
-    return await wiring.index().query(
+    return await (await wiring.index()).query(
         kind, where=where, order_by=order_by, descending=descending, limit=limit
     )
 
@@ -91,10 +91,15 @@ async def export_kind(
     """Every current record of ``kind`` to ``out`` (None: standard output), atomically for a
     regular file (``store.export_to_file``)."""
     return await export_to_file(
-        wiring.records(), kind, output, out, include_deleted=include_deleted, on_record=on_record
+        await wiring.records(),
+        kind,
+        output,
+        out,
+        include_deleted=include_deleted,
+        on_record=on_record,
     )
 
 
 async def drop_history_copies(wiring: Wiring, kind: Kind) -> int:
     """Delete history's copies of current versions that stores before 0.2 kept: how many."""
-    return await wiring.records().drop_current_copies(kind)
+    return await (await wiring.records()).drop_current_copies(kind)

@@ -20,7 +20,7 @@ from tmdb_collector.queue import (
     open_work_queue,
     sqlite_path,
 )
-from tmdb_collector.store import ObjectStore, RecordIndex, StoreLease
+from tmdb_collector.store import LeaseHolder, ObjectStore, RecordIndex, StoreLease
 
 __all__ = ["gather_status"]
 
@@ -32,15 +32,19 @@ async def gather_status(objects: ObjectStore, queue_spec: str) -> dict[str, Any]
     """Everything ``status`` shows, as JSON-ready data."""
     state = HarvestState(objects)
     collectors, held = await at_work(objects)
+    # The lease first, the progress right after: a run saves its last progress before it
+    # releases its lease, so a "running" progress read after a free lease is a run that died.
+    holder = await _live_holder(objects)
+    mirror = _judged(await _mirror_progress(objects), holder)
     return {
         "store": objects.url,
-        "lease": await _lease(objects),
+        "lease": _lease(holder),
         # Collector functions on Lambda at work now (their roll call), and the messages they hold.
         "collectors_at_work": {"instances": collectors, "messages": held},
         "queue": await asyncio.to_thread(_queue_status, queue_spec),
         "kinds": await _kinds(objects),
         "last_harvest": await state.last_run(),
-        "mirror": await _mirror_progress(objects),
+        "mirror": mirror,
         "watermarks": {
             kind.value: {"through": mark.through.isoformat()}
             for kind, mark in (await state.watermarks()).items()
@@ -48,10 +52,17 @@ async def gather_status(objects: ObjectStore, queue_spec: str) -> dict[str, Any]
     }
 
 
-async def _lease(objects: ObjectStore) -> dict[str, Any] | None:
-    """The run holding the store (its lease), or None when no run holds it now."""
+async def _live_holder(objects: ObjectStore) -> LeaseHolder | None:
+    """The run holding the store now (its lease), or None: released, expired, or held by a
+    process of this machine that is gone."""
     holder = await StoreLease(objects, "status").current()
     if holder is None or holder.is_free(time.time()):
+        return None
+    return holder
+
+
+def _lease(holder: LeaseHolder | None) -> dict[str, Any] | None:
+    if holder is None:
         return None
     return {
         "command": holder.command,
@@ -79,6 +90,23 @@ async def _mirror_progress(objects: ObjectStore) -> dict[str, Any] | None:
     return progress
 
 
+#: A run's outcome when its progress says "running" but no live run of ``mirror`` holds the
+#: store: it was killed (SIGKILL, out of memory) or its machine stopped, and could not say so.
+_ENDED_UNFINISHED = "ended without finishing (killed or crashed)"
+
+
+def _judged(progress: dict[str, Any] | None, holder: LeaseHolder | None) -> dict[str, Any] | None:
+    """The progress, with the outcome the facts support: "running" only while a live ``mirror``
+    holds the store's lease (on another machine: until that lease expires)."""
+    if progress is None or progress.get("finished"):
+        return progress
+    if progress.get("outcome", "running") != "running":
+        return progress
+    if holder is not None and holder.command == "mirror":
+        return progress
+    return {**progress, "outcome": _ENDED_UNFINISHED, "eta_seconds": None}
+
+
 def _queue_status(spec: str) -> dict[str, Any]:
     path = sqlite_path(spec)
     if path is not None and not path.exists():
@@ -98,7 +126,10 @@ def _describe(spec: str, queue: WorkQueue) -> dict[str, Any]:
         try:
             batch = decode_batch(message.body)
         except MalformedMessageError as error:
-            letters.append({"items": 0, "kinds": [], "error": f"unreadable message: {error}"})
+            # Kept as it was by the collector: no item can be read from it.
+            letters.append(
+                {"items": 0, "kinds": [], "first": None, "unreadable": True, "error": str(error)}
+            )
             continue
         letters.append(
             {

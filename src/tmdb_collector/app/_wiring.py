@@ -40,10 +40,13 @@ from tmdb_collector.config import (
 from tmdb_collector.errors import ConfigurationError
 from tmdb_collector.queue import WorkQueue, open_work_queue, sqlite_path
 from tmdb_collector.store import (
+    MEMORY_URL,
     QUEUE_RECORD_KEY,
     ObjectStore,
     RecordIndex,
     RecordStore,
+    StoreConfigurationError,
+    StoreNotFoundError,
     open_object_store,
 )
 
@@ -126,13 +129,57 @@ class Wiring:
         """The object store TMDB_STORE names (AWS settings from the configuration included)."""
         return open_object_store(self.config[TMDB_STORE], environ=self.config.environ(AWS_SETTINGS))
 
-    def records(self) -> RecordStore:
-        """The record store, for reading (``query``, ``history``, ``export``)."""
-        return RecordStore(self.objects)
+    async def existing_objects(self) -> ObjectStore:
+        """The store for a command that only reads it: never created. StoreNotFoundError when
+        TMDB_STORE names none — a directory that does not exist, an S3 location holding no
+        object, memory:// (new and empty in every process)."""
+        if "objects" in self.__dict__:
+            return self.objects
+        location = self.config[TMDB_STORE]
+        objects = open_object_store(
+            location, environ=self.config.environ(AWS_SETTINGS), create=False
+        )
+        if not objects.url.startswith("file://"):
+            async for _ in objects.list():
+                break
+            else:
+                why = (
+                    "memory:// is new and empty in every process"
+                    if objects.url == MEMORY_URL
+                    else "it holds no object"
+                )
+                raise StoreNotFoundError(
+                    f"there is no store at {objects.url} ({why}): check --store (TMDB_STORE)"
+                )
+        self.__dict__["objects"] = objects
+        return objects
 
-    def index(self) -> RecordIndex:
-        """The store's index, for queries."""
-        return RecordIndex(self.objects)
+    async def objects_or_nothing(self) -> ObjectStore:
+        """The store if there is one, else an empty one in memory: a dry run plans from what is
+        stored, and must not create a store to find that nothing is."""
+        try:
+            return await self.existing_objects()
+        except StoreNotFoundError:
+            self.__dict__["objects"] = open_object_store(MEMORY_URL)
+            return self.objects
+
+    def lasting_objects(self) -> ObjectStore:
+        """The store a run that writes (``mirror``, ``harvest``) keeps its work in; memory://
+        is refused: it would be gone when the command ends."""
+        if self.objects.url == MEMORY_URL:
+            raise StoreConfigurationError(
+                "memory:// keeps nothing once this command ends: a mirror or harvest there "
+                "would be lost; give --store a directory or s3://BUCKET/PREFIX"
+            )
+        return self.objects
+
+    async def records(self) -> RecordStore:
+        """The record store, for reading (``query``, ``history``, ``export``): it must exist."""
+        return RecordStore(await self.existing_objects())
+
+    async def index(self) -> RecordIndex:
+        """The store's index, for queries: the store must exist."""
+        return RecordIndex(await self.existing_objects())
 
     # --- the queue ------------------------------------------------------------------------
 

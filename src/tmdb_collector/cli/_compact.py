@@ -31,7 +31,8 @@ def compact(kind_text: tuple[str, ...], kind_list: tuple[str, ...], location: st
     """
     wired = wiring(location=location)
     kinds = chosen_kinds(kind_text, kind_list)
-    results = asyncio.run(app.compact_index(wired.objects, kinds))
+    objects = asyncio.run(wired.existing_objects())  # compacting no store is a typo
+    results = asyncio.run(app.compact_index(objects, kinds))
     for kind, result in results.items():
         click.echo(
             f"{kind}: {result.fragments_merged} fragments folded, {result.rows} rows indexed"

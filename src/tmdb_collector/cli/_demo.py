@@ -10,14 +10,16 @@ from rich.live import Live
 from rich.table import Table
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import CLIState
+from tmdb_collector.cli._options import CLIState, Integer
 from tmdb_collector.cli._render import command_name, render_progress, stdout_console
 
 __all__ = ["demo", "render_report"]
 
 
 @click.command()
-@click.option("--seed", type=int, default=42, show_default=True, help="Seeds the synthetic TMDB.")
+@click.option(
+    "--seed", type=Integer(), default=42, show_default=True, help="Seeds the synthetic TMDB."
+)
 @click.option(
     "--store",
     default=None,
@@ -47,6 +49,8 @@ def demo(ctx: click.Context, seed: int, store: str | None) -> None:
         report = app.run_demo(seed=seed, store=store)
     for renderable in render_report(report, command_name()):
         console.print(renderable)
+    for note in report.notes:
+        console.print(f"note: {note}")
 
 
 def render_report(report: app.DemoReport, program: str) -> list[Table | str]:

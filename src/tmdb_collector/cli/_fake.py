@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from tmdb_collector.cli._options import settings
+from tmdb_collector.cli._options import Integer, Number, settings
 from tmdb_collector.config import FAKE_TMDB_API_KEY, OptionValue
 from tmdb_collector.fake import (
     LISTENING_PREFIX,
@@ -41,7 +41,7 @@ DEFAULT_SYNTHETIC = "movie=1000,tv=200,person=2000,collection=50,company=100,net
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port",
-    type=click.IntRange(0, 65535),
+    type=Integer(0, 65535),
     default=8765,
     show_default=True,
     help="Port to listen on; 0 picks a free one.",
@@ -56,34 +56,34 @@ DEFAULT_SYNTHETIC = "movie=1000,tv=200,person=2000,collection=50,company=100,net
     metavar="COUNTS",
     help="Serve generated data, e.g. movie=1000,tv=200,person=2000 (the default, small).",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seeds data and faults.")
+@click.option("--seed", type=Integer(), default=0, show_default=True, help="Seeds data and faults.")
 @click.option(
     "--api-key",
     help="Accept only this credential (as api_key or Bearer; FAKE_TMDB_API_KEY); default: any "
     "non-empty one.",
 )
-@click.option("--rate-limit", type=click.IntRange(min=1), help="Requests/s before 429s.")
+@click.option("--rate-limit", type=Integer(min=1), help="Requests/s before 429s.")
 @click.option(
     "--retry-after/--no-retry-after",
     default=False,
     show_default=True,
     help="Send Retry-After: 1 with 429s (today's TMDB CDN does not).",
 )
-@click.option("--latency-ms", type=click.FloatRange(min=0), default=0.0, help="Added latency.")
+@click.option("--latency-ms", type=Number(min=0), default=0.0, help="Added latency.")
 @click.option(
     "--latency-jitter-ms",
-    type=click.FloatRange(min=0),
+    type=Number(min=0),
     help="Uniform ± jitter on the latency; default half the latency.",
 )
 @click.option(
     "--error-rate",
-    type=click.FloatRange(0, 1),
+    type=Number(0, 1),
     default=0.0,
     help="Share of /3/ requests failing with 500/502/503/504, a reset or a truncated body.",
 )
 @click.option(
     "--day",
-    type=click.IntRange(0, MAX_ADVANCE_DAYS),
+    type=Integer(0, MAX_ADVANCE_DAYS),
     default=0,
     help="Advance the catalog N days.",
 )

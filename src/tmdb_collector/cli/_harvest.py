@@ -56,9 +56,11 @@ def harvest(
     are enqueued).
     """
     wired = wiring(location=location, queue_spec=queue_spec, types=types)
+    export_day = app.harvest_day(wired, None if day is None else day.date())
     client_settings = wired.client_settings()
     harvest_settings = wired.harvest_settings()
-    objects = wired.objects
+    # A dry run remembers nothing: it plans from the store if there is one, creating none.
+    objects = asyncio.run(wired.objects_or_nothing()) if dry_run else wired.lasting_objects()
     spec = asyncio.run(wired.store_queue_spec(record=not dry_run))
     queue, missing = app.open_harvest_queue(wired, spec, dry_run=dry_run)
     console = Console(stderr=True)
@@ -71,7 +73,7 @@ def harvest(
                     objects=objects,
                     queue=queue,
                     settings=harvest_settings,
-                    day=None if day is None else day.date(),
+                    day=export_day,
                     dry_run=dry_run,
                     force_deletions=force_deletions,
                     queue_missing=missing,

@@ -57,11 +57,12 @@ def mirror(
     10 s otherwise.
     """
     wired = wiring(location=location, queue_spec=queue_spec, types=types)
+    export_day = app.harvest_day(wired, None if day is None else day.date())
     client_settings = wired.client_settings()
     client_settings.require_credential()
     harvest_settings = wired.harvest_settings()
     collector_settings = wired.collector_settings()
-    objects = wired.objects
+    objects = wired.lasting_objects()
     queue = wired.open_queue(asyncio.run(wired.store_queue_spec(record=True)))
     stop = asyncio.Event()
     display = _Display(Console(stderr=True))
@@ -75,7 +76,7 @@ def mirror(
                     harvest_settings=harvest_settings,
                     collector_settings=collector_settings,
                     harvest=not no_harvest,
-                    day=None if day is None else day.date(),
+                    day=export_day,
                     stop=stop,
                     on_progress=display.update,
                 ),
@@ -97,6 +98,12 @@ def mirror(
             f"the mirror ran to its end, but {report.dead_letters} messages of planned work are "
             "in the dead-letter queue: `tmdb-collector status` shows their errors; once their "
             "cause is fixed, `tmdb-collector redrive` puts them back on the queue"
+        )
+    if report.harvest_errors:
+        raise CommandFailed(
+            "the mirror stored everything it planned, but the harvest could not read part of "
+            "TMDB's input (the harvest errors above): that work is not planned yet; the next "
+            "`tmdb-collector mirror` reads it again"
         )
 
 
@@ -154,13 +161,14 @@ def _print_summary(report: app.MirrorReport, console: Console) -> None:
         console.print(f"harvest: {planned:,} items enqueued for {report.harvest.plan.day}")
         for error in report.harvest.plan.errors:
             console.print(f"[bold red]harvest error[/] {error}")
+    verdict = report.verdict
+    if report.stopped:
+        verdict = "stopped: run `tmdb-collector mirror` again to resume"
     collect = report.collect
     if collect is not None:
-        done = app.MirrorProgress("done", collect, None, {}, report.seconds)
-        console.print(render_progress(done))
+        # The table's title says what the verdict below it says: "done" only when it is.
+        ended = app.MirrorProgress(verdict.partition(":")[0], collect, None, {}, report.seconds)
+        console.print(render_progress(ended))
     if report.compacted:
         console.print(f"index compacted: {', '.join(str(k) for k in report.compacted)}")
-    verdict = "stopped: run `tmdb-collector mirror` again to resume" if report.stopped else "done"
-    if not report.stopped and report.dead_letters:
-        verdict = f"incomplete: {report.dead_letters} messages in the dead-letter queue"
     console.print(f"mirror {verdict} in {report.seconds:,.1f} s")

@@ -4,6 +4,7 @@ settings they resolve to, and the one place that turns errors into exit codes an
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from tmdb_collector.config import (
     OptionValue,
     Setting,
     load_config,
+    to_integer,
+    to_number,
 )
 from tmdb_collector.errors import Action, TMDBCollectorError, action_for
 from tmdb_collector.kinds import InvalidKeyError, Kind, RecordKey
@@ -37,6 +40,8 @@ __all__ = [
     "CommandFailed",
     "CommandMisconfigured",
     "CommandRejected",
+    "Integer",
+    "Number",
     "UTCTime",
     "chosen_kinds",
     "command_error",
@@ -207,7 +212,50 @@ class UTCTime(click.ParamType[int, Any]):
             self.fail(f"{value!r} is not an ISO 8601 date or date-time, e.g. 2026-11-23T10:00Z")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
+        try:
+            # In UTC it must still be a date (9999-12-31T23:00-05:00 is in year 10000), or
+            # printing it back fails.
+            moment = moment.astimezone(UTC)
+        except OverflowError:
+            self.fail(f"{value!r} is out of range: in UTC it falls outside years 1-9999")
         return int(moment.timestamp() * 1000)
+
+
+class Integer(click.IntRange):
+    """A whole number in ASCII digits, optionally in a range. click's INT is Python's int(),
+    which also takes "1_000" and "４０": the settings' rule (``config.to_integer``) instead."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                value = to_integer(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a whole number in digits 0-9, e.g. 10", param, ctx)
+        return super().convert(value, param, ctx)
+
+    def _describe_range(self) -> str:
+        # Without bounds, click would show "[x<=None]".
+        return "" if self.min is None and self.max is None else super()._describe_range()
+
+
+class Number(click.FloatRange):
+    """A finite number in ASCII digits (0.5, 1e3), optionally in a range: click's FLOAT takes
+    "nan", which passes every range check, "inf" and "1_0"."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                number = to_number(value)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):  # "nan", "inf", "1e999", "1_0", "０.５"
+                self.fail(f"{value!r} is not a finite number in digits 0-9, e.g. 0.5", param, ctx)
+            value = number
+        return super().convert(value, param, ctx)
 
 
 class CommandFailed(click.ClickException):

@@ -8,13 +8,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from tmdb_collector import app
 from tmdb_collector.cli import _render
 from tmdb_collector.cli._options import (
     CommandFailed,
+    Integer,
     UTCTime,
     kind_option,
     parse_key,
@@ -40,12 +42,20 @@ __all__ = ["query"]
     help="A record: json (default), text or pb (raw stored bytes). An index query: table "
     "(default) or json (one object per line).",
 )
-@click.option("--version", type=int, help="Read version N of the history: 1 oldest, -1 newest.")
+@click.option(
+    "--version", type=Integer(), help="Read version N of the history: 1 oldest, -1 newest."
+)
 @click.option("--at", "at_ms", type=UTCTime(), help="Read the version current at TIME (UTC).")
 @click.option("--where", help='Index query filter, e.g. "popularity > 50".')
 @click.option("--order", help="Index query: order by this column.")
 @click.option("--desc", is_flag=True, help="Index query: descending order.")
-@click.option("--limit", type=click.IntRange(min=1), help="Index query: at most N rows.")
+@click.option("--limit", type=Integer(min=1), help="Index query: at most N rows.")
+@click.option(
+    "--columns",
+    metavar="A,B,C",
+    help="Index query: the columns to show (default: the kind's key columns in a table, "
+    "every column in JSON).",
+)
 @store_option
 def query(  # click passes options by name
     *,
@@ -58,6 +68,7 @@ def query(  # click passes options by name
     order: str | None,
     desc: bool,
     limit: int | None,
+    columns: str | None,
     location: str | None,
 ) -> None:
     """Print one stored record (--id), or the records of the index that match (--where).
@@ -66,11 +77,12 @@ def query(  # click passes options by name
       tmdb-collector query --type=movie --id=550
       tmdb-collector query --type=tv_episode --id=1399/1/1 --at 2026-11-01
       tmdb-collector query --type=movie --where "popularity > 50" --order popularity --desc
+      tmdb-collector query --type=movie --where "vote_count > 1000" --columns id,title,vote_count
     """
     if spec is not None:
-        if where is not None or order is not None or desc or limit is not None:
+        if where is not None or order is not None or desc or limit is not None or columns:
             raise click.UsageError(
-                "--id reads one record: --where, --order, --desc and --limit "
+                "--id reads one record: --where, --order, --desc, --limit and --columns "
                 "query the index instead"
             )
         key = parse_key(kind, spec)
@@ -98,10 +110,12 @@ def query(  # click passes options by name
                 wired, Kind(kind), where=where, order_by=order, descending=desc, limit=limit
             )
         )
+        chosen = None if columns is None else _chosen_columns(columns, table.column_names)
         if output == "json":
-            write_utf8("".join(_json_line(row) for row in table.to_pylist()))
+            rows = table.to_pylist() if chosen is None else table.select(chosen).to_pylist()
+            write_utf8("".join(_json_line(row) for row in rows))
         else:
-            _print_rich_table(table)
+            _print_rich_table(table, chosen or _key_columns(Kind(kind), table, order))
 
 
 def _print_record(
@@ -179,11 +193,61 @@ def _json_value(value: object) -> object:
     return str(value)
 
 
-def _print_rich_table(table: pyarrow.Table) -> None:
-    rows = table.to_pylist()
-    # Columns empty in every row (a movie's season_number) only take a terminal's width.
-    names = [name for name in table.column_names if any(row[name] is not None for row in rows)]
-    shown = Table(*(names or table.column_names))
-    for row in rows:
-        shown.add_row(*("" if row[name] is None else str(row[name]) for name in names))
-    Console().print(shown)
+#: What an index table shows by default, per kind: the key, the title (a name for all but
+#: movies), the date and what ranks the rows. The index's other columns (hashes, sizes, times)
+#: would squeeze the titles to a few letters on a terminal; ``--columns`` or ``--format json``
+#: give them.
+_SHOWN: dict[Kind, tuple[str, ...]] = {
+    Kind.MOVIE: ("id", "title", "date", "popularity", "vote_average"),
+    Kind.TV: ("id", "title", "date", "popularity", "vote_average"),
+    Kind.TV_SEASON: ("id", "season_number", "title", "date", "vote_average"),
+    Kind.TV_EPISODE: ("id", "season_number", "episode_number", "title", "date"),
+    Kind.PERSON: ("id", "title", "date", "popularity"),
+}
+_SHOWN_OTHERWISE = ("id", "title")
+_NUMBERS = ("id", "season_number", "episode_number", "popularity", "vote_average", "vote_count")
+
+
+def _chosen_columns(spec: str, available: list[str]) -> list[str]:
+    """The columns ``--columns`` names, in its order; a usage error naming any unknown one."""
+    chosen = list(dict.fromkeys(name.strip() for name in spec.split(",") if name.strip()))
+    unknown = [name for name in chosen if name not in available]
+    if unknown or not chosen:
+        what = f"unknown column {', '.join(map(repr, unknown))}" if unknown else "no column"
+        raise click.BadParameter(
+            f"{what}; the index has: {', '.join(available)}", param_hint="'--columns'"
+        )
+    return chosen
+
+
+def _key_columns(kind: Kind, table: pyarrow.Table, order: str | None) -> list[str]:
+    """The kind's key columns that hold something, with the --order column and, in a query of
+    deleted records, whether each is deleted."""
+    names = [*_SHOWN.get(kind, _SHOWN_OTHERWISE)]
+    if order is not None and order in table.column_names and order not in names:
+        names.append(order)
+    rows = table.select([name for name in names if name in table.column_names]).to_pylist()
+    # A column empty in every row (a person's unknown birthday) only takes the terminal's width.
+    names = [name for name in names if any(row.get(name) is not None for row in rows)] or names
+    if "deleted" in table.column_names and any(table.column("deleted").to_pylist()):
+        names.append("deleted")
+    return names
+
+
+def _print_rich_table(table: pyarrow.Table, names: list[str]) -> None:
+    shown = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    for name in names:
+        number = name in _NUMBERS
+        shown.add_column(name, justify="right" if number else "left", no_wrap=name != "title")
+    for row in table.select(names).to_pylist():
+        # Text, not markup: a title such as "[REC]" is printed as it is.
+        shown.add_row(*(Text(_cell(row[name])) for name in names))
+    _render.stdout_console().print(shown)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):  # popularity 24.746, not its float64 24.746000000000002
+        return f"{value:.3f}"
+    return str(value)

@@ -6,7 +6,7 @@ import asyncio
 
 import click
 
-from tmdb_collector.cli._options import queue_option, store_option, wiring
+from tmdb_collector.cli._options import Integer, queue_option, store_option, wiring
 
 __all__ = ["redrive"]
 
@@ -17,7 +17,9 @@ __all__ = ["redrive"]
 @click.option(
     "--max",
     "max_messages",
-    type=click.IntRange(min=1),
+    # A bound, or a number past the queues' own limit (2**62) is a ValueError traceback; no
+    # dead-letter queue holds a billion messages.
+    type=Integer(min=1, max=1_000_000_000),
     default=None,
     help="Move at most N messages (default: all).",
 )
@@ -30,6 +32,7 @@ def redrive(*, location: str | None, queue_spec: str | None, max_messages: int |
     removed from the dead-letter queue.
     """
     wired = wiring(location=location, queue_spec=queue_spec)
+    asyncio.run(wired.existing_objects())  # a typo'd --store is no store, not an empty one
     spec = asyncio.run(wired.store_queue_spec(record=False))
     queue = wired.open_queue(spec)
     try:

@@ -25,6 +25,7 @@ __all__ = [
     "stderr_is_terminal",
     "stdout_console",
     "stdout_is_terminal",
+    "waiting_text",
     "write_bytes",
     "write_utf8",
 ]
@@ -107,8 +108,33 @@ def progress_line(progress: MirrorProgress) -> str:
             f"{collect.items_retried} retried, {collect.items_dead} dead"
         )
         if queue is not None and rate > 0:
-            waiting = queue.visible + queue.in_flight + queue.delayed
-            parts.append(f"{waiting:,} messages queued")
+            parts.append(f"{_messages(queue.visible + queue.in_flight + queue.delayed)} queued")
+    waits = waiting_text(progress)
+    if waits:
+        parts.append(waits)
     if collect is not None and collect.errors:
         parts.append(f"last error: {collect.errors[-1]}")
     return "; ".join(parts)
+
+
+def waiting_text(progress: MirrorProgress) -> str:
+    """What a run with nothing left to work on waits for, and until when ("" while it works)."""
+    wait = None if progress.collect is None else progress.collect.waiting
+    if wait is None:
+        return ""
+    reasons = []
+    if wait.in_flight:
+        left = max(0, round(wait.back_by_ms / 1000 - time.time()))
+        back = f"back in ≤ {left:,} s" if left else "due back now"
+        reasons.append(
+            f"{_messages(wait.in_flight)} another consumer holds (if it stopped, {back})"
+        )
+    if wait.delayed:
+        reasons.append(f"{_messages(wait.delayed)} delayed for a retry")
+    if not reasons:  # counted as visible, yet none delivered: the queue's counts lag
+        reasons.append(f"{_messages(wait.visible)} the queue counts but has not delivered yet")
+    return "waiting for " + " and ".join(reasons)
+
+
+def _messages(count: int) -> str:
+    return f"{count:,} message" + ("" if count == 1 else "s")

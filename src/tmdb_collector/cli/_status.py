@@ -27,8 +27,9 @@ def status(*, location: str | None, queue_spec: str | None, as_json: bool) -> No
     the work queue (waiting, in flight, dead letters with their last errors), records and
     tombstones per kind, and the last harvest with its watermarks."""
     wired = wiring(location=location, queue_spec=queue_spec)
+    objects = asyncio.run(wired.existing_objects())  # a status never creates a store
     spec = asyncio.run(wired.store_queue_spec(record=False))
-    report = asyncio.run(app.gather_status(wired.objects, spec))
+    report = asyncio.run(app.gather_status(objects, spec))
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:
@@ -58,9 +59,7 @@ def _print(report: dict[str, Any], console: Console) -> None:
             f"flight, {queue['delayed']:,} delayed; dead letters: {queue['dead']:,}"
         )
         for letter in queue["dead_letters"]:
-            console.print(
-                f"  dead: {letter['items']} items from {letter.get('first')}: {letter['error']}"
-            )
+            console.print(f"  dead: {_dead_letter(letter)}", markup=False)
     table = Table(title="records")
     for column in ("kind", "records", "tombstones"):
         table.add_column(column, justify="left" if column == "kind" else "right")
@@ -84,8 +83,24 @@ def _print(report: dict[str, Any], console: Console) -> None:
         console.print(f"changes watermark {kind}: read through {mark['through']}")
 
 
+def _dead_letter(letter: dict[str, Any]) -> str:
+    if letter.get("unreadable"):
+        return f"a message that is no work batch (no item can be read from it): {letter['error']}"
+    items, first = letter["items"], letter.get("first")
+    if first is None:
+        return f"a message of no items: {letter['error']}"
+    return f"{items:,} item{'' if items == 1 else 's'} from {first}: {letter['error']}"
+
+
+#: The outcome ``status`` gives a run whose progress says "running" while no live ``mirror``
+#: holds the store (app/_status.py).
+_ENDED = "ended without finishing"
+
+
 def _run_state(mirror: dict[str, Any]) -> str:
     outcome = mirror.get("outcome") or ("done" if mirror.get("finished") else "running")
+    if outcome.startswith(_ENDED):
+        return f"{outcome} at {mirror.get('updated_at')}: run `tmdb-collector mirror` to resume"
     if outcome == "done":
         return "finished"
     if outcome == "stopped":
@@ -93,7 +108,12 @@ def _run_state(mirror: dict[str, Any]) -> str:
     if outcome.startswith("failed"):
         return f"{outcome} (fix that, then run `tmdb-collector mirror` to resume)"
     if outcome.startswith("incomplete"):
-        return f"{outcome} (see the dead letters above; `tmdb-collector redrive` after the fix)"
+        advice = []
+        if "dead-letter" in outcome:
+            advice.append("see the dead letters above; `tmdb-collector redrive` after the fix")
+        if "harvest error" in outcome:
+            advice.append("the last harvest's errors are below; the next `mirror` reads again")
+        return f"{outcome} ({'; '.join(advice)})"
     return f"running ({mirror.get('phase')})"
 
 
@@ -104,9 +124,11 @@ def _print_mirror(mirror: dict[str, Any] | None, console: Console) -> None:
     done = sum(mirror.get("items_done", {}).values())
     planned = sum(mirror.get("items_planned", {}).values())
     state = _run_state(mirror)
+    when = f"started {mirror.get('started_at')}"
+    if not state.startswith(_ENDED):  # an ended run's state says when it last said anything
+        when += f", last update {mirror.get('updated_at')}"
     line = (
-        f"mirror: {state}, started {mirror.get('started_at')}, last update "
-        f"{mirror.get('updated_at')}: {done:,}"
+        f"mirror: {state}; {when}: {done:,}"
         + (f" / {planned:,}" if planned else "")
         + f" items, {mirror.get('items_per_second', 0):,.1f}/s, {mirror.get('retried', 0)} "
         f"retried, {mirror.get('dead', 0)} dead, {mirror.get('rate_limited', 0)} × 429"

@@ -7,7 +7,7 @@ pass go back on the queue with attempt + 1, the others to the dead-letter queue;
 run. The planning (``first_request``, ``follow_up_requests``, ``series_records``) is pure.
 """
 
-from tmdb_collector.collect._collector import Collector, CollectorProgress
+from tmdb_collector.collect._collector import Collector, CollectorProgress, QueueWait
 from tmdb_collector.collect._fetch import (
     MISSING_FROM_EXPORT,
     NOT_FOUND,
@@ -43,6 +43,7 @@ __all__ = [
     "FetchedItem",
     "ItemFetcher",
     "MalformedResponseError",
+    "QueueWait",
     "SeriesParts",
     "default_appends",
     "first_request",

@@ -27,6 +27,7 @@ from tmdb_collector.observe import LogSink, Metrics, Unit
 from tmdb_collector.queue import (
     InvalidMessageError,
     MalformedMessageError,
+    QueueCounts,
     QueueError,
     QueueMessage,
     WorkBatch,
@@ -45,7 +46,7 @@ from tmdb_collector.tmdb import (
     TransientError,
 )
 
-__all__ = ["Collector", "CollectorProgress"]
+__all__ = ["Collector", "CollectorProgress", "QueueWait"]
 
 _log = logging.getLogger("tmdb_collector.collect")
 
@@ -68,6 +69,23 @@ METRICS_FLUSH_SECONDS = 60.0
 
 def _wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class QueueWait:
+    """Nothing left to work on here, but the queue is not empty yet: a run ``until_empty``
+    waits for these messages. In flight: received by another consumer — one at work, or one
+    that stopped without finishing (a killed run, a receive whose answer an outage lost), whose
+    messages come back when their visibility timeout ends. Delayed: retries not due yet."""
+
+    in_flight: int
+    delayed: int
+    #: Others the queue counts as visible but did not deliver (SQS's counts lag).
+    visible: int
+    since_ms: int
+    #: When a message held by a consumer that had stopped before the wait began is back at the
+    #: latest: one visibility timeout after the wait began.
+    back_by_ms: int
 
 
 @dataclass(slots=True)
@@ -104,6 +122,8 @@ class CollectorProgress:
     errors: list[str] = field(default_factory=list)
     #: Schema drift in the records written: "kind: drift kind path" -> records showing it.
     drift: dict[str, int] = field(default_factory=dict)
+    #: What the run waits for while it has nothing to work on (None while it has).
+    waiting: QueueWait | None = None
 
     @property
     def items_failed(self) -> int:
@@ -221,6 +241,7 @@ class Collector:
         keeper = asyncio.create_task(self._keep_leases(run.running))
         try:
             await self._loop(run)
+            self._progress.waiting = None  # the run ends: it waits for nothing any more
             await self._release(run.running)
         except BaseException:
             # Fatal (401, the store failing, cancelled): leave every other message as it is;
@@ -253,9 +274,14 @@ class Collector:
                 for message in received:
                     lease = _Lease(message, loop.time())
                     running[asyncio.create_task(self._work(lease, run))] = lease
+                if received:
+                    self._progress.waiting = None
             if not running:
-                if run.until_empty and (await asyncio.to_thread(self._queue.counts)).total == 0:
-                    return
+                if run.until_empty:
+                    counts = await asyncio.to_thread(self._queue.counts)
+                    if counts.total == 0:
+                        return
+                    self._wait_for(counts, run)
                 await asyncio.wait({run.stopping}, timeout=self._poll)
                 continue
             # With a place free the queue had nothing more: look again after a while.
@@ -278,6 +304,22 @@ class Collector:
             if loop.time() - run.flushed_at >= METRICS_FLUSH_SECONDS:
                 self._flush_metrics()
                 run.flushed_at = loop.time()
+
+    def _wait_for(self, counts: QueueCounts, run: _Run) -> None:
+        """Nothing to work on, and the queue not empty: say what the run waits for (a wait
+        of up to a visibility timeout, with no reason given, looks like a hang)."""
+        previous = self._progress.waiting
+        since = self._now_ms() if previous is None else previous.since_ms
+        waiting = QueueWait(
+            in_flight=counts.in_flight,
+            delayed=counts.delayed,
+            visible=counts.visible,
+            since_ms=since,
+            back_by_ms=since + int(self._settings.visibility_timeout * 1000),
+        )
+        self._progress.waiting = waiting
+        if waiting != previous and run.on_progress is not None:
+            run.on_progress(self.progress)
 
     def _free_places(self, run: _Run) -> int:
         """Messages to take on: ``messages_in_flight`` are fetched at once; a message being

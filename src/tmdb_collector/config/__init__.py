@@ -25,6 +25,7 @@ from tmdb_collector.config._definitions import (
     DELETE_MAX_SHARE,
     EPISODE_DETAILS,
     FAKE_TMDB_API_KEY,
+    HARVEST_TODAY,
     HARVESTER_RATE,
     IN_FLIGHT_EXPIRY_HOURS,
     ITEMS_IN_FLIGHT,
@@ -74,6 +75,8 @@ from tmdb_collector.config._spec import (
     check_fields,
     setting_field,
     settings_field,
+    to_integer,
+    to_number,
 )
 
 __all__ = [
@@ -92,6 +95,7 @@ __all__ = [
     "EPISODE_DETAILS",
     "FAKE_TMDB_API_KEY",
     "HARVESTER_RATE",
+    "HARVEST_TODAY",
     "IN_FLIGHT_EXPIRY_HOURS",
     "ITEMS_IN_FLIGHT",
     "LOG_FORMAT",
@@ -135,4 +139,6 @@ __all__ = [
     "parse_kinds",
     "setting_field",
     "settings_field",
+    "to_integer",
+    "to_number",
 ]

@@ -6,7 +6,8 @@ from this list. A test checks that every environment variable the code reads is 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from types import MappingProxyType
 from typing import Literal, cast
 
@@ -38,6 +39,7 @@ __all__ = [
     "EPISODE_DETAILS",
     "FAKE_TMDB_API_KEY",
     "HARVESTER_RATE",
+    "HARVEST_TODAY",
     "IN_FLIGHT_EXPIRY_HOURS",
     "ITEMS_IN_FLIGHT",
     "LOG_FORMAT",
@@ -120,17 +122,41 @@ def _to_secret(raw: object) -> Secret:
 
 
 def check_http_url(url: str) -> bool:
-    """An http(s) base URL with a host (and a valid port), without query or fragment."""
+    """An http(s) base URL with a host (and a valid port), without user info, query or
+    fragment, in printable ASCII."""
+    return _http_url_problem(url) is None
+
+
+def _http_url_problem(url: str, *, credential: str = "TMDB_API_KEY") -> str | None:
+    """What keeps ``url`` from being a base URL the clients can use, in words; None if
+    nothing. Caught here, a typo is one clear error; caught by aiohttp, it is retried as
+    transient, or (user info beside a Bearer token) a traceback. ``credential`` names where
+    the credential goes instead of the URL."""
     from urllib.parse import urlsplit  # noqa: PLC0415  (stdlib, only when a URL is checked)
 
-    if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
-        return False
+    if not url.startswith(("http://", "https://")):
+        return "it must start with http:// or https://"
+    if not url.isascii():
+        # A lookalike letter (a Cyrillic "о") would pass for the real host and fail every DNS
+        # lookup; a real international host name has an ASCII (xn--) form.
+        return "it holds a character that is not ASCII; write a host name in its xn-- form"
     try:
         parts = urlsplit(url)
-        # Caught here, a typo is one clear error; caught by aiohttp, it is retried as transient.
-        return bool(parts.hostname) and (parts.port is None or parts.port > 0)
+        port = parts.port
     except ValueError:  # a bad port or an unclosed IPv6 bracket
-        return False
+        return "its host or port cannot be read"
+    problems = (
+        (not url.isprintable() or " " in url, "it holds a space or a control character"),
+        (
+            "@" in parts.netloc,
+            "it holds a user name or password (user:password@), which is never sent: the "
+            f"credential goes in {credential}",
+        ),
+        ("?" in url or "#" in url, "it has a query or fragment (? or #)"),
+        (not parts.hostname, "it names no host"),
+        (port == 0, "port 0 is no port"),
+    )
+    return next((problem for found, problem in problems if found), None)
 
 
 def parse_kinds(names: tuple[str, ...]) -> tuple[Kind, ...]:
@@ -145,10 +171,13 @@ def parse_kinds(names: tuple[str, ...]) -> tuple[Kind, ...]:
     return tuple(kind for kind in EXPORT_KINDS if kind.value in wanted)
 
 
+_NO_KIND = "names no kind; leave it unset for all seven"
+
+
 def _kinds(raw: object) -> tuple[Kind, ...]:
-    kinds = parse_kinds(to_names(raw))
+    kinds = parse_kinds(to_names(raw, nothing=_NO_KIND))
     if not kinds:
-        raise ValueProblem("names no kind; leave it unset for all seven")
+        raise ValueProblem(_NO_KIND)
     return kinds
 
 
@@ -219,16 +248,36 @@ def _flag(name: str, section: str, default: bool, help: str) -> Setting[bool]:
     )
 
 
-def _url(name: str, default: str, help: str) -> Setting[str]:
+def _url(name: str, default: str, help: str, *, added: str) -> Setting[str]:
+    """A base URL; ``added`` is the path the client puts after it, which the URL must not end
+    with (https://api.themoviedb.org/3 would ask for /3/3/movie/550, and read 404s as
+    deletions)."""
+
+    def convert(raw: object) -> str:
+        text = to_text(raw)
+        problem = _http_url_problem(text)
+        if problem is not None:
+            raise ValueProblem(problem)
+        url = text.rstrip("/") or text
+        if _ends_with_path(url, added):
+            raise ValueProblem(f"leave out {added}: the collector adds it")
+        return url
+
     return Setting(
         name,
         "tmdb",
         help,
         default,
-        accepts="an http(s) base URL without query, e.g. https://api.themoviedb.org",
-        convert=lambda raw: to_text(raw).rstrip("/") or to_text(raw),
-        check=check_http_url,
+        accepts=f"an http(s) base URL without user info, query or a final {added}, e.g. {default}",
+        convert=convert,
+        check=lambda url: check_http_url(url) and not _ends_with_path(url, added),
     )
+
+
+def _ends_with_path(url: str, path: str) -> bool:
+    from urllib.parse import urlsplit  # noqa: PLC0415  (stdlib, only when a URL is checked)
+
+    return urlsplit(url).path.rstrip("/").endswith(path)
 
 
 # -- the settings --------------------------------------------------------------------------------
@@ -281,9 +330,14 @@ TMDB_API_KEY: Setting[Secret | None] = Setting(
     convert=_to_secret,
     secret=True,
 )
-TMDB_API_URL = _url("TMDB_API_URL", "https://api.themoviedb.org", "TMDB's API base URL.")
+TMDB_API_URL = _url(
+    "TMDB_API_URL", "https://api.themoviedb.org", "TMDB's API base URL.", added="/3"
+)
 TMDB_EXPORTS_URL = _url(
-    "TMDB_EXPORTS_URL", "https://files.tmdb.org", "The host of TMDB's daily export files."
+    "TMDB_EXPORTS_URL",
+    "https://files.tmdb.org",
+    "The host of TMDB's daily export files.",
+    added="/p/exports",
 )
 #: TMDB's documented ceiling ("somewhere in the 40 range" per second).
 TMDB_RATE_CEILING = 40.0
@@ -406,13 +460,16 @@ REFRESH_PER_RUN = _integer(
     "The stalest records of each kind refetched per harvest (the only way to see changes to "
     "kinds without a changes feed).",
 )
+#: Hours settings stop here: longer is "never" in practice, and times beyond overflow.
+_TEN_YEARS_HOURS = 87_600
 REFRESH_MIN_AGE_HOURS = _number(
     "REFRESH_MIN_AGE_HOURS",
     "harvester",
     24.0,
     "A record is refreshed only when checked longer ago than this.",
     low=0,
-    accepts="a number of hours ≥ 0",
+    high=_TEN_YEARS_HOURS,
+    accepts=f"a number of hours from 0 to {_TEN_YEARS_HOURS:g} (ten years)",
 )
 IN_FLIGHT_EXPIRY_HOURS = _number(
     "IN_FLIGHT_EXPIRY_HOURS",
@@ -420,7 +477,28 @@ IN_FLIGHT_EXPIRY_HOURS = _number(
     14 * 24.0,
     "Hours after which planned work still not done is planned again.",
     low=1,
-    accepts="a number of hours ≥ 1",
+    high=_TEN_YEARS_HOURS,
+    accepts=f"a number of hours from 1 to {_TEN_YEARS_HOURS:g} (ten years)",
+)
+
+
+def _day(raw: object) -> date:
+    text = to_text(raw)
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise ValueProblem("write YYYY-MM-DD")
+    return date.fromisoformat(text)
+
+
+HARVEST_TODAY: Setting[date | None] = Setting(
+    "HARVEST_TODAY",
+    "harvester",
+    "The day the harvester takes for today (UTC); unset: the system clock's. Only for tests "
+    "and rehearsals that play a later day against the fake TMDB: the harvester's clock moves "
+    "by the difference, so a --date up to this day is accepted.",
+    None,
+    accepts="a day, YYYY-MM-DD",
+    convert=_day,
+    show=lambda day: None if day is None else day.isoformat(),
 )
 WORK_BATCH_SIZE = _integer(
     "WORK_BATCH_SIZE",
@@ -440,7 +518,7 @@ def _appends(kind: Kind) -> Setting[tuple[str, ...]]:
     known = SUB_RESOURCES[kind]
 
     def convert(raw: object) -> tuple[str, ...]:
-        items = to_names(raw)
+        items = to_names(raw, nothing="names nothing; leave it empty for no appends")
         for item in items:
             if item not in known:
                 # season/N is the collector's own business: it adds exactly the seasons that fit.
@@ -557,35 +635,85 @@ TMDB_QUEUE: Setting[str | None] = Setting(
 )
 
 
-def _aws(name: str, help: str, *, secret: bool = False) -> Setting[str | None]:
+def _aws(
+    name: str,
+    help: str,
+    *,
+    accepts: str = "text",
+    check: Callable[[str], bool] = bool,
+    convert: Callable[[object], str] = to_text,
+    secret: bool = False,
+) -> Setting[str | None]:
     return Setting(
         name,
         "aws",
         help,
         None,
-        accepts="text",
-        convert=to_text,
-        check=bool,
+        accepts=accepts,
+        convert=convert,
+        check=check,  # type: ignore[arg-type]  # None is the default, never checked
         secret=secret,
     )
 
 
+# botocore's rule for region names; obstore panics (a Rust traceback) on "eu west 1".
+_REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
+_AWS_CREDENTIALS = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+
+
+def _region(name: str, help: str) -> Setting[str | None]:
+    return _aws(
+        name,
+        help,
+        accepts="an AWS region name such as eu-west-1 (letters, digits and -)",
+        check=lambda value: _REGION.fullmatch(value) is not None,
+    )
+
+
+def _to_endpoint(raw: object) -> str:
+    text = to_text(raw)
+    problem = _http_url_problem(text, credential=_AWS_CREDENTIALS)
+    if problem is not None:
+        raise ValueProblem(problem)
+    return text
+
+
+def _endpoint(name: str, help: str) -> Setting[str | None]:
+    # Checked here: botocore's "ValueError: Invalid endpoint" is a traceback.
+    return _aws(
+        name,
+        help,
+        accepts="an http(s) URL without user info or query, e.g. http://127.0.0.1:5000",
+        check=lambda value: _http_url_problem(value, credential=_AWS_CREDENTIALS) is None,
+        convert=_to_endpoint,
+    )
+
+
+def _aws_secret(name: str, help: str) -> Setting[str | None]:
+    return _aws(
+        name,
+        help,
+        accepts="printable ASCII without spaces, as AWS gives it",
+        check=is_credential_text,
+        secret=True,
+    )
+
+
 AWS_SETTINGS: tuple[Setting[str | None], ...] = (
-    _aws("AWS_REGION", "The AWS region of the S3 bucket and SQS queue."),
-    _aws("AWS_DEFAULT_REGION", "Used when AWS_REGION is unset."),
-    _aws(
+    _region("AWS_REGION", "The AWS region of the S3 bucket and SQS queue."),
+    _region("AWS_DEFAULT_REGION", "Used when AWS_REGION is unset."),
+    _endpoint(
         "AWS_ENDPOINT_URL",
         "Another endpoint for AWS (a local S3/SQS such as moto or MinIO); unset: AWS itself.",
     ),
-    _aws("AWS_ENDPOINT_URL_S3", "Another endpoint for S3 only (over AWS_ENDPOINT_URL)."),
-    _aws("AWS_ENDPOINT_URL_SQS", "Another endpoint for SQS only (over AWS_ENDPOINT_URL)."),
-    _aws(
+    _endpoint("AWS_ENDPOINT_URL_S3", "Another endpoint for S3 only (over AWS_ENDPOINT_URL)."),
+    _endpoint("AWS_ENDPOINT_URL_SQS", "Another endpoint for SQS only (over AWS_ENDPOINT_URL)."),
+    _aws_secret(
         "AWS_ACCESS_KEY_ID",
         "AWS credentials; unset: the usual AWS chain (profile, instance or Lambda role).",
-        secret=True,
     ),
-    _aws("AWS_SECRET_ACCESS_KEY", "The secret of AWS_ACCESS_KEY_ID.", secret=True),
-    _aws("AWS_SESSION_TOKEN", "A session token of temporary AWS credentials.", secret=True),
+    _aws_secret("AWS_SECRET_ACCESS_KEY", "The secret of AWS_ACCESS_KEY_ID."),
+    _aws_secret("AWS_SESSION_TOKEN", "A session token of temporary AWS credentials."),
     _aws("AWS_PROFILE", "A named profile of ~/.aws/config and ~/.aws/credentials to use."),
 )
 
@@ -596,9 +724,11 @@ TMDB_API_KEY_SECRET: Setting[str | None] = Setting(
     'text or as JSON {"TMDB_API_KEY": "..."}; read once per Lambda container. TMDB_API_KEY, '
     "when set, wins.",
     None,
-    accepts="a Secrets Manager secret name or ARN",
+    accepts="a Secrets Manager secret name or ARN (letters, digits and / _ + = . @ - :)",
     convert=to_text,
-    check=bool,
+    check=lambda value: (
+        value is not None and bool(re.fullmatch(r"[A-Za-z0-9/_+=.@:-]{1,2048}", value))
+    ),
 )
 TMDB_API_KEY_PARAMETER: Setting[str | None] = Setting(
     "TMDB_API_KEY_PARAMETER",
@@ -606,18 +736,25 @@ TMDB_API_KEY_PARAMETER: Setting[str | None] = Setting(
     "On AWS: the SSM Parameter Store SecureString (name) holding the TMDB credential; read "
     "once per Lambda container. Used when TMDB_API_KEY and TMDB_API_KEY_SECRET are unset.",
     None,
-    accepts="an SSM parameter name, e.g. /tmdb-collector/api-key",
+    accepts="an SSM parameter name or ARN, e.g. /tmdb-collector/api-key (letters, digits and "
+    "/ _ . - :)",
     convert=to_text,
-    check=bool,
+    check=lambda value: (
+        value is not None and bool(re.fullmatch(r"[A-Za-z0-9/_.:-]{1,2048}", value))
+    ),
 )
 METRICS_NAMESPACE: Setting[str] = Setting(
     "METRICS_NAMESPACE",
     "aws",
     "The CloudWatch namespace of the Lambda functions' metrics (embedded metric format).",
     "TMDBCollector",
-    accepts="a CloudWatch namespace: letters, digits and . - _ / # :",
+    accepts="a CloudWatch namespace: letters, digits and . - _ / # :, not starting with : or "
+    "AWS/ (AWS's own)",
     convert=to_text,
-    check=lambda value: bool(re.fullmatch(r"[A-Za-z0-9.\-_/#:]{1,255}", value)),
+    check=lambda value: (
+        bool(re.fullmatch(r"[A-Za-z0-9.\-_/#:]{1,255}", value))
+        and not value.startswith((":", "AWS/"))
+    ),
 )
 
 METRICS_BY_KIND = _flag(
@@ -651,6 +788,7 @@ SETTINGS: tuple[Setting[object], ...] = cast(
         REFRESH_PER_RUN,
         REFRESH_MIN_AGE_HOURS,
         IN_FLIGHT_EXPIRY_HOURS,
+        HARVEST_TODAY,
         WORK_BATCH_SIZE,
         *APPENDS.values(),
         EPISODE_DETAILS,

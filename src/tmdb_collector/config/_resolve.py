@@ -160,10 +160,17 @@ def load_config(
     path, path_source = _config_path(file, environ, cwd or Path.cwd())
     from_file = _read_file(path) if path is not None else {}
     resolved: dict[str, Resolved] = {}
+    refused: list[str] = []
     wanted = None if only is None else {setting.name for setting in only}
     for setting in SETTINGS:
         if wanted is None or setting.name in wanted:
-            resolved[setting.name] = _resolve(setting, from_file, environ, options, path)
+            try:
+                resolved[setting.name] = _resolve(setting, from_file, environ, options, path)
+            except SettingValueError as error:
+                refused.append(str(error))
+    if refused:
+        # Every bad value at once, one line each: fixing them one run at a time is tedious.
+        raise SettingValueError("\n".join(refused))
     resolved[CONFIG_FILE.name] = Resolved(
         cast(Setting[object], CONFIG_FILE),
         None if path is None else str(path),
@@ -276,9 +283,14 @@ def _resolve(
         return _parsed(setting, raw_env, "env", f"environment variable {name}")
     if name in from_file:
         raw, where = from_file[name]
-        # As in the environment: an empty string is "not set" where empty has no meaning.
-        if not (setting.blank_is_unset and isinstance(raw, str) and not raw.strip()):
-            return _parsed(setting, raw, "file", f"{path}, {where}")
+        if setting.blank_is_unset and isinstance(raw, str) and not raw.strip():
+            # Unlike an empty variable (which shells and templates leave behind), `key = ""`
+            # was written on purpose, and means nothing where empty has no meaning.
+            raise SettingValueError(
+                f"{name} is empty in {path}, {where}: remove the line to use the default, or "
+                f"give {setting.accepts}"
+            )
+        return _parsed(setting, raw, "file", f"{path}, {where}")
     return Resolved(setting, setting.default, "default", "default")
 
 

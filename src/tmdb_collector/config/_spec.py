@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -20,6 +21,8 @@ __all__ = [
     "check_fields",
     "setting_field",
     "settings_field",
+    "to_integer",
+    "to_number",
 ]
 
 T = TypeVar("T")
@@ -87,18 +90,21 @@ class Setting(Generic[T]):
             raise self._refused(raw, str(problem) or None) from None
         except (ValueError, TypeError):
             raise self._refused(raw, None) from None
-        self.validate(value)
+        if not self._accepts(value):
+            raise self._refused(raw, None)  # as written ("1e308"), not as parsed (1e+308)
         return value
 
     def validate(self, value: T) -> T:
         """``value`` itself if the setting accepts it, else SettingValueError."""
-        try:
-            accepted = self.check(value)
-        except (TypeError, ValueError):
-            accepted = False
-        if not accepted:
+        if not self._accepts(value):
             raise self._refused(value, None)
         return value
+
+    def _accepts(self, value: T) -> bool:
+        try:
+            return bool(self.check(value))
+        except (TypeError, ValueError):
+            return False
 
     def shown(self, value: T | None) -> object:
         """The value as ``config`` prints it: a credential only as set or unset."""
@@ -107,31 +113,57 @@ class Setting(Generic[T]):
         return None if value is None else self.show(value)
 
     def _refused(self, raw: object, detail: str | None) -> SettingValueError:
-        got = "" if self.secret else f", got {raw!r}"
+        got = "" if self.secret else f", got {_without_user_info(raw)!r}"
         extra = f" ({detail})" if detail and not self.secret else ""
         return SettingValueError(f"{self.name} must be {self.accepts}{got}{extra}")
 
 
+# A URL's user info (user:password@) is a credential: an error shows the URL without it.
+_USER_INFO = re.compile(r"(?<=://)[^/?#]*@")  # to the last @: a password may hold one
+
+
+def _without_user_info(raw: object) -> object:
+    return _USER_INFO.sub("***@", raw) if isinstance(raw, str) else raw
+
+
 # -- converters: raw text (environment, options) or a TOML value → typed -------------------------
+
+# Numbers are written in ASCII digits: Python's int() and float() also take "1_000", "４０" or
+# "٤٠", which no operator means to type and no other tool reads the same way.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NOT_ASCII_DIGITS = "write it in ASCII digits 0-9, without '_'"
+
+
+def _number_text(raw: str, pattern: re.Pattern[str]) -> str:
+    text = raw.strip()
+    if not pattern.fullmatch(text):
+        if "_" in text or any(char.isdigit() and not char.isascii() for char in text):
+            raise ValueProblem(_NOT_ASCII_DIGITS)
+        raise ValueError("not a number")
+    return text
 
 
 def to_integer(raw: object) -> int:
+    """An int, or text of one in ASCII digits (``-3``, ``40``); ValueError otherwise (a
+    ValueProblem saying so for "1_000" or "４０")."""
     if isinstance(raw, bool):
         raise ValueError("a flag is not a number")
     if isinstance(raw, int):
         return raw
     if isinstance(raw, str):
-        return int(raw.strip())
+        return int(_number_text(raw, _INTEGER))
     raise TypeError(type(raw).__name__)
 
 
 def to_number(raw: object) -> float:
+    """A number, or text of one in ASCII digits (``0.5``, ``1e3``; not ``nan`` or ``inf``)."""
     if isinstance(raw, bool):
         raise ValueError("a flag is not a number")
     if isinstance(raw, int | float):
         return float(raw)
     if isinstance(raw, str):
-        return float(raw.strip())
+        return float(_number_text(raw, _NUMBER))
     raise TypeError(type(raw).__name__)
 
 
@@ -153,13 +185,22 @@ def to_text(raw: object) -> str:
     raise TypeError(type(raw).__name__)
 
 
-def to_names(raw: object) -> tuple[str, ...]:
-    """``"a, b"`` or a TOML list ``["a", "b"]`` → ("a", "b")."""
+def to_names(raw: object, *, nothing: str) -> tuple[str, ...]:
+    """``"a, b"`` or a TOML list ``["a", "b"]`` → ("a", "b"); empty for ``""`` or ``[]``.
+
+    Separators alone (``","``, ``[""]``) are refused with the words ``nothing``: someone wrote
+    a list and it names nothing, which is a slip, not a way to say "none".
+    """
     if isinstance(raw, str):
-        return tuple(item.strip() for item in raw.split(",") if item.strip())
-    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
-        return tuple(item.strip() for item in raw if item.strip())
-    raise TypeError(type(raw).__name__)
+        given: list[str] = raw.split(",") if raw.strip() else []
+    elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        given = raw
+    else:
+        raise TypeError(type(raw).__name__)
+    names = tuple(item.strip() for item in given if item.strip())
+    if given and not names:
+        raise ValueProblem(nothing)
+    return names
 
 
 def integer_range(low: int, high: int | None = None) -> Callable[[int], bool]:

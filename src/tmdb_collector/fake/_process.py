@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO
 
@@ -30,18 +30,25 @@ class FakeProcessError(TMDBCollectorError, RuntimeError):
 
 @contextmanager
 def start_fake_process(
-    args: Sequence[str] = (), *, timeout: float = 30.0, log_level: str | None = None
+    args: Sequence[str] = (),
+    *,
+    timeout: float = 30.0,
+    log_level: str | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Run ``python -m tmdb_collector fake-tmdb --port 0 *args``; yield its base URL
     (``http://127.0.0.1:PORT``) once it listens; stop it when the block ends.
 
     ``args`` are the command's options, e.g. ``["--synthetic", "movie=1000", "--rate-limit",
     "40"]``; a ``--port`` in them overrides the free port. ``log_level`` (LOG_LEVEL: debug,
-    info, warning, error) sets how much of its log the child writes to the inherited stderr.
+    info, warning, error) sets how much of its log the child writes to the inherited stderr;
+    ``environ`` adds to (or overrides) the environment it inherits.
     """
     command = [sys.executable, "-m", "tmdb_collector", "fake-tmdb", "--port", "0", *args]
     # stderr is inherited: the fake's log and any start-up error stay visible to the caller.
-    env = None if log_level is None else {**os.environ, "LOG_LEVEL": log_level}
+    env = {**os.environ, **(environ or {})}
+    if log_level is not None:
+        env["LOG_LEVEL"] = log_level
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603
     assert process.stdout is not None  # noqa: S101 - stdout=PIPE above
     lines: queue.Queue[str | None] = queue.Queue()

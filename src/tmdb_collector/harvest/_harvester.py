@@ -16,7 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 
 # pyarrow ships no type information (no py.typed): its objects are Any to mypy.
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from tmdb_collector.errors import InputError
 from tmdb_collector.harvest._ids import iter_ids
 from tmdb_collector.harvest._plan import KindPlan, KindPlanner
 from tmdb_collector.harvest._settings import HarvestSettings
@@ -33,7 +35,14 @@ from tmdb_collector.tmdb import (
     TMDBError,
 )
 
-__all__ = ["HarvestPlan", "HarvestReport", "Harvester"]
+__all__ = [
+    "FutureDayError",
+    "HarvestPlan",
+    "HarvestReport",
+    "Harvester",
+    "check_harvest_day",
+    "harvest_clock",
+]
 
 _log = logging.getLogger("tmdb_collector.harvest")
 
@@ -41,6 +50,33 @@ _log = logging.getLogger("tmdb_collector.harvest")
 _SEND_CHUNK = 500
 #: How far back ``find_export`` looks when a day's export is not published (yet).
 _EXPORT_DAYS_BACK = 3
+
+
+class FutureDayError(InputError):
+    """A harvest asked for a day after today: TMDB has no export and no changes for it yet."""
+
+
+def harvest_clock(settings: HarvestSettings) -> Callable[[], int]:
+    """The harvester's clock (epoch ms): the system's, moved to HARVEST_TODAY when set."""
+    if settings.today is None:
+        return _wall_clock_ms
+    shift = (settings.today - datetime.now(UTC).date()).days * 86_400_000
+    return lambda: _wall_clock_ms() + shift
+
+
+def check_harvest_day(day: date | None, *, now_ms: int | None = None) -> date | None:
+    """``day`` itself when a harvest can plan from it (today, UTC, or earlier), else
+    FutureDayError — raised before anything is read or written, so a typo'd year can never
+    move a watermark into the future. ``now_ms``: the harvester's clock (``harvest_clock``)."""
+    if day is None:
+        return None
+    today = datetime.fromtimestamp((now_ms or _wall_clock_ms()) / 1000, UTC).date()
+    if day > today:
+        raise FutureDayError(
+            f"--date {day} is after today ({today}, UTC): TMDB publishes a day's export the "
+            "morning after, and has no changes for a day to come; give today or an earlier day"
+        )
+    return day
 
 
 def _wall_clock_ms() -> int:
@@ -105,7 +141,7 @@ class Harvester:
         queue: WorkQueue | None,
         settings: HarvestSettings,
         *,
-        now_ms: Callable[[], int] = _wall_clock_ms,
+        now_ms: Callable[[], int] | None = None,
         metrics: Metrics | None = None,
         queue_missing: bool = False,
     ) -> None:
@@ -114,7 +150,7 @@ class Harvester:
         self._state = HarvestState(objects)
         self._queue = queue
         self._settings = settings
-        self._now_ms = now_ms
+        self._now_ms = now_ms if now_ms is not None else harvest_clock(settings)
         self._metrics = metrics if metrics is not None else Metrics(LogSink())
         # No queue to ask (a dry run) because none exists: nothing can be in flight.
         self._queue_missing = queue_missing
@@ -141,8 +177,13 @@ class Harvester:
 
     async def plan(self, day: date | None = None, *, force_deletions: bool = False) -> HarvestPlan:
         now_ms = self._now_ms()
-        day = day or datetime.fromtimestamp(now_ms / 1000, UTC).date()
-        watermarks = await self._state.watermarks()
+        day = (
+            check_harvest_day(day, now_ms=now_ms)
+            or datetime.fromtimestamp(now_ms / 1000, UTC).date()
+        )
+        watermarks = {
+            kind: _sane(kind, mark) for kind, mark in (await self._state.watermarks()).items()
+        }
         holds_work = await self._queue_holds_work()
         # The changes feeds are small and paced: read them while the exports stream.
         feeds = {
@@ -184,10 +225,14 @@ class Harvester:
             # The ledger says what was sent to the queue; a queue that holds nothing holds none
             # of it: done (confirmed in the index, so not planned again), or lost with a queue
             # file, expired, dead-lettered — and then it must be planned again, not waited for.
-            plan.notes.append(
-                f"the in-flight ledger listed {ledger.num_rows:,} items but the queue holds no "
-                "work: what is not in the store is planned again"
-            )
+            # All of it done is every run after a complete mirror: nothing to say then.
+            lost = _not_stored(ledger, stored)
+            if lost:
+                plan.notes.append(
+                    f"the queue holds no work, but {lost:,} of the {ledger.num_rows:,} items "
+                    "the in-flight ledger listed are not in the store (their messages were "
+                    "lost with a queue file, expired or dead-lettered): planned again"
+                )
             ledger = IN_FLIGHT_SCHEMA.empty_table()
         planner.stored(stored, ledger)
         del stored
@@ -323,12 +368,32 @@ class Harvester:
             pa.default_memory_pool().release_unused()
         marks = dict(plan.watermarks)
         for kind_plan in plan.kinds:
-            if kind_plan.watermark is not None:
+            # A kind that could not be planned in full keeps its watermark: the next run reads
+            # its changes again (the in-flight ledger dedupes what this one sent).
+            if kind_plan.watermark is not None and not kind_plan.errors:
                 marks[kind_plan.kind] = Watermark(kind_plan.watermark, plan.planned_at_ms)
         if marks != plan.watermarks:
             await self._state.save_watermarks(marks)
         _log.info("harvest: %s items enqueued in %s messages", f"{items:,}", f"{messages:,}")
         return items, messages
+
+
+def _sane(kind: Kind, mark: Watermark) -> Watermark:
+    """A watermark no later than the day it was written. Earlier releases let a harvest
+    for a future --date write one ("read through 2099-01-01"), after which the changes feed
+    of its kind was never read again: such a watermark is read as the day it was written."""
+    written = datetime.fromtimestamp(mark.updated_at_ms / 1000, UTC).date()
+    if mark.through <= written:
+        return mark
+    _log.warning(
+        "the %s changes watermark says read through %s, a day after it was written (%s): "
+        "changes are read again from %s",
+        kind,
+        mark.through,
+        written,
+        written,
+    )
+    return Watermark(written, mark.updated_at_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +409,12 @@ class _Stream:
     bodies: Iterator[tuple[str, int]]
     total: int
     sent: int = 0
+
+
+def _not_stored(ledger: pa.Table, stored: pa.Table) -> int:
+    """Ledger entries with no index row: work sent that no collector stored."""
+    found = pc.is_in(ledger.column("id"), value_set=stored.column("id").combine_chunks())
+    return int(ledger.num_rows - pc.sum(found).as_py())
 
 
 def _interleaved(plan: HarvestPlan, settings: HarvestSettings) -> Iterator[tuple[str, int]]:

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from tmdb_collector.config import (
     ADULT,
     CHANGES_MAX_GAP_DAYS,
     CONFIRM_DELETIONS,
     DELETE_MAX_SHARE,
+    HARVEST_TODAY,
     IN_FLIGHT_EXPIRY_HOURS,
     MAX_BATCH_SIZE,
     MEDIA_TYPES,
@@ -42,6 +44,8 @@ class HarvestSettings:
     refresh_min_age_hours: float = setting_field(REFRESH_MIN_AGE_HOURS)
     in_flight_expiry_hours: float = setting_field(IN_FLIGHT_EXPIRY_HOURS)
     batch_size: int = setting_field(WORK_BATCH_SIZE)
+    #: The day taken for today (HARVEST_TODAY, tests and rehearsals); None: the clock's.
+    today: date | None = setting_field(HARVEST_TODAY)
 
     def __post_init__(self) -> None:
         check_fields(self)

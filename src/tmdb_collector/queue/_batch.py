@@ -106,6 +106,19 @@ class ReceivedBatch:
     def finished(self) -> list[str]:
         return [mid for mid in self._all if mid in self._finished]
 
+    def release_unfinished(self) -> int:
+        """Make the unfinished messages visible in the target queue at once (visibility 0):
+        named in the partial batch response, they would otherwise stay hidden for the rest of
+        the visibility timeout the poller received them with. Returns how many were released;
+        a refusal is logged (they then come back when their timeout ends)."""
+        released = 0
+        for message_id in self.unfinished():
+            try:
+                released += bool(self._target.change_visibility(self._all[message_id], 0))
+            except QueueError as error:
+                _log.warning("could not release message %s at once: %s", message_id, error)
+        return released
+
     # --- WorkQueue ---------------------------------------------------------------------------
 
     @property

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from tmdb_collector.config import MAX_RECEIVES, VISIBILITY_TIMEOUT
 from tmdb_collector.queue._errors import QueueConfigurationError
-from tmdb_collector.queue._queue import MAX_RETENTION_SECONDS, WorkQueue
+from tmdb_collector.queue._queue import (
+    DEAD_LETTER_SUFFIX,
+    MAX_RETENTION_SECONDS,
+    WorkQueue,
+    check_queue_name,
+)
 from tmdb_collector.queue._sqlite import SQLiteWorkQueue
 from tmdb_collector.queue._sqs import SQSWorkQueue, display_url, ensure_sqs_queues
 
@@ -59,6 +64,12 @@ def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
     """
     if not isinstance(spec, str) or not spec.strip():
         raise QueueConfigurationError(f"the work queue spec is empty: use {ACCEPTED_SPECS}")
+    if "\x00" in spec:
+        # No file name or URL holds one; only a TOML file's "\u0000" can bring it here.
+        raise QueueConfigurationError(
+            f"the work queue spec {display_url(spec)!r} contains a NUL character: use "
+            f"{ACCEPTED_SPECS}"
+        )
     match = _SCHEME.match(spec)
     scheme = match.group(1).lower() if match else None
     if scheme is None:
@@ -74,7 +85,7 @@ def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
     if scheme == "sqs" and rest.startswith("//") and "/" not in rest[2:]:
         _refuse(spec, options, ("clock", "name"), "sqs://NAME takes its name from the spec")
         return ensure_sqs_queues(
-            rest[2:],
+            _sqs_name(spec, rest[2:]),
             max_receives=options.get("max_receives", MAX_RECEIVES.default),
             visibility_timeout=options.get("visibility_timeout", VISIBILITY_TIMEOUT.default),
             retention_seconds=options.get("retention_seconds", MAX_RETENTION_SECONDS),
@@ -96,6 +107,19 @@ def sqlite_path(spec: str) -> Path | None:
     if match.group(1).lower() == "sqlite" and not spec[match.end() :].startswith("//"):
         return Path(spec[match.end() :])
     return None
+
+
+def _sqs_name(spec: str, name: str) -> str:
+    """The queue name of sqs://NAME, if SQS takes it (a user typed it: a QueueConfigurationError
+    saying the rule, not check_queue_name's ValueError)."""
+    try:
+        return check_queue_name(name)
+    except ValueError:
+        raise QueueConfigurationError(
+            f"the work queue {display_url(spec)!r} names no SQS queue: write sqs://NAME, where "
+            "NAME is 1-76 ASCII letters, digits, '-' or '_' (SQS allows 80, and the dead-letter "
+            f"queue adds {DEAD_LETTER_SUFFIX!r})"
+        ) from None
 
 
 def _sqlite(path: str, options: QueueOptions) -> SQLiteWorkQueue:

@@ -10,6 +10,7 @@ from tmdb_collector.store._errors import (
     StoreConfigurationError,
     StoreError,
     StoreLeaseLostError,
+    StoreNotFoundError,
 )
 from tmdb_collector.store._export import (
     EXPORT_FORMATS,
@@ -107,6 +108,7 @@ __all__ = [
     "StoreError",
     "StoreLease",
     "StoreLeaseLostError",
+    "StoreNotFoundError",
     "StoredRecord",
     "UnreadableRecordError",
     "VersionInfo",

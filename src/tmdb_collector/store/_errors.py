@@ -10,6 +10,7 @@ __all__ = [
     "StoreConfigurationError",
     "StoreError",
     "StoreLeaseLostError",
+    "StoreNotFoundError",
 ]
 
 
@@ -17,6 +18,11 @@ class StoreConfigurationError(StoreError, ConfigurationError):
     """The store location (a path or URL) or its environment cannot be turned into a store."""
 
     action = Action.FIX
+
+
+class StoreNotFoundError(StoreConfigurationError):
+    """A command that only reads a store was given a location where there is none (a typo
+    answers "no store here", not "nothing here")."""
 
 
 class StoreBusyError(StoreError):

@@ -3,6 +3,7 @@ a file that appears complete or not at all."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -48,7 +49,8 @@ def iso_time(at_ms: int) -> str:
 
 class ExportTargetError(StoreError, InputError):
     """``--out`` names nothing an export can be written to (a missing directory, a directory,
-    no permission): fix the path. Failures while writing stay ``StoreError`` errors."""
+    no permission, a full or read-only file system): fix the path or make room. Other failures
+    while writing (an I/O error) stay ``StoreError`` errors, which may pass."""
 
     action = Action.FIX
 
@@ -208,12 +210,7 @@ async def export_to_file(
     if out is None:
         return await _through(job, sys.stdout.buffer, "standard output")
     if _is_special(out):
-        try:
-            stream = open(out, "wb")  # noqa: SIM115, ASYNC230 (a device or a pipe: no waiting)
-        except OSError as error:
-            raise ExportTargetError(f"cannot write {out}: {error.strerror or error}") from None
-        with stream:
-            return await _through(job, stream, str(out))
+        return await _through_special(job, out)
     return await _atomically(job, out)
 
 
@@ -226,13 +223,50 @@ def _is_special(out: Path) -> bool:
     return True
 
 
+# Failures of the place written to, which a rerun meets again until someone frees space or
+# picks another --out; any other OSError (EIO, a pipe closed) may pass.
+_TARGET_ERRNOS = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENAMETOOLONG,
+        errno.ENOTDIR,
+        errno.EISDIR,
+    }
+)
+
+
+def _cannot_write(name: str, error: OSError) -> StoreError:
+    message = f"cannot write {name}: {error.strerror or error}"
+    if error.errno in _TARGET_ERRNOS:
+        return ExportTargetError(message)
+    return StoreError(message)
+
+
 async def _through(job: _ExportJob, stream: IO[bytes], name: str) -> ExportResult:
     try:
         result = await job.run(stream)
         stream.flush()
     except OSError as error:
-        raise StoreError(f"cannot write {name}: {error.strerror or error}") from None
+        raise _cannot_write(name, error) from None
     return result
+
+
+async def _through_special(job: _ExportJob, out: Path) -> ExportResult:
+    try:
+        stream = open(out, "wb")  # noqa: SIM115, ASYNC230 (a device or a pipe: no waiting)
+    except OSError as error:
+        raise ExportTargetError(f"cannot write {out}: {error.strerror or error}") from None
+    try:
+        # Closing flushes what is still buffered (a Parquet footer): a full device fails there.
+        with stream:
+            return await job.run(stream)
+    except OSError as error:
+        raise _cannot_write(str(out), error) from None
 
 
 async def _atomically(job: _ExportJob, out: Path) -> ExportResult:
@@ -248,7 +282,7 @@ async def _atomically(job: _ExportJob, out: Path) -> ExportResult:
         os.replace(temporary, out)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {out}: {error.strerror or error}") from None
+        raise _cannot_write(str(out), error) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

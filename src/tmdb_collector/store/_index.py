@@ -54,6 +54,8 @@ _DATE_FIELDS = ("release_date", "first_air_date", "air_date", "birthday")
 _KEY_COLUMNS = ("id", "season_number", "episode_number")
 _SOURCE = "__source"
 _MENTIONS_DELETED = re.compile(r"\bdeleted\b", re.IGNORECASE)
+#: The largest LIMIT DuckDB takes (a BIGINT); any larger number is refused, not clamped.
+_MAX_LIMIT = _INT64[1]
 
 #: One schema for every kind; a column a kind lacks is null.
 INDEX_SCHEMA = pa.schema(
@@ -86,8 +88,9 @@ class CorruptIndexError(StoreError, CorruptDataError):
 
 
 class IndexQueryError(InputError):
-    """A query the index cannot run: bad SQL, an unknown column, or a limit below 1. The message
-    is DuckDB's (or says which argument is wrong)."""
+    """A query the index cannot run: bad SQL, an unknown column, an empty where clause, or a
+    limit out of range. The message says which argument is wrong (with DuckDB's words for bad
+    SQL, on one line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +312,7 @@ class RecordIndex:
         files or the network. IndexQueryError for bad SQL, an unknown column or a limit < 1.
         """
         sql = _select_sql(where, order_by, descending, limit)
-        return _run_query(await self.table(kind), sql)
+        return _run_query(await self.table(kind), sql, where)
 
     async def _list_fragments(self, kind: Kind) -> list[str]:
         listed = [info.key async for info in self._objects.list(fragments_prefix(kind))]
@@ -426,6 +429,12 @@ def _select_sql(
     source = "(SELECT * FROM t WHERE NOT deleted) AS t" if hide_deleted else "t"
     sql = f"SELECT * FROM {source}"  # noqa: S608 (fixed text; the user's SQL is below)
     if where is not None:
+        if not where.strip():
+            # DuckDB would read "WHERE ()" as an empty tuple and answer with a cast error.
+            raise IndexQueryError(
+                "the where clause (--where) is empty: give a condition such as "
+                '"popularity > 50", or leave it out for every row'
+            )
         # On its own lines, in parentheses: a trailing "--" comment cannot swallow the clauses
         # that follow.
         # The where clause is SQL by design: the sandbox is DuckDB's, see _run_query.
@@ -436,13 +445,15 @@ def _select_sql(
             raise IndexQueryError(f"cannot order by {order_by!r}: not a column; use one of {known}")
         sql += f' ORDER BY "{order_by}" {"DESC" if descending else "ASC"}'
     if limit is not None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise IndexQueryError(f"limit must be a whole number of at least 1, got {limit!r}")
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _MAX_LIMIT:
+            raise IndexQueryError(
+                f"the limit (--limit) must be a whole number from 1 to {_MAX_LIMIT}, got {limit!r}"
+            )
         sql += f" LIMIT {limit}"
     return sql
 
 
-def _run_query(table: pa.Table, sql: str) -> pa.Table:
+def _run_query(table: pa.Table, sql: str, where: str | None) -> pa.Table:
     # Imported here: DuckDB is only for queries, and the collector (which writes fragments
     # through this module) should not pay for loading it.
     import duckdb  # noqa: PLC0415
@@ -461,8 +472,18 @@ def _run_query(table: pa.Table, sql: str) -> pa.Table:
                 raise IndexQueryError("the where clause must be one expression, not statements")
             result = connection.sql(sql).to_arrow_table()
         except duckdb.Error as error:
-            raise IndexQueryError(str(error)) from None
+            clause = "" if where is None else f"the where clause {' '.join(where.split())!r}: "
+            raise IndexQueryError(f"{clause}{_one_line(error, where or '')}") from None
     if result is None:  # only for a statement without a result set, which a SELECT never is
         raise IndexQueryError(f"the query returned no result set: {sql}")
     # DuckDB hands timestamps back in its own precision; the schema is the contract.
     return result.cast(INDEX_SCHEMA)
+
+
+def _one_line(error: Exception, where: str) -> str:
+    """DuckDB's message on one line, without its "LINE n:" excerpt, which quotes our SQL around
+    the user's clause rather than what the user typed."""
+    text = " ".join(str(error).split("\nLINE ", 1)[0].split())
+    if ")" not in where:  # the ")" DuckDB stumbled on is ours, closing the clause
+        text = text.replace('at or near ")"', "at its end")
+    return text

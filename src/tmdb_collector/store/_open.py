@@ -14,7 +14,11 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from obstore.store import LocalStore, MemoryStore, S3Store
 
-from tmdb_collector.store._errors import InvalidObjectKeyError, StoreConfigurationError
+from tmdb_collector.store._errors import (
+    InvalidObjectKeyError,
+    StoreConfigurationError,
+    StoreNotFoundError,
+)
 from tmdb_collector.store._keys import MAX_KEY_BYTES, validate_object_key
 from tmdb_collector.store._objects import ObjectStore, ObstoreObjectStore, StoreLocation
 
@@ -40,11 +44,13 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _EXIT_GRACE_SECONDS = 0.05
 
 
-def open_object_store(location: str, *, environ: Mapping[str, str] = os.environ) -> ObjectStore:
+def open_object_store(
+    location: str, *, environ: Mapping[str, str] = os.environ, create: bool = True
+) -> ObjectStore:
     """The object store at `location`; see docs/storage.md, "Object stores".
 
     - a path (relative or absolute) or file:///absolute/path: a local directory, created if
-      missing;
+      missing (unless ``create`` is false: then StoreNotFoundError);
     - s3://bucket[/prefix]: S3, configured from the AWS variables in `environ`;
     - memory://: a new, empty store in this process's memory.
 
@@ -53,9 +59,9 @@ def open_object_store(location: str, *, environ: Mapping[str, str] = os.environ)
     _settle_runtime_at_exit()
     match _scheme(location):
         case None:
-            return _local_store(Path(location))
+            return _local_store(Path(location), create=create)
         case "file":
-            return _local_store(_file_url_path(location))
+            return _local_store(_file_url_path(location), create=create)
         case "s3":
             return _s3_store(location, environ)
         case "memory" if location.lower() == MEMORY_URL:
@@ -109,8 +115,13 @@ def _file_url_path(location: str) -> Path:
     return Path(unquote(parts.path))
 
 
-def _local_store(path: Path) -> ObjectStore:
-    root = path.expanduser().resolve()
+def _local_store(path: Path, *, create: bool = True) -> ObjectStore:
+    root = _local_root(path)
+    if not create and not root.is_dir():
+        raise StoreNotFoundError(
+            f"there is no store at {root}: check --store (TMDB_STORE); `tmdb-collector mirror` "
+            "creates one"
+        )
     try:
         root.mkdir(parents=True, exist_ok=True)
     except FileExistsError as exc:
@@ -132,6 +143,28 @@ def _local_store(path: Path) -> ObjectStore:
         ),
     )
     return ObstoreObjectStore(LocalStore(root), location)
+
+
+def _local_root(path: Path) -> Path:
+    """``path`` made absolute, or StoreConfigurationError saying why it names no directory."""
+    if "\x00" in str(path):
+        # No file name holds one; a file URL's %00 or a TOML file's "\u0000" can bring it here.
+        raise StoreConfigurationError(
+            f"the store location {str(path)!r} contains a NUL character, which no path can "
+            "hold: fix --store (TMDB_STORE)"
+        )
+    try:
+        return path.expanduser().resolve()
+    except RuntimeError as exc:  # "~nobody" (no such user), a symbolic link loop
+        raise StoreConfigurationError(
+            f"the store location {str(path)!r} names no directory ({str(exc).rstrip('.')}): "
+            "fix --store (TMDB_STORE)"
+        ) from None
+    except OSError as exc:
+        raise StoreConfigurationError(
+            f"the store location {str(path)!r} cannot be resolved ({exc.strerror or exc}): "
+            "fix --store (TMDB_STORE)"
+        ) from None
 
 
 def _s3_store(location: str, environ: Mapping[str, str]) -> ObjectStore:

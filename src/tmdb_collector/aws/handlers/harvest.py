@@ -77,6 +77,7 @@ def parse_event(event: object) -> HarvestRequest:
 def handler(invocation: Invocation) -> dict[str, Any]:
     request = parse_event(invocation.event)
     wiring = invocation.wiring
+    day = app.harvest_day(wiring, request.day)
     given = {} if request.types is None else {"kinds": MEDIA_TYPES.parse(request.types)}
     settings = wiring.harvest_settings(**given)
     queue = None if request.dry_run else wiring.open_queue()
@@ -89,7 +90,7 @@ def handler(invocation: Invocation) -> dict[str, Any]:
             objects=wiring.objects,
             queue=queue,
             settings=settings,
-            day=request.day,
+            day=day,
             dry_run=request.dry_run,
             force_deletions=request.force_deletions,
             metrics=invocation.metrics,

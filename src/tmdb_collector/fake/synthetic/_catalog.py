@@ -46,7 +46,8 @@ _EXPORTS: dict[str, ExportSpec] = {
     **{name: ExportSpec(kind, adult=True) for kind, name in ADULT_EXPORT_NAMES.items()},
 }
 
-_COUNT_ITEM = re.compile(r"\s*([a-z_]+)\s*=\s*([0-9_]+)\s*")
+# N in ASCII digits, "_" only between them (1_000), as int() reads it.
+_COUNT_ITEM = re.compile(r"\s*([a-z_]+)\s*=\s*([0-9]+(?:_[0-9]+)*)\s*")
 
 
 def parse_counts(text: str) -> dict[Kind, int]:
