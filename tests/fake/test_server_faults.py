@@ -194,6 +194,11 @@ async def test_inject_through_the_admin_api(
         assert "unknown fault" in (await response.json())["errors"][0]
     url = f"{fixture_fake.url}/3/collection/10"
     assert [await status_of(http_session, url) for _ in range(3)] == [502, 502, 200]
+    async with http_session.post(admin, json={"fault": "503", "count": 5}) as response:
+        assert response.status == 200
+    async with http_session.delete(admin) as response:  # drop what is pending
+        assert (await response.json())["pending"] == []
+    assert await status_of(http_session, url) == 200
 
 
 async def test_random_faults_follow_the_seed(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fault._background import CHANGES_DAYS_AGO
+from fault._background import CHANGES_DAYS_AGO, watermarks
 from fault._harness import (
     FakeProcess,
     Setup,
@@ -160,3 +160,41 @@ def _md(day: date) -> str:
     """A date relative to today, for the table (its absolute value changes every run)."""
     delta = (today() - day).days
     return "today" if delta == 0 else f"today−{delta}"
+
+
+def test_a_failed_run_moves_no_watermark(
+    fake: FakeProcess, tmp_path: Path, fault_table: FaultTable
+) -> None:
+    """Once, `mirror --date 2099-01-01` (a typo'd year) failed on its missing export but moved
+    the watermarks to 2099: the changes feeds were never read again. Now a day to come is refused
+    before anything is written, and a run that fails part-way keeps every watermark."""
+    row = fault_table.row(11.1, "a failed run moves no watermark", "")
+    setup = Setup(fake.url, str(tmp_path / "data"), tmp_path)
+    first = setup.mirror()
+    assert first.code == 0, first.describe()
+    before = watermarks(Path(setup.store))
+    typo = setup.mirror("--date", "2099-01-01")
+    assert_no_traceback(typo)
+    assert typo.code == 2, typo.describe()
+    [line] = [line for line in typo.stderr.splitlines() if line.startswith("Error")]
+    assert "--date 2099-01-01 is after today" in line
+    name = export_file("movie", today())
+    # Every download of the day's movie export ends early: the run stops before it enqueues.
+    fake.inject("truncate", 20, f"/p/exports/{name}")
+    broken = setup.mirror(TMDB_MAX_ATTEMPTS="2")
+    assert_no_traceback(broken)
+    assert broken.code != 0, broken.describe()
+    assert watermarks(Path(setup.store)) == before
+    fake.admin("DELETE", "inject")
+    healed = setup.mirror()
+    assert healed.code == 0, healed.describe()
+    assert watermarks(Path(setup.store)) == before  # read again through today
+    row.injected = (
+        "after a clean mirror: `mirror --date 2099-01-01` (a typo'd year), then a run whose "
+        "movie export download ends early on every attempt (TMDB_MAX_ATTEMPTS=2)"
+    )
+    row.done(
+        f"the first refused, exit 2, before anything is written: {quote(line, 90)}; the second "
+        f"exit {broken.code}; the watermarks unchanged after both; the next `mirror` exit 0",
+        lost=0,
+    )

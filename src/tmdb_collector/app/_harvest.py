@@ -17,7 +17,7 @@ from tmdb_collector.harvest import (
     harvest_clock,
 )
 from tmdb_collector.observe import Metrics
-from tmdb_collector.queue import WorkQueue, sqlite_path
+from tmdb_collector.queue import WorkQueue, check_queue_spec, sqlite_path
 from tmdb_collector.store import ObjectStore
 from tmdb_collector.tmdb import ClientSettings, TMDBClient
 
@@ -42,7 +42,7 @@ def open_harvest_queue(
     """The queue a harvest sends to, and whether it is missing. A dry run sends nothing, but
     asks the queue whether it holds work (the in-flight ledger is only believed for a queue
     that does); a queue file that does not exist holds none, and is not created."""
-    file = sqlite_path(spec)
+    file = sqlite_path(check_queue_spec(spec))
     missing = dry_run and file is not None and not file.exists()
     readable = not dry_run or (file is not None and not missing)
     return (wiring.open_queue(spec) if readable else None), missing

@@ -235,70 +235,44 @@ async def run_mirror(
     receives the harvester's and the collector's counts (default: logged at debug level).
     Holds the store's run lease: a second run on the store is refused (StoreBusyError)."""
     async with run_lease(objects, "mirror"):
-        return await _mirror(
-            client=client,
-            objects=objects,
-            queue=queue,
-            harvest_settings=harvest_settings,
-            collector_settings=collector_settings,
-            harvest=harvest,
-            day=day,
-            stop=stop if stop is not None else asyncio.Event(),
-            on_progress=on_progress,
-            metrics=metrics,
-        )
-
-
-async def _mirror(
-    *,
-    client: TMDBClient,
-    objects: ObjectStore,
-    queue: WorkQueue,
-    harvest_settings: HarvestSettings,
-    collector_settings: CollectorSettings,
-    harvest: bool,
-    day: date | None,
-    stop: asyncio.Event,
-    on_progress: Callable[[MirrorProgress], None] | None,
-    metrics: Metrics | None,
-) -> MirrorReport:
-    progress = _Progress(objects, queue, on_progress)
-    progress.start()
-    outcome = "failed"
-    try:
-        harvested = None
-        if harvest:
-            progress.report("harvest")
-            harvester = Harvester(client, objects, queue, harvest_settings, metrics=metrics)
-            harvested = await harvester.run(day)
-            progress.planned.update({plan.kind: plan.total for plan in harvested.plan.kinds})
-        collector = Collector(
-            client, RecordStore(objects), queue, collector_settings, metrics=metrics
-        )
-        with _frozen_heap():
-            collected = await collector.run(
-                stop=stop,
-                until_empty=True,
-                on_progress=lambda moment: progress.report("collect", moment),
+        stop = stop if stop is not None else asyncio.Event()
+        progress = _Progress(objects, queue, on_progress)
+        progress.start()
+        outcome = "failed"
+        try:
+            harvested = None
+            if harvest:
+                progress.report("harvest")
+                harvester = Harvester(client, objects, queue, harvest_settings, metrics=metrics)
+                harvested = await harvester.run(day)
+                progress.planned.update({plan.kind: plan.total for plan in harvested.plan.kinds})
+            collector = Collector(
+                client, RecordStore(objects), queue, collector_settings, metrics=metrics
             )
-        result = MirrorReport(harvested, collected, stop.is_set(), progress.seconds)
-        if not result.stopped:
-            progress.report("compact", collected)
-            result.compacted = await _compact(objects)
-        dead = await asyncio.to_thread(queue.dead_counts)
-        result.dead_letters = dead.visible + dead.in_flight + dead.delayed
-        outcome = _outcome(result)
-        progress.report("stopped" if result.stopped else "done", collected)
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        outcome = "stopped"  # aborted: work in flight comes back when its lease ends
-        raise
-    except Exception as error:
-        outcome = f"failed: {error}"
-        raise
-    finally:
-        await progress.stop(outcome)
-    result.seconds = progress.seconds
-    return result
+            with _frozen_heap():
+                collected = await collector.run(
+                    stop=stop,
+                    until_empty=True,
+                    on_progress=lambda moment: progress.report("collect", moment),
+                )
+            result = MirrorReport(harvested, collected, stop.is_set(), progress.seconds)
+            if not result.stopped:
+                progress.report("compact", collected)
+                result.compacted = await _compact(objects)
+            dead = await asyncio.to_thread(queue.dead_counts)
+            result.dead_letters = dead.visible + dead.in_flight + dead.delayed
+            outcome = result.verdict
+            progress.report("stopped" if result.stopped else "done", collected)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            outcome = "stopped"  # aborted: work in flight comes back when its lease ends
+            raise
+        except Exception as error:
+            outcome = f"failed: {error}"
+            raise
+        finally:
+            await progress.stop(outcome)
+        result.seconds = progress.seconds
+        return result
 
 
 async def _compact(objects: ObjectStore) -> dict[Kind, int]:
@@ -307,10 +281,6 @@ async def _compact(objects: ObjectStore) -> dict[Kind, int]:
     the compactor function) folds them instead: this run skips its own."""
     results = await compact_index(objects, command="mirror", skip_if_busy=True)
     return {kind: done.fragments_merged for kind, done in results.items() if done.fragments_merged}
-
-
-def _outcome(result: MirrorReport) -> str:
-    return result.verdict
 
 
 async def mirror_tmdb(

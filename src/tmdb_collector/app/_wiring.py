@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +37,10 @@ from tmdb_collector.config import (
     TMDB_STORE,
     VISIBILITY_TIMEOUT,
     Config,
+    Setting,
 )
-from tmdb_collector.errors import ConfigurationError
-from tmdb_collector.queue import WorkQueue, open_work_queue, sqlite_path
+from tmdb_collector.errors import ConfigurationError, TMDBCollectorError
+from tmdb_collector.queue import WorkQueue, check_queue_spec, open_work_queue, sqlite_path
 from tmdb_collector.store import (
     MEMORY_URL,
     QUEUE_RECORD_KEY,
@@ -47,6 +49,7 @@ from tmdb_collector.store import (
     RecordStore,
     StoreConfigurationError,
     StoreNotFoundError,
+    check_store_location,
     open_object_store,
 )
 
@@ -121,6 +124,23 @@ class Wiring:
 
     def __repr__(self) -> str:
         return f"Wiring({self.config!r}, {self.surface.value})"
+
+    def check_locations(self) -> None:
+        """TMDB_STORE and TMDB_QUEUE in forms the store and the queue take, checked without
+        opening, creating or reaching either (``config`` shows them: it must not show a value
+        every other command refuses)."""
+        queue = self.config[TMDB_QUEUE]
+        checks: list[tuple[Setting[Any], str, Callable[[str], str]]] = [
+            (TMDB_STORE, self.config[TMDB_STORE], check_store_location)
+        ]
+        if queue is not None:
+            checks.append((TMDB_QUEUE, queue, check_queue_spec))
+        for setting, value, check in checks:
+            try:
+                check(value)
+            except TMDBCollectorError as error:
+                origin = self.config.resolved(setting).origin
+                raise ConfigurationError(f"{setting.name} (from {origin}): {error}") from None
 
     # --- the store ------------------------------------------------------------------------
 
@@ -213,7 +233,7 @@ class Wiring:
         queued in the old one is not seen here, and the harvester plans again what the new one
         does not hold."""
         recorded = await _recorded_queue(self.objects)
-        spec = self.queue_spec(recorded)
+        spec = check_queue_spec(self.queue_spec(recorded))  # before it is recorded
         if not record:
             return spec
         spec = _absolute(spec)

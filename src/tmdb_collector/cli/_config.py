@@ -8,6 +8,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from tmdb_collector import app
 from tmdb_collector.cli._options import settings
 from tmdb_collector.cli._render import stdout_console
 
@@ -28,6 +29,7 @@ def config(*, as_json: bool) -> None:
     Credentials show only as set or unset. docs/configuration.md describes each setting.
     """
     resolved = settings()
+    app.Wiring(resolved).check_locations()
     shown = resolved.to_json()
     if as_json:
         click.echo(json.dumps(shown, indent=1, ensure_ascii=False))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import ipaddress
 import logging
+import re
 import signal
 import sys
 from pathlib import Path
@@ -28,6 +30,24 @@ from tmdb_collector.fake import (
 
 __all__ = ["fake_tmdb"]
 
+# A host name's labels (RFC 1123), or an IP address: anything else cannot be listened on.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
+
+
+def _host(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(value):
+            raise click.BadParameter(
+                f"{value!r} is no address to listen on: an IP address or a host name, e.g. "
+                "127.0.0.1",
+                param_hint="'--host'",
+            ) from None
+    return value
+
+
 log = logging.getLogger(__name__)
 
 #: Ctrl-C and a service manager's stop both end the server cleanly (in-flight requests finish).
@@ -38,7 +58,13 @@ DEFAULT_SYNTHETIC = "movie=1000,tv=200,person=2000,collection=50,company=100,net
 
 
 @click.command("fake-tmdb")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    callback=lambda _ctx, _param, value: _host(value),
+    help="Address to listen on.",
+)
 @click.option(
     "--port",
     type=Integer(0, 65535),
@@ -163,7 +189,10 @@ def fake_tmdb(
 def _catalog(fixtures: Path | None, synthetic: str | None, seed: int) -> Catalog:
     if fixtures is not None:
         return FixtureCatalog(fixtures)
-    return synthetic_catalog(synthetic or DEFAULT_SYNTHETIC, seed=seed)
+    try:
+        return synthetic_catalog(synthetic or DEFAULT_SYNTHETIC, seed=seed)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'--synthetic'") from None
 
 
 async def _serve(fake: FakeTMDB, host: str, port: int) -> None:

@@ -6,14 +6,20 @@ import asyncio
 import contextlib
 import json
 import sys
-from datetime import datetime
+from datetime import date
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import queue_option, store_option, types_option, wiring
+from tmdb_collector.cli._options import (
+    day_option,
+    queue_option,
+    store_option,
+    types_option,
+    wiring,
+)
 from tmdb_collector.cli._render import stdout_console
 
 __all__ = ["harvest"]
@@ -23,13 +29,9 @@ __all__ = ["harvest"]
 @store_option
 @queue_option
 @types_option
-@click.option(
-    "--date",
-    "day",
-    type=click.DateTime(["%Y-%m-%d"]),
-    default=None,
-    help="The export day to plan from (default today, UTC; yesterday's when today's is not "
-    "published yet).",
+@day_option(
+    "The export day to plan from (default today, UTC; yesterday's when today's is not "
+    "published yet); never a day to come."
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan; enqueue and remember nothing.")
 @click.option(
@@ -43,7 +45,7 @@ def harvest(
     location: str | None,
     queue_spec: str | None,
     types: str | None,
-    day: datetime | None,
+    day: date | None,
     dry_run: bool,
     force_deletions: bool,
     as_json: bool,
@@ -56,7 +58,7 @@ def harvest(
     are enqueued).
     """
     wired = wiring(location=location, queue_spec=queue_spec, types=types)
-    export_day = app.harvest_day(wired, None if day is None else day.date())
+    export_day = app.harvest_day(wired, day)
     client_settings = wired.client_settings()
     harvest_settings = wired.harvest_settings()
     # A dry run remembers nothing: it plans from the store if there is one, creating none.

@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from collections.abc import Coroutine
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 import click
@@ -19,6 +19,7 @@ from tmdb_collector import app
 from tmdb_collector.cli._options import (
     EXIT_STOPPED,
     CommandFailed,
+    day_option,
     queue_option,
     store_option,
     types_option,
@@ -38,16 +39,14 @@ _LOG_EVERY = 10.0
 @store_option
 @queue_option
 @types_option
-@click.option(
-    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The export day."
-)
+@day_option("The export day (default today, UTC); never a day to come.")
 @click.option("--no-harvest", is_flag=True, help="Only work off what the queue holds.")
 def mirror(
     *,
     location: str | None,
     queue_spec: str | None,
     types: str | None,
-    day: datetime | None,
+    day: date | None,
     no_harvest: bool,
 ) -> None:
     """Harvest, then fetch and store every queued record at the pace TMDB allows.
@@ -57,7 +56,7 @@ def mirror(
     10 s otherwise.
     """
     wired = wiring(location=location, queue_spec=queue_spec, types=types)
-    export_day = app.harvest_day(wired, None if day is None else day.date())
+    export_day = app.harvest_day(wired, day)
     client_settings = wired.client_settings()
     client_settings.require_credential()
     harvest_settings = wired.harvest_settings()

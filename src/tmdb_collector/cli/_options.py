@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ __all__ = [
     "UTCTime",
     "chosen_kinds",
     "command_error",
+    "day_option",
     "kind_option",
     "parse_key",
     "queue_option",
@@ -238,6 +239,28 @@ class Integer(click.IntRange):
     def _describe_range(self) -> str:
         # Without bounds, click would show "[x<=None]".
         return "" if self.min is None and self.max is None else super()._describe_range()
+
+
+class Day(click.ParamType[date, Any]):
+    """A day, YYYY-MM-DD in ASCII digits (click's DateTime also takes "２０２６-01-01")."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                raise ValueError(text)
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a day written YYYY-MM-DD, e.g. 2026-11-23", param, ctx)
+
+
+def day_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--date YYYY-MM-DD``: the export day of a harvest."""
+    return click.option("--date", "day", type=Day(), default=None, help=help)
 
 
 class Number(click.FloatRange):

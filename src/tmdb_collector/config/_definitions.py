@@ -448,7 +448,7 @@ CHANGES_MAX_GAP_DAYS = _integer(
     "CHANGES_MAX_GAP_DAYS",
     "harvester",
     30,
-    (1, None),
+    (1, 3650),
     "Most days of changes feed read after a long pause; older gaps are left to the exports "
     "and refreshes.",
 )
@@ -456,7 +456,7 @@ REFRESH_PER_RUN = _integer(
     "REFRESH_PER_RUN",
     "harvester",
     1000,
-    (0, None),
+    (0, 100_000_000),
     "The stalest records of each kind refetched per harvest (the only way to see changes to "
     "kinds without a changes feed).",
 )

@@ -215,6 +215,7 @@ class FakeTMDB:
         app.router.add_post("/_fake/settings", self._admin_change_settings)
         app.router.add_get("/_fake/inject", self._admin_faults)
         app.router.add_post("/_fake/inject", self._admin_inject)
+        app.router.add_delete("/_fake/inject", self._admin_clear_faults)
         app.router.add_post("/_fake/exports/warm", self._admin_warm_exports)
         app.router.add_put("/_fake/exports/{file_name}", self._admin_set_export)
         app.router.add_delete("/_fake/exports/{file_name}", self._admin_clear_export)
@@ -461,6 +462,10 @@ class FakeTMDB:
         if not isinstance(path_prefix, str):
             raise AdminError('inject takes {"fault": F, "count": N, "path_prefix": "/3/"}')
         self._script.add(Fault.parse(body.get("fault", "")), count, path_prefix)
+        return json_response({"pending": self._script.pending()})
+
+    async def _admin_clear_faults(self, request: web.Request) -> web.StreamResponse:
+        self._script.clear()
         return json_response({"pending": self._script.pending()})
 
     async def _admin_warm_exports(self, request: web.Request) -> web.StreamResponse:

@@ -15,7 +15,12 @@ from tmdb_collector.queue._errors import (
     QueueConfigurationError,
     QueueError,
 )
-from tmdb_collector.queue._open import QueueOptions, open_work_queue, sqlite_path
+from tmdb_collector.queue._open import (
+    QueueOptions,
+    check_queue_spec,
+    open_work_queue,
+    sqlite_path,
+)
 from tmdb_collector.queue._queue import QueueCounts, QueueMessage, WorkQueue
 from tmdb_collector.queue._sqlite import SQLiteWorkQueue
 from tmdb_collector.queue._sqs import SQSWorkQueue, ensure_sqs_queues
@@ -48,6 +53,7 @@ __all__ = [
     "WorkBatch",
     "WorkItem",
     "WorkQueue",
+    "check_queue_spec",
     "decode_batch",
     "encode_batch",
     "ensure_sqs_queues",

@@ -21,7 +21,7 @@ from tmdb_collector.queue._sqs import SQSWorkQueue, display_url, ensure_sqs_queu
 if TYPE_CHECKING:
     from types_boto3_sqs import SQSClient
 
-__all__ = ["QueueOptions", "open_work_queue", "sqlite_path"]
+__all__ = ["QueueOptions", "check_queue_spec", "open_work_queue", "sqlite_path"]
 
 ACCEPTED_SPECS = (
     "a file path or sqlite:PATH (an SQLite queue file), sqs://NAME (the SQS queue NAME and "
@@ -94,6 +94,30 @@ def open_work_queue(spec: str, **options: Unpack[QueueOptions]) -> WorkQueue:
     if scheme in {"http", "https"} and rest.startswith("//"):
         _refuse(spec, options, (*_SETTINGS, "clock"), "an SQS queue URL takes them from the queue")
         return SQSWorkQueue(spec, client=options.get("client"))
+    raise QueueConfigurationError(
+        f"unknown work queue spec {display_url(spec)!r}: use {ACCEPTED_SPECS}"
+    )
+
+
+def check_queue_spec(spec: str) -> str:
+    """``spec`` itself when it is a form ``open_work_queue`` takes (an SQS name that SQS
+    allows), else QueueConfigurationError — without opening or creating anything (a dry run's
+    queue, which it only reads when it exists)."""
+    if sqlite_path(spec) is not None and not spec.lower().startswith("sqlite://"):
+        return spec
+    match = _SCHEME.match(spec)
+    rest = spec[match.end() :] if match else ""
+    scheme = match.group(1).lower() if match else ""
+    if scheme == "sqs" and rest.startswith("//") and "/" not in rest[2:]:
+        _sqs_name(spec, rest[2:])
+        return spec
+    if scheme in {"http", "https"} and rest.startswith("//"):
+        return spec
+    if scheme == "sqlite":
+        raise QueueConfigurationError(
+            f"{spec!r}: write sqlite:relative/path.db or sqlite:/absolute/path.db "
+            "(no '//' after 'sqlite:')"
+        )
     raise QueueConfigurationError(
         f"unknown work queue spec {display_url(spec)!r}: use {ACCEPTED_SPECS}"
     )

@@ -42,7 +42,7 @@ from tmdb_collector.store._lease import (
     StoreLease,
 )
 from tmdb_collector.store._objects import ObjectInfo, ObjectStore
-from tmdb_collector.store._open import MEMORY_URL, open_object_store
+from tmdb_collector.store._open import MEMORY_URL, check_store_location, open_object_store
 from tmdb_collector.store._records import (
     EncodedWrite,
     RecordDeletion,
@@ -113,6 +113,7 @@ __all__ = [
     "UnreadableRecordError",
     "VersionInfo",
     "WriteResult",
+    "check_store_location",
     "export_records",
     "export_to_file",
     "index_row",

@@ -25,7 +25,7 @@ from tmdb_collector.store._objects import ObjectStore, ObstoreObjectStore, Store
 if TYPE_CHECKING:
     from obstore.store import S3Config
 
-__all__ = ["MEMORY_URL", "open_object_store"]
+__all__ = ["MEMORY_URL", "check_store_location", "open_object_store"]
 
 MEMORY_URL = "memory://"
 
@@ -68,6 +68,29 @@ def open_object_store(
             return _memory_store()
         case _:
             raise _unsupported(location)
+
+
+def check_store_location(location: str) -> str:
+    """``location`` itself when it is a form ``open_object_store`` takes, else
+    StoreConfigurationError — without opening, creating or reaching anything."""
+    match _scheme(location):
+        case None:
+            if "\x00" in location:
+                raise StoreConfigurationError(
+                    f"the store location {location!r} contains a NUL character, which no path "
+                    "can hold"
+                )
+        case "file":
+            _file_url_path(location)
+        case "s3":
+            parts = urlsplit(location)
+            _s3_bucket(parts)
+            _s3_prefix(parts)
+        case "memory" if location.lower() == MEMORY_URL:
+            pass
+        case _:
+            raise _unsupported(location)
+    return location
 
 
 @functools.cache  # once per process: atexit would run each registration
