@@ -14,6 +14,7 @@ from tmdb_collector import app
 from tmdb_collector.aws import _runtime
 from tmdb_collector.aws.handlers import compact, harvest
 from tmdb_collector.config import MESSAGES_IN_FLIGHT
+from tmdb_collector.config._definitions import DEFAULT_PUBLISHED
 from tmdb_collector.errors import InputError
 from tmdb_collector.kinds import EXPORT_KINDS, Kind
 from tmdb_collector.queue import ReceivedBatch
@@ -37,10 +38,14 @@ def test_harvest_then_collect_then_compact_mirrors_everything(
     assert deployment.queue.dead_counts().total == 0
     out, err = capfd.readouterr()
     assert SECRET not in out + err  # not in a log line, not in an EMF document
-    documents = [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    documents = [d for d in lines if "_aws" in d]
     names = {m["Name"] for d in documents for m in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
-    assert {"collect_items", "collect_records_created", "harvest_items_planned_new"} <= names
-    assert all(d["function"] in {"harvest", "collect", "compact"} for d in documents)
+    # Published (billed): what the alarms watch (METRICS_PUBLISHED); the rest are plain fields.
+    assert {"collect_requests", "harvest_seconds"} <= names <= set(DEFAULT_PUBLISHED)
+    fields = {name for d in lines for name in d}
+    assert {"collect_items", "collect_records_created", "harvest_items_planned_new"} <= fields
+    assert all(d["function"] in {"harvest", "collect", "compact"} for d in lines)
 
 
 def test_a_failing_item_comes_back_and_the_others_are_deleted(deployment: Deployment) -> None:

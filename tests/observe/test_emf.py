@@ -62,3 +62,34 @@ def test_only_kept_dimensions_become_dimensions_others_fold_into_the_name() -> N
     assert document["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["function", "kind"]]
     assert document["collect_records_created"] == 4
     assert document["collect_records_unchanged"] == 1
+
+
+def test_only_published_metrics_are_billed_the_rest_stay_plain_fields() -> None:
+    """Each published metric is a CloudWatch series (billed); the others are written in the
+    same line as plain fields, and a line with none is no EMF document at all."""
+    stream = io.StringIO()
+    sink = EMFSink(
+        "NS",
+        dimensions={"function": "collect"},
+        kept=(),
+        dropped=("kind",),
+        published={"collect_requests"},
+        stream=stream,
+        now_ms=lambda: 7,
+    )
+    metrics = Metrics(sink)
+    metrics.count("collect.requests", 4)
+    metrics.count("collect.items", 2, kind="movie")
+    metrics.count("collect.items", 3, kind="tv")  # summed over the kind: one total
+    metrics.flush()
+    [document] = [json.loads(line) for line in stream.getvalue().splitlines()]
+    names = [m["Name"] for m in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+    assert names == ["collect_requests"]
+    assert document["collect_items"] == 5
+    quiet = io.StringIO()
+    unpublished = EMFSink("NS", dimensions={"function": "x"}, published=set(), stream=quiet)
+    Metrics(unpublished).count("collect.items", 1)
+    unpublished.flush()
+    [line] = [json.loads(text) for text in quiet.getvalue().splitlines()]
+    assert "_aws" not in line
+    assert line["collect_items"] == 1

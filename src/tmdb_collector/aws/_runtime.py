@@ -10,7 +10,13 @@ import logging
 from typing import Protocol
 
 from tmdb_collector import app
-from tmdb_collector.config import LOG_LEVEL, METRICS_BY_KIND, METRICS_NAMESPACE, load_config
+from tmdb_collector.config import (
+    LOG_LEVEL,
+    METRICS_BY_KIND,
+    METRICS_NAMESPACE,
+    METRICS_PUBLISHED,
+    load_config,
+)
 from tmdb_collector.observe import EMFSink, Metrics, configure_logging
 
 __all__ = ["LambdaContext", "Runtime", "deadline_seconds", "reset_runtime", "runtime"]
@@ -36,12 +42,24 @@ class Runtime(app.Session):
         config = wiring.config
         self._namespace = config[METRICS_NAMESPACE]
         self._by_kind = config[METRICS_BY_KIND]
+        published = config[METRICS_PUBLISHED]
+        self._published = None if "all" in published else published
         self._visibility_checked = False
 
     def metrics(self, function: str) -> Metrics:
         """A fresh hook for one invocation: its EMF document is flushed at its end."""
         kept = ("kind",) if self._by_kind else ()
-        return Metrics(EMFSink(self._namespace, dimensions={"function": function}, kept=kept))
+        return Metrics(
+            EMFSink(
+                self._namespace,
+                dimensions={"function": function},
+                kept=kept,
+                # Without per-kind series a kind is summed over, not folded into the name (which
+                # would make a series per kind all the same).
+                dropped=() if self._by_kind else ("kind",),
+                published=self._published,
+            )
+        )
 
     def check_visibility(self, context: LambdaContext | None) -> None:
         """Warn once per container when the work queue's visibility timeout is shorter than

@@ -50,6 +50,7 @@ __all__ = [
     "MESSAGES_IN_FLIGHT",
     "METRICS_BY_KIND",
     "METRICS_NAMESPACE",
+    "METRICS_PUBLISHED",
     "RATE_LIMIT_REQUESTS",
     "REFRESH_MIN_AGE_HOURS",
     "REFRESH_PER_RUN",
@@ -761,8 +762,40 @@ METRICS_BY_KIND = _flag(
     "METRICS_BY_KIND",
     "aws",
     True,
-    "Whether the Lambda functions' CloudWatch metrics have the record kind as a dimension: "
-    "per-kind dashboards, about 125 metric series (~$37/month) instead of about 30.",
+    "Whether the Lambda functions' CloudWatch metrics have the record kind as a dimension "
+    "(each published metric then becomes one series per kind; each series is billed).",
+)
+#: What the template's alarms watch: the fixed monthly cost of a deployment stays under $3.
+DEFAULT_PUBLISHED = (
+    "harvest_seconds",
+    "harvest_errors",
+    "collect_requests",
+    "collect_rate_limited",
+)
+
+
+def _metric_names(raw: object) -> tuple[str, ...]:
+    names = to_names(raw, nothing="names no metric; `all` publishes every one")
+    if not names:
+        raise ValueProblem("names no metric; `all` publishes every one")
+    for name in names:
+        if name != "all" and not re.fullmatch(r"[a-z][a-z0-9_]{0,250}", name):
+            raise ValueProblem(f"{name!r} is no metric name (lower case, digits and _)")
+    return names
+
+
+METRICS_PUBLISHED: Setting[tuple[str, ...]] = Setting(
+    "METRICS_PUBLISHED",
+    "aws",
+    "The metrics the Lambda functions publish to CloudWatch (as named there, e.g. "
+    "collect_requests), or `all`. Each published metric is a billed series; the others stay in "
+    "the same log line as plain fields, free, for Logs Insights. Unset: what the template's "
+    "alarms watch.",
+    DEFAULT_PUBLISHED,
+    accepts="a comma-separated list of metric names, or all",
+    convert=_metric_names,
+    check=lambda names: bool(names) and all(isinstance(name, str) for name in names),
+    show=",".join,
 )
 
 #: Every setting, in the order the docs and examples list them.
@@ -806,5 +839,6 @@ SETTINGS: tuple[Setting[object], ...] = cast(
         TMDB_API_KEY_PARAMETER,
         METRICS_NAMESPACE,
         METRICS_BY_KIND,
+        METRICS_PUBLISHED,
     ),
 )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TextIO
 
 from tmdb_collector.observe._metrics import Instrument, Metric, Unit
@@ -35,7 +35,10 @@ class EMFSink:
     """Writes what it kept as EMF documents to ``stream`` on ``flush``.
 
     ``namespace`` is the CloudWatch namespace; ``dimensions`` are added to every metric (keep
-    them few: each distinct set is billed as a metric of its own). ``now_ms`` is for tests.
+    them few: each distinct set is billed as a metric of its own); ``dropped`` dimensions are
+    summed over (a per-kind count becomes one total). ``published`` names the
+    metrics CloudWatch is told about (None: all): the others are written in the same line as
+    plain fields — free, and still there for Logs Insights. ``now_ms`` is for tests.
     """
 
     def __init__(
@@ -44,12 +47,18 @@ class EMFSink:
         *,
         dimensions: Mapping[str, str] | None = None,
         kept: tuple[str, ...] = ("kind",),
+        dropped: tuple[str, ...] = (),
+        published: Collection[str] | None = None,
         stream: TextIO | None = None,
         now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
         self._namespace = namespace
         self._fixed = tuple(sorted((dimensions or {}).items()))
         self._kept = frozenset(kept)
+        #: Dimensions summed over (neither kept nor folded into the name: no series of their own).
+        self._dropped = frozenset(dropped)
+        #: Metric names published to CloudWatch (None: all); the others are plain fields.
+        self._published = None if published is None else frozenset(published)
         self._stream = stream
         self._now_ms = now_ms
         self._values: dict[_Series, list[float]] = {}
@@ -57,8 +66,9 @@ class EMFSink:
 
     def emit(self, metric: Metric) -> None:
         name = metric.name.translate(_NAME)
-        kept = tuple((key, value) for key, value in metric.dimensions if key in self._kept)
-        folded = [value for key, value in metric.dimensions if key not in self._kept]
+        dimensions = [(key, value) for key, value in metric.dimensions if key not in self._dropped]
+        kept = tuple((key, value) for key, value in dimensions if key in self._kept)
+        folded = [value for key, value in dimensions if key not in self._kept]
         if folded:
             name = "_".join([name, *(value.replace(" ", "_") for value in folded)])
         series = (name, metric.unit, kept)
@@ -89,21 +99,26 @@ class EMFSink:
             by_dimensions.setdefault(dimensions, []).append((series, values))
         documents = []
         for dimensions, members in by_dimensions.items():
-            document: dict[str, object] = {
-                "_aws": {
+            metrics = [
+                {"Name": name, "Unit": str(unit)}
+                for (name, unit, _), _ in members
+                if self._published is None or name in self._published
+            ]
+            document: dict[str, object] = {}
+            if metrics:
+                document["_aws"] = {
                     "Timestamp": self._now_ms(),
                     "CloudWatchMetrics": [
                         {
                             "Namespace": self._namespace,
                             "Dimensions": [[name for name, _ in dimensions]],
-                            "Metrics": [
-                                {"Name": name, "Unit": str(unit)} for (name, unit, _), _ in members
-                            ],
+                            "Metrics": metrics,
                         }
                     ],
-                },
-                **dict(dimensions),
-            }
+                }
+            else:  # a plain log line: nothing in it is a metric
+                document["time_ms"] = self._now_ms()
+            document.update(dimensions)
             for (name, _, _), values in members:
                 document[name] = values[0] if len(values) == 1 else list(values)
             documents.append(document)
