@@ -122,6 +122,11 @@ BASE: dict[str, list[str]] = {
     "history": ["--type=movie", "--id=550"],
     "query": ["--type=movie"],
     "harvest": ["--dry-run"],
+    **{
+        f"aws {name}": ["--stack", "a-stack"]
+        for name in ("logs", "redrive", "setup-alerts", "status", "trigger")
+    },
+    "aws setup-alerts": ["--stack", "a-stack", "--email", "ops@example.org"],
 }
 #: Bad values of free-text options, by (command, option); a new one must be added here.
 FREE_TEXT: dict[tuple[str, str], list[str]] = {
@@ -162,6 +167,24 @@ FREE_TEXT: dict[tuple[str, str], list[str]] = {
     ("fake-tmdb", "--host"): ["bad host"],
     ("fake-tmdb", "--synthetic"): ["movie=-1", "films=3", "movie=_"],
     ("fake-tmdb", "--api-key"): ["two words"],
+    **{
+        (command, "--stack"): ["bad name", "1stack", "a_b"]
+        for command in (
+            "export",
+            "history",
+            "query",
+            "redrive",
+            "status",
+            "aws logs",
+            "aws redrive",
+            "aws setup-alerts",
+            "aws status",
+            "aws trigger",
+        )
+    },
+    ("aws setup-alerts", "--email"): ["nobody", "a b@c.d"],
+    ("aws logs", "--since"): ["soon", "1w", "-1h"],
+    ("aws trigger", "--types"): ["season", ","],
 }
 #: Bad values by parameter type.
 BY_PARAM_TYPE: dict[str, list[str]] = {
@@ -174,11 +197,23 @@ BY_PARAM_TYPE: dict[str, list[str]] = {
 }
 
 
-def _options() -> Iterator[tuple[str, click.Option]]:
+def _commands() -> Iterator[tuple[str, click.Command]]:
+    """Every command, a group's subcommands by their full name ("aws status")."""
     ctx = click.Context(main)
     for name in sorted(_COMMANDS):
         command = main.get_command(ctx, name)
         assert command is not None
+        if isinstance(command, click.Group):
+            for sub_name in sorted(command.list_commands(ctx)):
+                sub = command.get_command(ctx, sub_name)
+                assert sub is not None
+                yield f"{name} {sub_name}", sub
+        else:
+            yield name, command
+
+
+def _options() -> Iterator[tuple[str, click.Option]]:
+    for name, command in _commands():
         for param in command.params:
             if isinstance(param, click.Option) and not param.is_flag and param.name != "help":
                 yield name, param
@@ -223,7 +258,7 @@ def test_a_bad_option_is_one_clear_error(
         base = [*base, "--port", "0"]
     if command == "demo":
         env = {}
-    result = _invoke([command, *base, flag, value], env, tmp_path)
+    result = _invoke([*command.split(), *base, flag, value], env, tmp_path)
     _one_clear_error(result, flag, value, _setting_of(flag))
 
 

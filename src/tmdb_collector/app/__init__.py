@@ -64,6 +64,13 @@ if TYPE_CHECKING:
         record_history,
     )
     from tmdb_collector.app._session import Session
+    from tmdb_collector.app._stack import (
+        DeployedStack,
+        find_stack,
+        stack_log_lines,
+        subscribe_alerts,
+        trigger_harvest,
+    )
     from tmdb_collector.app._status import gather_status
 
 __all__ = [
@@ -76,6 +83,7 @@ __all__ = [
     "REASON_ORDER",
     "BatchReport",
     "DemoReport",
+    "DeployedStack",
     "ExportFormat",
     "HarvestReport",
     "MirrorProgress",
@@ -91,6 +99,7 @@ __all__ = [
     "compact_index",
     "drop_history_copies",
     "export_kind",
+    "find_stack",
     "gather_status",
     "harvest_day",
     "idle_share",
@@ -107,6 +116,9 @@ __all__ = [
     "run_harvest",
     "run_mirror",
     "sqs_event_messages",
+    "stack_log_lines",
+    "subscribe_alerts",
+    "trigger_harvest",
 ]
 
 #: Use cases imported on first use: name → module.
@@ -154,6 +166,10 @@ _LAZY = {
     ),
     "gather_status": "tmdb_collector.app._status",
     "Session": "tmdb_collector.app._session",
+    **dict.fromkeys(
+        ("DeployedStack", "find_stack", "stack_log_lines", "subscribe_alerts", "trigger_harvest"),
+        "tmdb_collector.app._stack",
+    ),
     "BatchReport": "tmdb_collector.app._collect_batch",
     "collect_batch": "tmdb_collector.app._collect_batch",
     "idle_share": "tmdb_collector.app._collect_batch",

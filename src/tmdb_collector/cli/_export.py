@@ -9,7 +9,13 @@ import click
 
 from tmdb_collector import app
 from tmdb_collector.cli import _render
-from tmdb_collector.cli._options import CommandFailed, kind_option, store_option, wiring
+from tmdb_collector.cli._options import (
+    CommandFailed,
+    kind_option,
+    stack_option,
+    store_option,
+    wiring,
+)
 from tmdb_collector.kinds import Kind
 
 __all__ = ["export"]
@@ -37,7 +43,16 @@ _SKIPS_SHOWN = 10
 )
 @click.option("--include-deleted", is_flag=True, help="Export tombstones too.")
 @store_option
-def export(kind: str, output: str, out: Path, include_deleted: bool, location: str | None) -> None:
+@stack_option
+def export(  # click passes options by name
+    *,
+    kind: str,
+    output: str,
+    out: Path,
+    include_deleted: bool,
+    location: str | None,
+    stack: str | None,
+) -> None:
     """Write every current record of a kind to a file, in bounded memory.
 
     A regular file appears complete or not at all: it is written under a temporary name beside
@@ -48,7 +63,7 @@ def export(kind: str, output: str, out: Path, include_deleted: bool, location: s
       tmdb-collector export --type=movie --format jsonl --out movies.jsonl
       tmdb-collector export --type=tv_episode --format parquet --out episodes.parquet
     """
-    wired = wiring(location=location)
+    wired = wiring(location=location, stack=stack)
     terminal = _render.stderr_is_terminal()
 
     def progress(count: int) -> None:

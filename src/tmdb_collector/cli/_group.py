@@ -24,6 +24,7 @@ __all__ = ["main"]
 
 #: command name → "module:attribute" of its click command.
 _COMMANDS = {
+    "aws": "tmdb_collector.cli._aws:aws",
     "compact": "tmdb_collector.cli._compact:compact",
     "config": "tmdb_collector.cli._config:config",
     "demo": "tmdb_collector.cli._demo:demo",

@@ -11,6 +11,7 @@ from tmdb_collector.cli._options import (
     CommandFailed,
     kind_option,
     parse_key,
+    stack_option,
     store_option,
     wiring,
 )
@@ -23,14 +24,15 @@ __all__ = ["history"]
 @kind_option
 @click.option("--id", "spec", metavar="ID", required=True, help="550, 1399/1 or 1399/1/1.")
 @store_option
-def history(kind: str, spec: str, location: str | None) -> None:
+@stack_option
+def history(kind: str, spec: str, location: str | None, stack: str | None) -> None:
     """List the kept versions of one record, oldest first.
 
     \b
       tmdb-collector history --type=movie --id=550
     """
     key = parse_key(kind, spec)
-    wired = wiring(location=location)
+    wired = wiring(location=location, stack=stack)
     versions = asyncio.run(app.record_history(wired, key))
     if not versions:
         raise CommandFailed(f"{key.kind} {key} is not in {wired.objects.url}")

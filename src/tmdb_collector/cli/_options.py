@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from tmdb_collector.app import Wiring, apply_aws_environment
+from tmdb_collector.app import Wiring, apply_aws_environment, find_stack
 from tmdb_collector.config import (
     LOG_LEVEL,
     MEDIA_TYPES,
@@ -40,9 +40,11 @@ __all__ = [
     "CommandFailed",
     "CommandMisconfigured",
     "CommandRejected",
+    "Day",
     "Integer",
     "Number",
     "UTCTime",
+    "check_stack_name",
     "chosen_kinds",
     "command_error",
     "day_option",
@@ -51,6 +53,7 @@ __all__ = [
     "queue_option",
     "record_kinds_options",
     "settings",
+    "stack_option",
     "store_option",
     "types_option",
     "wiring",
@@ -181,14 +184,51 @@ def settings(
     return config
 
 
+# CloudFormation's rule for a stack name: checked here, a typo is refused before AWS is asked.
+_STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,127}")
+
+
+def check_stack_name(
+    _ctx: click.Context | None, _param: click.Parameter | None, value: str | None
+) -> str | None:
+    """A ``--stack`` as CloudFormation names stacks (letters, digits and -, a letter first)."""
+    if value is not None and not _STACK_NAME.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r} is no CloudFormation stack name (a letter, then letters, digits or -)"
+        )
+    return value
+
+
+stack_option = click.option(
+    "--stack",
+    "stack",
+    default=None,
+    callback=check_stack_name,
+    metavar="NAME",
+    help="A deployment of infra/template.yaml (its CloudFormation stack): its store and work "
+    "queue, from the stack's outputs (instead of --store and --queue).",
+)
+
+
 def wiring(
     *,
     location: str | None = None,
     queue_spec: str | None = None,
     types: str | None = None,
+    stack: str | None = None,
 ) -> Wiring:
-    """The running command's wiring (``app.Wiring``) over its ``settings``."""
-    return Wiring(settings(location=location, queue_spec=queue_spec, types=types))
+    """The running command's wiring (``app.Wiring``) over its ``settings``; with ``stack``,
+    the store and the queue of that deployment."""
+    if stack is None:
+        return Wiring(settings(location=location, queue_spec=queue_spec, types=types))
+    if location is not None or queue_spec is not None:
+        raise click.UsageError("give --stack, or --store and --queue: not both")
+    deployed = find_stack(stack, settings(types=types))
+    extra = {
+        TMDB_STORE.name: OptionValue(deployed.store, f"--stack {stack}"),
+        TMDB_QUEUE.name: OptionValue(deployed.queue, f"--stack {stack}"),
+    }
+    return Wiring(settings(types=types, extra=extra))
 
 
 def parse_key(kind: str, spec: str) -> RecordKey:

@@ -20,6 +20,7 @@ from tmdb_collector.cli._options import (
     UTCTime,
     kind_option,
     parse_key,
+    stack_option,
     store_option,
     wiring,
 )
@@ -57,6 +58,7 @@ __all__ = ["query"]
     "every column in JSON).",
 )
 @store_option
+@stack_option
 def query(  # click passes options by name
     *,
     kind: str,
@@ -70,6 +72,7 @@ def query(  # click passes options by name
     limit: int | None,
     columns: str | None,
     location: str | None,
+    stack: str | None,
 ) -> None:
     """Print one stored record (--id), or the records of the index that match (--where).
 
@@ -98,13 +101,13 @@ def query(  # click passes options by name
             raise click.UsageError(
                 "--format pb writes binary bytes: redirect stdout to a file or pipe"
             )
-        _print_record(wiring(location=location), key, version, at_ms, output or "json")
+        _print_record(wiring(location=location, stack=stack), key, version, at_ms, output or "json")
     else:
         if version is not None or at_ms is not None:
             raise click.UsageError("--version and --at read one record's history: give --id")
         if output in ("text", "pb"):
             raise click.UsageError("an index query prints --format table or json")
-        wired = wiring(location=location)
+        wired = wiring(location=location, stack=stack)
         table = asyncio.run(
             app.query_index(
                 wired, Kind(kind), where=where, order_by=order, descending=desc, limit=limit

@@ -12,21 +12,28 @@ from rich.console import Console
 from rich.table import Table
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import queue_option, store_option, wiring
+from tmdb_collector.cli._options import queue_option, stack_option, store_option, wiring
 from tmdb_collector.cli._render import stdout_console
 
-__all__ = ["status"]
+__all__ = ["show_status", "status"]
 
 
 @click.command()
 @store_option
 @queue_option
+@stack_option
 @click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
-def status(*, location: str | None, queue_spec: str | None, as_json: bool) -> None:
+def status(
+    *, location: str | None, queue_spec: str | None, stack: str | None, as_json: bool
+) -> None:
     """Show who is at work on the store (the run holding it, collector functions on Lambda),
     the work queue (waiting, in flight, dead letters with their last errors), records and
     tombstones per kind, and the last harvest with its watermarks."""
-    wired = wiring(location=location, queue_spec=queue_spec)
+    show_status(wiring(location=location, queue_spec=queue_spec, stack=stack), as_json=as_json)
+
+
+def show_status(wired: app.Wiring, *, as_json: bool) -> None:
+    """Print the status of the store and queue ``wired`` names (``status``, ``aws status``)."""
     objects = asyncio.run(wired.existing_objects())  # a status never creates a store
     spec = asyncio.run(wired.store_queue_spec(record=False))
     report = asyncio.run(app.gather_status(objects, spec))
