@@ -124,7 +124,7 @@ BASE: dict[str, list[str]] = {
     "harvest": ["--dry-run"],
     **{
         f"aws {name}": ["--stack", "a-stack"]
-        for name in ("logs", "redrive", "setup-alerts", "status", "trigger")
+        for name in ("logs", "redrive", "setup-alerts", "status", "trigger", "verify")
     },
     "aws setup-alerts": ["--stack", "a-stack", "--email", "ops@example.org"],
 }
@@ -180,6 +180,7 @@ FREE_TEXT: dict[tuple[str, str], list[str]] = {
             "aws setup-alerts",
             "aws status",
             "aws trigger",
+            "aws verify",
         )
     },
     ("aws setup-alerts", "--email"): ["nobody", "a b@c.d"],

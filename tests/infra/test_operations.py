@@ -12,8 +12,11 @@ import boto3
 import pytest
 from click.testing import CliRunner, Result
 
+from aws.conftest import COUNTS, SECRET
 from infra.conftest import Stack, _source
 from tmdb_collector.cli import main
+from tmdb_collector.fake import FakeSettings, FakeTMDB
+from tmdb_collector.fake.synthetic import SyntheticCatalog
 
 pytestmark = pytest.mark.aws
 
@@ -140,3 +143,50 @@ def test_logs_shows_the_functions_lines_and_only_errors_when_asked(stack: Stack)
     assert every.stdout.splitlines() == [f"collect: {line}" for line in lines]
     errors = run("aws", "logs", "--stack", stack.name, "--errors")
     assert errors.stdout.splitlines() == [f"collect: {lines[1]}"]
+
+
+def test_verify_checks_the_deployment_one_line_each(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What moto creates passes; what moto skips (the schedules, the public access block) is
+    reported FAIL with what to do, and the exit status says so. The secret moto skips is made by
+    hand and named in the functions' environment, as the template's reference would."""
+    secrets = boto3.client("secretsmanager", region_name=stack.region)
+    made = secrets.create_secret(Name=f"tmdb-collector/{stack.stage}/api-key")  # empty
+    lambda_ = boto3.client("lambda", region_name=stack.region)
+    for output in ("HarvesterFunctionName", "CollectorFunctionName"):
+        variables = stack.function(output)["Environment"]["Variables"]
+        lambda_.update_function_configuration(
+            FunctionName=stack.outputs[output],
+            Environment={
+                "Variables": {k: str(v) for k, v in variables.items()}
+                | {"TMDB_API_KEY_SECRET": made["ARN"]}
+            },
+        )
+    empty = run("aws", "verify", "--stack", stack.name)
+    assert "FAIL the credential's secret holds a value: put your TMDB key in" in empty.stdout
+    fake = FakeTMDB(SyntheticCatalog(COUNTS, seed=5), FakeSettings(api_key=SECRET))
+    secrets.put_secret_value(SecretId=made["ARN"], SecretString=SECRET)
+    with fake.run_in_thread() as running:
+        monkeypatch.setenv("TMDB_API_URL", running.url)
+        result = run("aws", "verify", "--stack", stack.name)
+    lines = result.stdout.splitlines()
+    passed = {line[5:].split(":")[0] for line in lines if line.startswith("OK")}
+    failed = {line[5:].split(":")[0] for line in lines if line.startswith("FAIL")}
+    assert {
+        f"stack {stack.name} complete",
+        "the harvest function",
+        "the collect function",
+        "the compact function",
+        "the collector's SQS event source",
+        "the work queue and its dead-letter queue",
+        "the work queue's visibility timeout ≥ 6 × the collector's timeout",
+        "the bucket's encryption",
+        "the credential's secret holds a value",
+        "TMDB accepts the credential (/3/configuration)",
+    } <= passed, result.stdout
+    # moto's CloudFormation skips the schedules and the public access block (tests/infra).
+    assert failed == {"the harvester's and the compactor's schedules", "the bucket is private"}
+    assert result.exit_code == 1
+    assert "2 of 12 checks failed" in result.stderr
+    assert SECRET not in result.output

@@ -65,11 +65,13 @@ if TYPE_CHECKING:
     )
     from tmdb_collector.app._session import Session
     from tmdb_collector.app._stack import (
+        Check,
         DeployedStack,
         find_stack,
         stack_log_lines,
         subscribe_alerts,
         trigger_harvest,
+        verify_stack,
     )
     from tmdb_collector.app._status import gather_status
 
@@ -82,6 +84,7 @@ __all__ = [
     "QUEUE_RECORD_KEY",
     "REASON_ORDER",
     "BatchReport",
+    "Check",
     "DemoReport",
     "DeployedStack",
     "ExportFormat",
@@ -119,6 +122,7 @@ __all__ = [
     "stack_log_lines",
     "subscribe_alerts",
     "trigger_harvest",
+    "verify_stack",
 ]
 
 #: Use cases imported on first use: name → module.
@@ -167,7 +171,15 @@ _LAZY = {
     "gather_status": "tmdb_collector.app._status",
     "Session": "tmdb_collector.app._session",
     **dict.fromkeys(
-        ("DeployedStack", "find_stack", "stack_log_lines", "subscribe_alerts", "trigger_harvest"),
+        (
+            "Check",
+            "DeployedStack",
+            "find_stack",
+            "stack_log_lines",
+            "subscribe_alerts",
+            "trigger_harvest",
+            "verify_stack",
+        ),
         "tmdb_collector.app._stack",
     ),
     "BatchReport": "tmdb_collector.app._collect_batch",

@@ -18,7 +18,7 @@ from tmdb_collector.config import (
 from tmdb_collector.errors import ConfigurationError, UpstreamRejectedError
 from tmdb_collector.tmdb import Credential
 
-__all__ = ["find_credential"]
+__all__ = ["credential_from_text", "find_credential"]
 
 
 def find_credential(config: Config) -> Credential | None:
@@ -65,6 +65,11 @@ def _from_aws(config: Config) -> Credential | None:
             f"{where} does not hold a TMDB credential (a v4 read access token or v3 API key, "
             f'as plain text or as JSON {{"{TMDB_API_KEY.name}": "..."}})'
         ) from None
+
+
+def credential_from_text(value: str) -> Credential:
+    """The credential in a secret's text (plain, or JSON with TMDB_API_KEY); ValueError if none."""
+    return Credential(_secret_text(value))
 
 
 def _secret_text(value: str) -> str:

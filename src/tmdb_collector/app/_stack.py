@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,11 +14,13 @@ from tmdb_collector.config import AWS_SETTINGS, Config
 from tmdb_collector.errors import ConfigurationError, InputError, TransientError
 
 __all__ = [
+    "Check",
     "DeployedStack",
     "find_stack",
     "stack_log_lines",
     "subscribe_alerts",
     "trigger_harvest",
+    "verify_stack",
 ]
 
 #: The functions' outputs, by the name the commands show.
@@ -189,3 +191,209 @@ def _is_error(line: str) -> bool:
         or line.startswith(("[ERROR]", "Traceback"))
         or ('"errorType"' in line)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One check of ``verify_stack``: what, whether it holds, and what to do when not."""
+
+    what: str
+    ok: bool
+    detail: str = ""
+
+
+async def verify_stack(stack: DeployedStack, config: Config) -> list[Check]:
+    """Each check of a deployment, OK or FAIL with what to do (``tmdb-collector aws verify``).
+    The credential's value is read to try it, never shown."""
+    checks = [Check(f"stack {stack.name} complete", True)]
+    lambda_ = _client("lambda", config)
+    variables_of: dict[str, Mapping[str, str]] = {}
+    for function, key in FUNCTIONS.items():
+        checks.append(_function_check(lambda_, stack, function, key, variables_of))
+    checks.append(_event_source_check(lambda_, stack, variables_of.get("collect", {})))
+    checks += _queue_checks(stack, config)
+    checks.append(_schedules_check(stack, config))
+    checks += _bucket_checks(stack, config)
+    credential = _secret_check(stack, config, variables_of.get("collect", {}))
+    checks.append(credential[0])
+    if credential[1] is not None:
+        checks.append(await _tmdb_check(config, credential[1]))
+    return checks
+
+
+def _check(what: str, call: Any, **arguments: Any) -> tuple[Any, Check | None]:
+    try:
+        return _aws_call(what, call, **arguments), None
+    except (ConfigurationError, TransientError) as error:
+        return None, Check(what, False, str(error).removeprefix(f"{what}: "))
+
+
+def _function_check(
+    lambda_: Any, stack: DeployedStack, function: str, key: str, variables_of: dict[str, Any]
+) -> Check:
+    what = f"the {function} function"
+    name = stack.outputs.get(key)
+    if name is None:
+        return Check(what, False, f"the stack has no output {key}: deploy infra/template.yaml")
+    answer, failed = _check(what, lambda_.get_function_configuration, FunctionName=name)
+    if failed is not None:
+        return failed
+    handler = f"tmdb_collector.aws.handlers.{function}.handler"
+    variables = {k: str(v) for k, v in answer.get("Environment", {}).get("Variables", {}).items()}
+    variables_of[function] = variables
+    wrong = []
+    if answer.get("Handler") != handler:
+        wrong.append(f"its handler is {answer.get('Handler')}, not {handler}")
+    if variables.get("TMDB_STORE") != stack.outputs.get("StoreUrl"):
+        wrong.append("its TMDB_STORE is not the stack's store")
+    if variables.get("TMDB_QUEUE") != stack.outputs.get("WorkQueueUrl"):
+        wrong.append("its TMDB_QUEUE is not the stack's work queue")
+    if not variables.get("TMDB_API_KEY_SECRET") and function != "compact":
+        wrong.append("it has no TMDB_API_KEY_SECRET")
+    detail = "; ".join(wrong) + ": deploy the template again (sam deploy)" if wrong else name
+    return Check(what, not wrong, detail)
+
+
+def _event_source_check(lambda_: Any, stack: DeployedStack, variables: Mapping[str, str]) -> Check:
+    what = "the collector's SQS event source"
+    answer, failed = _check(
+        what,
+        lambda_.list_event_source_mappings,
+        FunctionName=stack.outputs.get("CollectorFunctionName", ""),
+    )
+    if failed is not None:
+        return failed
+    mappings = answer.get("EventSourceMappings", [])
+    if len(mappings) != 1:
+        return Check(what, False, f"{len(mappings)} mappings: deploy the template again")
+    [mapping] = mappings
+    wrong = []
+    if mapping.get("State") not in ("Enabled", "Enabling", None):
+        wrong.append(f"it is {mapping.get('State')}: enable it")
+    if mapping.get("FunctionResponseTypes") != ["ReportBatchItemFailures"]:
+        wrong.append("it does not report batch item failures")
+    concurrency = mapping.get("ScalingConfig", {}).get("MaximumConcurrency")
+    if str(concurrency) != variables.get("COLLECTOR_INSTANCES"):
+        wrong.append(
+            f"its MaximumConcurrency {concurrency} is not COLLECTOR_INSTANCES "
+            f"{variables.get('COLLECTOR_INSTANCES')}: set both from the template's parameter"
+        )
+    detail = "; ".join(wrong) or f"batches of {mapping.get('BatchSize')}, {concurrency} at once"
+    return Check(what, not wrong, detail)
+
+
+def _queue_checks(stack: DeployedStack, config: Config) -> list[Check]:
+    sqs = _client("sqs", config)
+    what = "the work queue and its dead-letter queue"
+    answer, failed = _check(
+        what,
+        sqs.get_queue_attributes,
+        QueueUrl=stack.outputs.get("WorkQueueUrl", ""),
+        AttributeNames=["All"],
+    )
+    if failed is not None:
+        return [failed]
+    attributes = answer.get("Attributes", {})
+    policy = json.loads(attributes.get("RedrivePolicy", "{}"))
+    dead_name = stack.outputs.get("DeadLetterQueueUrl", "").rsplit("/", 1)[-1]
+    redrive_ok = str(policy.get("deadLetterTargetArn", "")).endswith(f":{dead_name}")
+    checks = [
+        Check(
+            what,
+            redrive_ok,
+            f"max {policy.get('maxReceiveCount')} receives, then {dead_name}"
+            if redrive_ok
+            else "the work queue does not redrive to the stack's dead-letter queue",
+        )
+    ]
+    visibility = int(attributes.get("VisibilityTimeout", 0))
+    timeout = int(stack.outputs.get("CollectorTimeout", "900"))
+    checks.append(
+        Check(
+            "the work queue's visibility timeout ≥ 6 × the collector's timeout",
+            visibility >= 6 * timeout,
+            f"{visibility} s for a {timeout} s timeout"
+            + ("" if visibility >= 6 * timeout else ": deploy the template again"),
+        )
+    )
+    return checks
+
+
+def _schedules_check(stack: DeployedStack, config: Config) -> Check:
+    what = "the harvester's and the compactor's schedules"
+    stage = stack.outputs.get("Stage", "")
+    scheduler = _client("scheduler", config)
+    states = []
+    for function in ("harvest", "compact"):
+        answer, failed = _check(
+            f"the {function} schedule",
+            scheduler.get_schedule,
+            Name=f"tmdb-collector-{stage}-{function}",
+        )
+        if failed is not None:
+            return Check(what, False, f"{failed.detail}: deploy the template again")
+        states.append(f"{function} {answer.get('ScheduleExpression')} {answer.get('State')}")
+    enabled = all(state.endswith("ENABLED") for state in states)
+    return Check(what, enabled, ", ".join(states))
+
+
+def _bucket_checks(stack: DeployedStack, config: Config) -> list[Check]:
+    s3 = _client("s3", config)
+    bucket = stack.outputs.get("StoreUrl", "").removeprefix("s3://").split("/")[0]
+    checks = []
+    answer, failed = _check("the bucket's encryption", s3.get_bucket_encryption, Bucket=bucket)
+    checks.append(failed or Check("the bucket's encryption", True, bucket))
+    what = "the bucket is private"
+    answer, failed = _check(what, s3.get_public_access_block, Bucket=bucket)
+    if failed is None:
+        blocked = all(answer.get("PublicAccessBlockConfiguration", {}).values())
+        failed = Check(what, blocked, "" if blocked else "block public access (the template does)")
+    checks.append(failed)
+    return checks
+
+
+def _secret_check(
+    stack: DeployedStack, config: Config, variables: Mapping[str, str]
+) -> tuple[Check, str | None]:
+    what = "the credential's secret holds a value"
+    secret = variables.get("TMDB_API_KEY_SECRET") or stack.outputs.get("ApiKeySecretArn")
+    if not secret:
+        return Check(what, False, "the functions name no secret: deploy the template again"), None
+    secrets = _client("secretsmanager", config)
+    empty = Check(
+        what,
+        False,
+        f"put your TMDB key in: aws secretsmanager put-secret-value --secret-id {secret} "
+        "--secret-string ...",
+    )
+    answer, failed = _check(what, secrets.get_secret_value, SecretId=secret)
+    if failed is not None:
+        # A secret created empty (as the template makes it) has no value to get.
+        _, missing = _check(what, secrets.describe_secret, SecretId=secret)
+        return (empty if missing is None else failed), None
+    text = str(answer.get("SecretString") or "").strip()
+    if not text:
+        return empty, None
+    return Check(what, True, secret), text
+
+
+async def _tmdb_check(config: Config, secret_text: str) -> Check:
+    """One request to TMDB's /3/configuration with the secret's credential."""
+    from tmdb_collector.app._credential import credential_from_text  # noqa: PLC0415
+    from tmdb_collector.app._wiring import Wiring  # noqa: PLC0415
+    from tmdb_collector.tmdb import NotFound, TMDBClient, TMDBError  # noqa: PLC0415
+
+    what = "TMDB accepts the credential (/3/configuration)"
+    try:
+        settings = Wiring(config).client_settings()
+        credential = credential_from_text(secret_text)
+    except (ConfigurationError, ValueError) as error:
+        return Check(what, False, str(error))
+    try:
+        async with TMDBClient(replace(settings, credential=credential, max_attempts=2)) as client:
+            answer = await client.get("/3/configuration")
+    except TMDBError as error:
+        return Check(what, False, str(error))
+    if isinstance(answer, NotFound):
+        return Check(what, False, "TMDB answered 404: check TMDB_API_URL")
+    return Check(what, True, settings.api_url)

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, date, datetime, timedelta
 
 import click
 
 from tmdb_collector import app
-from tmdb_collector.cli._options import Day, check_stack_name, settings, wiring
+from tmdb_collector.cli._options import CommandFailed, Day, check_stack_name, settings, wiring
 from tmdb_collector.cli._redrive import max_option, move_dead_letters
 from tmdb_collector.cli._status import show_status
 from tmdb_collector.config import MEDIA_TYPES
@@ -65,6 +66,23 @@ def _kinds(_ctx: click.Context, _param: click.Parameter, value: str | None) -> t
 @click.group()
 def aws() -> None:
     """Operate a deployment of infra/template.yaml on AWS (docs/aws.md)."""
+
+
+@aws.command("verify")
+@stack_required
+def aws_verify(*, stack: str) -> None:
+    """Check the deployment, one check a line, OK or FAIL with what to do: the stack, the
+    functions' handlers and environment, the event source, the queue and its dead-letter
+    queue, the visibility timeout, the schedules, the bucket, the credential's secret, and one
+    request to TMDB with it (the credential itself is never shown). Exit status 1 on a FAIL."""
+    config = settings()
+    checks = asyncio.run(app.verify_stack(app.find_stack(stack, config), config))
+    for check in checks:
+        mark = "OK  " if check.ok else "FAIL"
+        click.echo(f"{mark} {check.what}" + (f": {check.detail}" if check.detail else ""))
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        raise CommandFailed(f"{len(failed)} of {len(checks)} checks failed (FAIL above)")
 
 
 @aws.command("status")
