@@ -198,3 +198,18 @@ def test_messages_released_at_the_deadline_are_visible_at_once(
     assert failed, "some messages were not finished before the deadline"
     # Right after the invocation, before any poller touches them:
     assert queue.counts().visible >= len(failed)
+
+
+@pytest.mark.parametrize(
+    ("detail", "message"),
+    [
+        ({"types": ["films"]}, "names no kind or an unknown one"),
+        ({"types": 7}, "a list of kinds or a comma-separated text"),
+        ({"kinds": ["movie"]}, "unknown field"),
+    ],
+)
+def test_the_compactor_refuses_a_detail_it_does_not_take(
+    deployment: Deployment, detail: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        compact.handler({"detail": detail}, Context())
