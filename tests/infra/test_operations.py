@@ -4,6 +4,7 @@ works on its store, queues, alarm topic, rule and log groups."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from aws.conftest import COUNTS, SECRET
 from infra.conftest import Stack, _source
+from infra.lambda_endpoint import LambdaEndpoint
 from tmdb_collector.cli import main
 from tmdb_collector.fake import FakeSettings, FakeTMDB
 from tmdb_collector.fake.synthetic import SyntheticCatalog
@@ -146,7 +148,7 @@ def test_logs_shows_the_functions_lines_and_only_errors_when_asked(stack: Stack)
 
 
 def test_verify_checks_the_deployment_one_line_each(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
+    stack: Stack, sqs_environ: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """What moto creates passes; what moto skips (the schedules, the public access block) is
     reported FAIL with what to do, and the exit status says so. The secret moto skips is made by
@@ -169,7 +171,14 @@ def test_verify_checks_the_deployment_one_line_each(
     secrets.put_secret_value(SecretId=made["ARN"], SecretString=SECRET)
     with fake.run_in_thread() as running:
         monkeypatch.setenv("TMDB_API_URL", running.url)
-        result = run("aws", "verify", "--stack", stack.name)
+        # moto cannot run the harvester for the dry run: the endpoint stands in for Lambda's
+        # Invoke (the function under awslambdaric, with the environment the stack gave it).
+        tmdb = {"TMDB_API_URL": running.url, "TMDB_EXPORTS_URL": running.url}
+        endpoint = LambdaEndpoint(sqs_environ["AWS_ENDPOINT_URL"], sqs_environ, tmdb, tmp_path)
+        with endpoint.serving() as url:
+            monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", url)
+            result = run("aws", "verify", "--stack", stack.name)
+        assert endpoint.invoked == [stack.outputs["HarvesterFunctionName"]]
     lines = result.stdout.splitlines()
     passed = {line[5:].split(":")[0] for line in lines if line.startswith("OK")}
     failed = {line[5:].split(":")[0] for line in lines if line.startswith("FAIL")}
@@ -184,9 +193,38 @@ def test_verify_checks_the_deployment_one_line_each(
         "the bucket's encryption",
         "the credential's secret holds a value",
         "TMDB accepts the credential (/3/configuration)",
+        "the harvester's dry run",
     } <= passed, result.stdout
     # moto's CloudFormation skips the schedules and the public access block (tests/infra).
     assert failed == {"the harvester's and the compactor's schedules", "the bucket is private"}
     assert result.exit_code == 1
-    assert "2 of 12 checks failed" in result.stderr
+    assert "2 of 13 checks failed" in result.stderr
     assert SECRET not in result.output
+
+
+def test_verify_reports_a_failed_or_empty_dry_run_with_where_to_look() -> None:
+    from tmdb_collector.app._stack import DeployedStack, _dry_run_check  # noqa: PLC0415
+
+    class Lambda:
+        def __init__(self, answer: dict[str, object]) -> None:
+            self.answer = answer
+
+        def invoke(self, **_: object) -> dict[str, object]:
+            return self.answer
+
+    stack = DeployedStack("s", "us-east-1", {"HarvesterFunctionName": "s-harvest"})
+    failed = _dry_run_check(
+        Lambda(
+            {
+                "FunctionError": "Unhandled",
+                "Payload": io.BytesIO(b'{"errorMessage": "the changes feed answered 401"}'),
+            }
+        ),
+        stack,
+    )
+    assert not failed.ok
+    assert failed.detail.startswith("the harvester failed: the changes feed answered 401; see")
+    assert "tmdb-collector aws logs --stack s --errors" in failed.detail
+    odd = _dry_run_check(Lambda({"Payload": io.BytesIO(b"Simple Lambda happy path OK")}), stack)
+    assert not odd.ok
+    assert "answered no plan" in odd.detail

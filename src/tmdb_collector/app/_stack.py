@@ -218,6 +218,7 @@ async def verify_stack(stack: DeployedStack, config: Config) -> list[Check]:
     checks.append(credential[0])
     if credential[1] is not None:
         checks.append(await _tmdb_check(config, credential[1]))
+        checks.append(_dry_run_check(lambda_, stack))
     return checks
 
 
@@ -397,3 +398,35 @@ async def _tmdb_check(config: Config, secret_text: str) -> Check:
     if isinstance(answer, NotFound):
         return Check(what, False, "TMDB answered 404: check TMDB_API_URL")
     return Check(what, True, settings.api_url)
+
+
+def _dry_run_check(lambda_: Any, stack: DeployedStack) -> Check:
+    """Invoke the harvester with a dry run: it reads the store, the exports and the changes
+    feeds with the deployed configuration and plans, but sends and saves nothing."""
+    what = "the harvester's dry run"
+    name = stack.outputs.get("HarvesterFunctionName")
+    if name is None:
+        return Check(what, False, "the stack has no harvester: deploy infra/template.yaml")
+    event = {"source": TRIGGER_SOURCE, "detail-type": TRIGGER_DETAIL_TYPE}
+    answer, failed = _check(
+        what,
+        lambda_.invoke,
+        FunctionName=name,
+        InvocationType="RequestResponse",
+        Payload=json.dumps(event | {"detail": {"dry_run": True}}).encode(),
+    )
+    if failed is not None:
+        return failed
+    text = answer["Payload"].read().decode("utf-8", "replace")
+    try:
+        summary = json.loads(text)
+    except ValueError:
+        summary = None
+    logs = f"see `tmdb-collector aws logs --stack {stack.name} --errors`"
+    if answer.get("FunctionError"):
+        message = summary.get("errorMessage") if isinstance(summary, dict) else text[:200]
+        return Check(what, False, f"the harvester failed: {message}; {logs}")
+    if not isinstance(summary, dict) or not isinstance(summary.get("kinds"), list):
+        return Check(what, False, f"the harvester answered no plan ({text[:120]!r}); {logs}")
+    planned = sum(sum(dict(kind.get("work", {})).values()) for kind in summary["kinds"])
+    return Check(what, True, f"{planned} items planned for {len(summary['kinds'])} kinds")
