@@ -6,7 +6,10 @@
                              add -m "not fault" to skip its ~5 minutes locally)
     python3 dev.py faults    run only the fault suite (tests/fault) and print its results table;
                              --fault-table FILE also writes the table (docs/reliability.md)
-    python3 dev.py lint      ruff (lint + format check) and mypy --strict
+    python3 dev.py lint      ruff (lint + format check), mypy --strict, and the SAM template
+                             validated offline: `sam validate --lint` and `checkov
+                             --skip-download`, each from its own locked environment
+                             (infra/tools/, installed into .venv-sam/ and .venv-checkov/)
     python3 dev.py bench     run every benchmark under benchmarks/
     python3 dev.py protos    regenerate the Python code of proto/ (commit the result)
     python3 dev.py docs      regenerate docs/configuration.md's table and the example settings
@@ -58,6 +61,46 @@ def setup() -> None:
     )
 
 
+#: The template's validators, each pinned by a hashed lock of its own (infra/tools/NAME.txt):
+#: aws-sam-cli pins boto3 and click, checkov other versions again, and neither fits uv.lock.
+TEMPLATE = "infra/template.yaml"
+
+
+def tool_environment(name: str) -> Path:
+    """.venv-NAME/, synced with infra/tools/NAME.txt (quick when it already is)."""
+    environment, lock = ROOT / f".venv-{name}", ROOT / "infra" / "tools" / f"{name}.txt"
+    uv = str(_uv())
+    env = dict(os.environ, UV_PYTHON_DOWNLOADS="never")
+    if not (environment / BIN / "python").exists():
+        print(f"dev.py: creating {environment.name}/ from {lock.relative_to(ROOT)}", flush=True)
+        subprocess.run(
+            [uv, "venv", "--quiet", "--python", sys.executable, str(environment)],
+            check=True,
+            env=env,
+        )
+    python = str(environment / BIN / "python")
+    subprocess.run(
+        [uv, "pip", "sync", "--quiet", "--require-hashes", "--python", python, str(lock)],
+        check=True,
+        env=env,
+    )
+    return environment
+
+
+def validate_template() -> int:
+    """`sam validate --lint` and `checkov --skip-download` on the template; no network, no
+    credentials (the checkov checks skipped are justified in infra/checkov.yaml)."""
+    env = dict(os.environ, SAM_CLI_TELEMETRY="0", AWS_DEFAULT_REGION="us-east-1")
+    env.pop("AWS_PROFILE", None)
+    sam = tool_environment("sam") / BIN / "sam"
+    checkov = tool_environment("checkov") / BIN / "checkov"
+    steps = (
+        [str(sam), "validate", "--lint", "--template", TEMPLATE],
+        [str(checkov), "--config-file", "infra/checkov.yaml", "-f", TEMPLATE],
+    )
+    return max(subprocess.run(step, cwd=ROOT, env=env, check=False).returncode for step in steps)
+
+
 def run(*argv: str, cwd: Path = ROOT) -> int:
     return subprocess.run([str(VENV / BIN / argv[0]), *argv[1:]], cwd=cwd, check=False).returncode
 
@@ -92,6 +135,8 @@ def main(args: list[str]) -> int:
     codes = [
         run(*step, *(rest if i == len(steps) - 1 else ()), cwd=cwd) for i, step in enumerate(steps)
     ]
+    if command == "lint":
+        codes.append(validate_template())
     return max(codes, default=0)
 
 

@@ -7,7 +7,9 @@ loads, plus the project's own code and its bytecode. Lambda counts the unzipped 
 250 MiB limit; the build fails above it. See docs/aws.md, "Packaging".
 
 Writes DIR/tmdb-collector-lambda-{arch}.zip and, beside it, a .json manifest: sizes, the
-distributions and their versions, what was left out and what was trimmed.
+distributions and their versions, what was left out and what was trimmed. The last one built is
+also DIR/tmdb-collector-lambda.zip (and .json), the file infra/template.yaml deploys: deploy it
+with the template's ``Architecture`` parameter set to the same architecture.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WHEEL_CACHE = ROOT / ".cache" / "lambda-wheels"
 PYTHON_VERSION = "3.12"
+#: The zip infra/template.yaml's CodeUri names: a copy of the last one built.
+DEPLOYED = "tmdb-collector-lambda"
 #: uv's target platform per Lambda architecture. Lambda's python3.12 runs on Amazon Linux 2023
 #: (glibc 2.34), so any manylinux wheel up to 2_28 runs there. Asking uv for the platform (not
 #: pip's single --platform tag) is what keeps obstore from falling back to 0.3.0: its newer
@@ -396,6 +400,12 @@ def build(arch: str, out: Path, cache: Path = DEFAULT_WHEEL_CACHE) -> Artifact:
         )
     manifest = zip_path.with_suffix(".json")
     manifest.write_text(json.dumps(artifact.manifest(), indent=2) + "\n", encoding="utf-8")
+    # What the template deploys, whichever architecture: replaced whole, never half-copied.
+    for built in (zip_path, manifest):
+        deployed = out / f"{DEPLOYED}{built.suffix}"
+        staged = deployed.with_name(f".{deployed.name}.partial")
+        shutil.copyfile(built, staged)
+        staged.replace(deployed)
     return artifact
 
 
@@ -408,6 +418,10 @@ def report(artifact: Artifact) -> Iterable[str]:
     mib = 1024 * 1024
     target = f"{artifact.arch}, CPython {PYTHON_VERSION}, {PLATFORMS[artifact.arch]}"
     yield f"{artifact.zip_path}  ({target})"
+    yield (
+        f"  deployed by infra/template.yaml as {artifact.zip_path.with_name(DEPLOYED + '.zip')}: "
+        f"sam deploy --parameter-overrides Architecture={artifact.arch}"
+    )
     limit = f"limit {UNZIPPED_LIMIT / mib:.0f} MiB"
     yield f"  unzipped {artifact.unzipped_bytes / mib:7.1f} MiB  ({limit})"
     yield f"  zipped   {artifact.zipped_bytes / mib:7.1f} MiB"

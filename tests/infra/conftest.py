@@ -16,7 +16,7 @@ import pytest
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "template.yaml"
 #: What `sam package` puts in place of the local artifact.
-CODE_BUCKET, CODE_KEY = "tmdb-collector-code", "tmdb-collector-lambda-arm64.zip"
+CODE_BUCKET, CODE_KEY = "tmdb-collector-code", "tmdb-collector-lambda.zip"
 #: Resource types the template uses that moto's CloudFormation skips (with a warning).
 MOTO_LACKS = {"AWS::CloudWatch::Alarm", "AWS::Scheduler::Schedule", "AWS::SecretsManager::Secret"}
 

@@ -118,6 +118,10 @@ def built(python312: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     print(f"\n{done.stdout}build: {seconds:.1f} s")
     assert done.returncode == 0, done.stderr
     manifest = json.loads((out / "tmdb-collector-lambda-x86_64.json").read_text(encoding="utf-8"))
+    # The template deploys the last one built, whichever its architecture.
+    deployed = out / "tmdb-collector-lambda.zip"
+    assert deployed.read_bytes() == (out / manifest["zip_path"]).read_bytes()
+    assert json.loads((out / "tmdb-collector-lambda.json").read_text())["arch"] == "x86_64"
     unzipped = out / "unzipped"
     with zipfile.ZipFile(out / manifest["zip_path"]) as archive:
         archive.extractall(unzipped)
