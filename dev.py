@@ -17,6 +17,9 @@
     python3 dev.py package --arch arm64|x86_64 --out DIR
                              build the AWS Lambda zip (arm64 by default) from the locked wheels
                              (docs/aws.md, "Packaging")
+    python3 dev.py walkthrough
+                             regenerate docs/aws-walkthrough.md: the operations commands run
+                             against the template deployed on a moto server (commit the result)
     python3 dev.py setup     only create .venv from the lock file
 
 Setup installs a pinned uv into .venv-tools/ and lets it create .venv/ exactly as uv.lock says,
@@ -116,6 +119,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "protos": (("python", "scripts/generate_protos.py"),),
     "docs": (("python", "scripts/generate_config_docs.py"),),
     "package": (("python", "scripts/package_lambda.py"),),
+    "walkthrough": (("python", "tests/infra/walkthrough.py"),),
 }
 
 

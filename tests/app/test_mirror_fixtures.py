@@ -208,6 +208,6 @@ def test_a_record_that_keeps_failing_is_a_dead_letter_status_shows(
     fake.clear_faults()
     redriven = CliRunner().invoke(main, ["redrive", "--store", str(store)])
     assert redriven.exit_code == 0, redriven.output
-    assert "1 messages moved back" in redriven.stdout
+    assert "1 message moved back" in redriven.stdout
     assert status(store)["queue"]["dead"] == 0
     assert status(store)["queue"]["waiting"] == 1

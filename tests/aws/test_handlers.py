@@ -16,7 +16,7 @@ from tmdb_collector.aws.handlers import compact, harvest
 from tmdb_collector.config import MESSAGES_IN_FLIGHT
 from tmdb_collector.config._definitions import DEFAULT_PUBLISHED
 from tmdb_collector.errors import InputError
-from tmdb_collector.kinds import EXPORT_KINDS, Kind
+from tmdb_collector.kinds import EXPORT_KINDS, JSONObject, Kind, RecordKey
 from tmdb_collector.queue import ReceivedBatch
 from tmdb_collector.tmdb import AuthenticationError
 
@@ -194,3 +194,34 @@ def test_a_fixed_secret_is_read_again_by_a_warm_container(
     assert round_["messages"] > 0
     assert round_["failures"] == []
     assert any(stored_ids(deployment.store, kind) for kind in EXPORT_KINDS)
+
+
+def test_a_key_tmdb_added_shows_as_schema_drift_in_the_collectors_log(
+    deployment: Deployment, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TMDB adds a field: the records keep it (docs/schema.md), and each batch's log line names
+    the path and how many records showed it, for Logs Insights (docs/aws.md, "Schema drift")."""
+    from tmdb_collector.fake.synthetic import SyntheticCatalog  # noqa: PLC0415
+
+    plain = SyntheticCatalog.base
+
+    def base(self: SyntheticCatalog, key: RecordKey) -> JSONObject | None:
+        record = plain(self, key)
+        if record is not None and key.kind is Kind.MOVIE:
+            record = {**record, "softcore_rating": 3}
+        return record
+
+    monkeypatch.setattr(SyntheticCatalog, "base", base)
+    monkeypatch.setenv("LOG_LEVEL", "info")
+    _runtime.reset_runtime()
+    harvest.handler(event("scheduler-harvest.json"), Context())
+    deployment.drain()
+    out, err = capfd.readouterr()
+    lines = [json.loads(line) for line in (out + err).splitlines() if line.startswith("{")]
+    drift: dict[str, int] = {}
+    for line in lines:
+        if line.get("message") == "collected a batch":
+            for path, count in line.get("schema_drift", {}).items():
+                drift[path] = drift.get(path, 0) + count
+    movies = len(stored_ids(deployment.store, Kind.MOVIE))
+    assert drift["movie: unknown_key softcore_rating"] == movies > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 import uuid
 import zipfile
 from pathlib import Path
@@ -28,8 +29,9 @@ def _source() -> dict[str, Any]:
     return template
 
 
-def _transformed(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """The template as `sam deploy` hands it to CloudFormation (SAM expanded, code in S3)."""
+def transformed() -> dict[str, Any]:
+    """The template as `sam deploy` hands it to CloudFormation (SAM expanded, code in S3), for
+    us-east-1."""
     from samtranslator.translator.managed_policy_translator import (  # noqa: PLC0415
         ManagedPolicyLoader,
     )
@@ -44,10 +46,17 @@ def _transformed(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         def load(self) -> dict[str, str]:
             return {}
 
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the translator's ARNs
     template = copy.deepcopy(_source())
     template["Globals"]["Function"]["CodeUri"] = f"s3://{CODE_BUCKET}/{CODE_KEY}"
-    result: dict[str, Any] = transform(template, {}, NoManagedPolicies())
+    region = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = "us-east-1"  # the translator's ARNs
+    try:
+        result: dict[str, Any] = transform(template, {}, NoManagedPolicies())
+    finally:
+        if region is None:
+            del os.environ["AWS_DEFAULT_REGION"]
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = region
     return result
 
 
@@ -75,18 +84,21 @@ class Stack:
         return configuration
 
 
-@pytest.fixture
-def stack(sqs_environ: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Stack:
-    region = sqs_environ["AWS_REGION"]
+def deploy(name: str, stage: str, region: str) -> Stack:
+    """Create the stack NAME from the expanded template on the moto server boto3 points at."""
     s3 = boto3.client("s3", region_name=region)
     s3.create_bucket(Bucket=CODE_BUCKET)
     s3.put_object(Bucket=CODE_BUCKET, Key=CODE_KEY, Body=_artifact())
-    stage = f"t{uuid.uuid4().hex[:8]}"
-    name = f"tmdb-collector-{stage}"
     boto3.client("cloudformation", region_name=region).create_stack(
         StackName=name,
-        TemplateBody=json.dumps(_transformed(monkeypatch)),
+        TemplateBody=json.dumps(transformed()),
         Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}],
         Capabilities=["CAPABILITY_IAM"],
     )
     return Stack(name, stage, region)
+
+
+@pytest.fixture
+def stack(sqs_environ: dict[str, str]) -> Stack:
+    stage = f"t{uuid.uuid4().hex[:8]}"
+    return deploy(f"tmdb-collector-{stage}", stage, sqs_environ["AWS_REGION"])

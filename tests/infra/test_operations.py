@@ -69,7 +69,7 @@ def test_redrive_moves_the_stacks_dead_letters_back(stack: Stack) -> None:
     sqs.send_message(QueueUrl=stack.outputs["DeadLetterQueueUrl"], MessageBody=body)
     result = run("aws", "redrive", "--stack", stack.name)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"1 messages moved back to {stack.outputs['WorkQueueUrl']}")
+    assert result.stdout.startswith(f"1 message moved back to {stack.outputs['WorkQueueUrl']}")
     received = sqs.receive_message(QueueUrl=stack.outputs["WorkQueueUrl"])["Messages"]
     assert '"keys":["2"]' in received[0]["Body"]
 
@@ -228,3 +228,60 @@ def test_verify_reports_a_failed_or_empty_dry_run_with_where_to_look() -> None:
     odd = _dry_run_check(Lambda({"Payload": io.BytesIO(b"Simple Lambda happy path OK")}), stack)
     assert not odd.ok
     assert "answered no plan" in odd.detail
+
+
+def test_status_shows_the_oldest_message_the_rate_and_the_time_left(stack: Stack) -> None:
+    """From CloudWatch: SQS's age of the oldest message, and the collectors' published
+    requests and 429s of the last 5 minutes (put here by hand: moto neither computes SQS's
+    metrics nor reads the functions' EMF lines); the ETA is the queued items at that rate."""
+    s3 = boto3.client("s3", region_name=stack.region)
+    bucket, prefix = stack.outputs["StoreUrl"].removeprefix("s3://").split("/", 1)
+    last_run = {"items_enqueued": 500, "messages_sent": 5, "day": "2026-12-07", "kinds": []}
+    s3.put_object(
+        Bucket=bucket, Key=f"{prefix}/state/harvest/last-run.json", Body=json.dumps(last_run)
+    )
+    before = run("aws", "status", "--stack", stack.name)
+    assert before.exit_code == 0, before.output
+    assert "oldest message: no data; TMDB requests in the last 5 min: no data" in before.stdout
+    assert "nothing queued" in before.stdout
+    sqs = boto3.client("sqs", region_name=stack.region)
+    for _ in range(3):
+        sqs.send_message(QueueUrl=stack.outputs["WorkQueueUrl"], MessageBody="{}")
+    cloudwatch = boto3.client("cloudwatch", region_name=stack.region)
+    queue_name = stack.outputs["WorkQueueUrl"].rsplit("/", 1)[-1]
+    cloudwatch.put_metric_data(
+        Namespace="AWS/SQS",
+        MetricData=[
+            {
+                "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": [{"Name": "QueueName", "Value": queue_name}],
+                "Value": 754,
+                "Unit": "Seconds",
+            }
+        ],
+    )
+    cloudwatch.put_metric_data(
+        Namespace=stack.outputs["MetricsNamespace"],
+        MetricData=[
+            {
+                "MetricName": name,
+                "Dimensions": [{"Name": "function", "Value": "collect"}],
+                "Value": value,
+                "Unit": "Count",
+            }
+            for name, value in (("collect_requests", 6000), ("collect_rate_limited", 2))
+        ],
+    )
+    status = run("aws", "status", "--stack", stack.name, "--json")
+    assert status.exit_code == 0, status.output
+    activity = json.loads(status.stdout)["deployment"]
+    assert activity["oldest_message_seconds"] == 754
+    assert activity["requests_per_second"] == 20.0  # 6,000 requests in 5 minutes
+    assert activity["rate_limited"] == 2
+    assert activity["items_queued"] == 300  # 3 messages of 100 items (the last harvest's)
+    assert activity["eta_seconds"] == 15
+    text = run("aws", "status", "--stack", stack.name).stdout
+    assert (
+        "oldest message: 12 min 34 s; TMDB requests in the last 5 min: 20.0/s, 2 × 429; "
+        "about 300 items queued: about 0 min 15 s left at this rate"
+    ) in text

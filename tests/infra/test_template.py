@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from aws.conftest import COUNTS, SECRET, Context, Deployment, event, stored_ids
-from infra.conftest import MOTO_LACKS, TEMPLATE, Stack, _source, _transformed
+from infra.conftest import MOTO_LACKS, TEMPLATE, Stack, _source, transformed
 from tmdb_collector.aws import _runtime
 from tmdb_collector.aws.handlers import compact, harvest
 from tmdb_collector.config import SETTINGS
@@ -55,7 +55,7 @@ def test_the_template_expands_and_lints_clean(monkeypatch: pytest.MonkeyPatch) -
 
     source = cfnlint.api.lint(TEMPLATE.read_text(encoding="utf-8"), regions=["us-east-1"])
     assert not source, [f"{m.rule.id} {m.message}" for m in source]
-    expanded = _transformed(monkeypatch)
+    expanded = transformed()
     found = cfnlint.api.lint(json.dumps(expanded), regions=["us-east-1"])
     assert not found, [f"{m.rule.id} {m.message}" for m in found]
     mapping = expanded["Resources"]["CollectorFunctionWork"]["Properties"]
@@ -120,7 +120,7 @@ def test_the_stack_is_what_the_code_expects(stack: Stack) -> None:
 def test_what_moto_skips_is_checked_in_the_expanded_template(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    resources = _transformed(monkeypatch)["Resources"]
+    resources = transformed()["Resources"]
     assert {r["Type"] for r in resources.values()} >= MOTO_LACKS
     schedules = [
         r["Properties"] for r in resources.values() if r["Type"] == "AWS::Scheduler::Schedule"

@@ -5,6 +5,7 @@ say where its store, queues, functions and alarm topic are — so the operations
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ __all__ = [
     "Check",
     "DeployedStack",
     "find_stack",
+    "stack_activity",
     "stack_log_lines",
     "subscribe_alerts",
     "trigger_harvest",
@@ -430,3 +432,75 @@ def _dry_run_check(lambda_: Any, stack: DeployedStack) -> Check:
         return Check(what, False, f"the harvester answered no plan ({text[:120]!r}); {logs}")
     planned = sum(sum(dict(kind.get("work", {})).values()) for kind in summary["kinds"])
     return Check(what, True, f"{planned} items planned for {len(summary['kinds'])} kinds")
+
+
+#: The window ``aws status`` measures the current rate over (CloudWatch's 1-minute series).
+ACTIVITY_WINDOW_SECONDS = 300
+
+
+def stack_activity(
+    stack: DeployedStack, config: Config, report: Mapping[str, Any], *, now: float | None = None
+) -> dict[str, Any]:
+    """What CloudWatch knows of the deployment's last minutes, beside ``report`` (the store's
+    status): the age of the oldest queued message (SQS's metric), the collectors' requests per
+    second and 429s over the last 5 minutes (the functions' published metrics), and an ETA for
+    the queued work at that rate. A figure CloudWatch has no data for is None."""
+    end = time.time() if now is None else now
+    start = end - ACTIVITY_WINDOW_SECONDS
+    queue_name = stack.output("WorkQueueUrl").rstrip("/").rsplit("/", 1)[-1]
+    namespace = stack.outputs.get("MetricsNamespace", "TMDBCollector")
+    queries = {
+        "oldest": ("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", queue_name, "Maximum"),
+        "requests": (namespace, "collect_requests", "function", "collect", "Sum"),
+        "rate_limited": (namespace, "collect_rate_limited", "function", "collect", "Sum"),
+    }
+    answer = _aws_call(
+        "cannot read the deployment's metrics",
+        _client("cloudwatch", config).get_metric_data,
+        MetricDataQueries=[
+            {
+                "Id": name,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": space,
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": dimension, "Value": value}],
+                    },
+                    "Period": 60,
+                    "Stat": stat,
+                },
+                "ReturnData": True,
+            }
+            for name, (space, metric, dimension, value, stat) in queries.items()
+        ],
+        StartTime=datetime.fromtimestamp(start, UTC),
+        # A minute past now: an end time is sent to the second, and a datapoint of this very
+        # second must not fall out of the window.
+        EndTime=datetime.fromtimestamp(end + 60, UTC),
+    )
+    values = {r["Id"]: [float(v) for v in r.get("Values", [])] for r in answer["MetricDataResults"]}
+    oldest = max(values.get("oldest", []), default=None)
+    requests = values.get("requests", [])
+    rate = sum(requests) / ACTIVITY_WINDOW_SECONDS if requests else None
+    queue = report.get("queue", {})
+    messages = int(queue.get("waiting", 0)) + int(queue.get("in_flight", 0))
+    last = report.get("last_harvest") or {}
+    per_message = (
+        last["items_enqueued"] / last["messages_sent"]
+        if last.get("messages_sent") and last.get("items_enqueued")
+        else None
+    )
+    items = None if per_message is None else round(messages * per_message)
+    eta = None
+    if messages == 0:
+        eta = 0
+    elif items is not None and rate:
+        eta = round(items / rate)  # about one request per item (docs/collector.md)
+    return {
+        "oldest_message_seconds": oldest,
+        "requests_per_second": None if rate is None else round(rate, 2),
+        "rate_limited": int(sum(values.get("rate_limited", []))) if rate is not None else None,
+        "window_seconds": ACTIVITY_WINDOW_SECONDS,
+        "items_queued": items,
+        "eta_seconds": eta,
+    }

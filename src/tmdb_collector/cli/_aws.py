@@ -89,9 +89,16 @@ def aws_verify(*, stack: str) -> None:
 @stack_required
 @click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON object.")
 def aws_status(*, stack: str, as_json: bool) -> None:
-    """The deployment's queue, dead letters (with their last errors), records per kind, the
-    last harvest and its watermarks, the collector functions at work."""
-    show_status(wiring(stack=stack), as_json=as_json)
+    """The deployment's queue, dead letters (with their last errors), the age of the oldest
+    message, TMDB requests and 429s of the last 5 minutes and the time left at that rate,
+    records per kind, the last harvest and its watermarks, the collector functions at work."""
+    config = settings()
+    deployed = app.find_stack(stack, config)
+    show_status(
+        wiring(stack=stack),
+        as_json=as_json,
+        deployment=lambda report: app.stack_activity(deployed, config, report),
+    )
 
 
 @aws.command("redrive")

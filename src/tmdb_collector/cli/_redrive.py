@@ -58,4 +58,5 @@ def move_dead_letters(wired: app.Wiring, max_messages: int | None) -> None:
     finally:
         queue.close()
     waiting = left.visible + left.in_flight + left.delayed
-    click.echo(f"{moved} messages moved back to {spec}; {waiting} left in its dead-letter queue")
+    noun = "message" if moved == 1 else "messages"
+    click.echo(f"{moved} {noun} moved back to {spec}; {waiting} left in its dead-letter queue")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -32,11 +33,19 @@ def status(
     show_status(wiring(location=location, queue_spec=queue_spec, stack=stack), as_json=as_json)
 
 
-def show_status(wired: app.Wiring, *, as_json: bool) -> None:
-    """Print the status of the store and queue ``wired`` names (``status``, ``aws status``)."""
+def show_status(
+    wired: app.Wiring,
+    *,
+    as_json: bool,
+    deployment: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> None:
+    """Print the status of the store and queue ``wired`` names (``status``, ``aws status``);
+    ``deployment`` adds what CloudWatch knows of a deployment (``aws status``)."""
     objects = asyncio.run(wired.existing_objects())  # a status never creates a store
     spec = asyncio.run(wired.store_queue_spec(record=False))
     report = asyncio.run(app.gather_status(objects, spec))
+    if deployment is not None:
+        report["deployment"] = deployment(report)
     if as_json:
         click.echo(json.dumps(report, indent=1))
     else:
@@ -67,6 +76,8 @@ def _print(report: dict[str, Any], console: Console) -> None:
         )
         for letter in queue["dead_letters"]:
             console.print(f"  dead: {_dead_letter(letter)}", markup=False)
+    if "deployment" in report:
+        console.print(_activity(report["deployment"]), markup=False)
     table = Table(title="records")
     for column in ("kind", "records", "tombstones"):
         table.add_column(column, justify="left" if column == "kind" else "right")
@@ -88,6 +99,35 @@ def _print(report: dict[str, Any], console: Console) -> None:
     _print_mirror(report.get("mirror"), console)
     for kind, mark in report["watermarks"].items():
         console.print(f"changes watermark {kind}: read through {mark['through']}")
+
+
+def _activity(activity: dict[str, Any]) -> str:
+    """The deployment's last minutes, from CloudWatch (``aws status``)."""
+    oldest, rate = activity["oldest_message_seconds"], activity["requests_per_second"]
+    minutes = activity["window_seconds"] // 60
+    parts = [
+        "oldest message: "
+        + ("no data" if oldest is None else _duration(int(oldest)))
+        + f"; TMDB requests in the last {minutes} min: "
+        + (
+            "no data (no collector ran)"
+            if rate is None
+            else f"{rate:.1f}/s, {activity['rate_limited']:,} × 429"
+        )
+    ]
+    eta, items = activity["eta_seconds"], activity["items_queued"]
+    if eta == 0:
+        parts.append("nothing queued")
+    elif eta is not None:
+        parts.append(f"about {items:,} items queued: about {_duration(eta)} left at this rate")
+    elif items is not None:
+        parts.append(f"about {items:,} items queued: no rate yet to estimate the time left")
+    return "; ".join(parts)
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min {rest % 60} s"
 
 
 def _dead_letter(letter: dict[str, Any]) -> str:

@@ -60,6 +60,9 @@ def handler(invocation: Invocation) -> dict[str, Any]:
             "dead": progress.items_dead,
             "requests": progress.requests,
             "rate_limited": progress.rate_limited,
-        },
+        }
+        # What TMDB sent that the schema does not know yet (docs/schema.md, "Schema drift"):
+        # "KIND: unknown_key|type_change PATH" -> the batch's records showing it.
+        | ({"schema_drift": dict(progress.drift)} if progress.drift else {}),
     )
     return {"batchItemFailures": [{"itemIdentifier": mid} for mid in report.unfinished]}
