@@ -15,6 +15,7 @@ BENCHMARKS = {
     "lambda_pace": "benchmarks.lambda_pace",
     "s3_requests": "benchmarks.s3_requests",
     "schema_codec": "benchmarks.schema_codec",
+    "segment_size": "benchmarks.segment_size",
     "store_write": "benchmarks.store_write",
 }
 

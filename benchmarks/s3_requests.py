@@ -72,6 +72,10 @@ class CountingStore:
         self._count("GET", key)
         return await self._inner.get(key)
 
+    async def get_range(self, key: str, start: int, length: int) -> bytes | None:
+        self._count("GET", key)
+        return await self._inner.get_range(key, start, length)
+
     async def head(self, key: str) -> ObjectInfo | None:
         self._count("HEAD", key)
         return await self._inner.head(key)

@@ -108,6 +108,21 @@ async def test_head_describes_the_object(store_case: StoreCase) -> None:
     assert changed.etag != info.etag or info.etag is None
 
 
+async def test_a_range_reads_exactly_its_bytes(store_case: StoreCase) -> None:
+    """A segment's block is read with one ranged read (docs/storage.md, "Segments")."""
+    store = store_case.store
+    data = bytes(range(256)) * 40
+    await store.put("segments/movie/s1.seg", data)
+    assert await store.get_range("segments/movie/s1.seg", 0, 1) == data[:1]
+    assert await store.get_range("segments/movie/s1.seg", 1000, 2345) == data[1000:3345]
+    assert await store.get_range("segments/movie/s1.seg", len(data) - 7, 7) == data[-7:]
+    assert await store.get_range("segments/movie/absent.seg", 0, 10) is None
+    with pytest.raises(StoreError):
+        await store.get_range("segments/movie/s1.seg", len(data) - 3, 10)  # past its end
+    with pytest.raises(ValueError, match="a range"):
+        await store.get_range("segments/movie/s1.seg", -1, 10)
+
+
 async def test_empty_object_is_present_not_absent(store_case: StoreCase) -> None:
     store = store_case.store
     await store.put("empty", b"")

@@ -64,6 +64,9 @@ class CrashBeforeCurrent:
     async def get(self, key: str) -> bytes | None:
         return await self._inner.get(key)
 
+    async def get_range(self, key: str, start: int, length: int) -> bytes | None:
+        return await self._inner.get_range(key, start, length)
+
     async def head(self, key: str) -> ObjectInfo | None:
         return await self._inner.head(key)
 

@@ -187,7 +187,31 @@ class RecordCodec:
         For deciding about a write (kind, content hash, fetch time, deleted or not) without
         building the messages of a whole TMDB record: the payload field is skipped unparsed.
         """
-        raw = self._decompress(data)
+        return self.envelope_of_raw(self._decompress(data))
+
+    def compress(self, kind: Kind, raw: bytes) -> bytes:
+        """One zstd frame of ``raw`` (serialized Records of ``kind``, one or several), with the
+        kind's dictionary and a checksum, as records are stored."""
+        data: bytes = self._compressor(kind).compress(raw)
+        return data
+
+    def decompress(self, data: bytes) -> bytes:
+        """What ``compress`` (or ``encode``) compressed; CorruptRecordError when it is not a
+        frame this version can read."""
+        try:
+            return self._decompress(data)
+        except zstandard.ZstdError as error:  # a header garbled before the frame's parameters
+            raise CorruptRecordError(f"not a stored tmdb-collector record: {error}") from None
+
+    def decode_raw(self, raw: bytes) -> record_pb2.Record:
+        """The Record serialized as ``raw`` (uncompressed)."""
+        record = self._parse(raw)
+        if record.WhichOneof("payload") is None:
+            raise CorruptRecordError("the stored record has no payload")
+        return record
+
+    def envelope_of_raw(self, raw: bytes) -> record_pb2.Record:
+        """``decode_envelope`` of an uncompressed serialized Record."""
         try:
             envelope, payload = _without_tmdb_payload(raw)
         except IndexError:

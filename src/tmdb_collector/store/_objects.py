@@ -62,6 +62,12 @@ class ObjectStore(Protocol):
         """The object's bytes, or None when there is no object at `key`."""
         ...
 
+    async def get_range(self, key: str, start: int, length: int) -> bytes | None:
+        """``length`` bytes of the object from byte ``start`` (one ranged GET on S3, a
+        ``pread`` on disk), or None when there is no object at `key`. StoreError when the
+        object ends before the range does."""
+        ...
+
     async def head(self, key: str) -> ObjectInfo | None:
         """The object's metadata, or None when there is no object at `key`."""
         ...
@@ -130,6 +136,25 @@ class ObstoreObjectStore:
             return None
         except _OBSTORE_ERRORS as exc:
             raise self._failure("get", key, exc) from exc
+
+    async def get_range(self, key: str, start: int, length: int) -> bytes | None:
+        key = self._valid_key(key)
+        if start < 0 or length < 1:
+            raise ValueError(f"a range starts at 0 or later and holds a byte: {start}, {length}")
+        try:
+            data = bytes(
+                await obstore.get_range_async(self._backend, key, start=start, length=length)
+            )
+        except FileNotFoundError as exc:
+            self._raise_if_bucket_missing("get", key, exc)
+            return None
+        except _OBSTORE_ERRORS as exc:
+            raise self._failure("get", key, exc) from exc
+        if len(data) != length:
+            raise self._failure(
+                "get", key, ValueError(f"bytes {start}–{start + length} are past its end")
+            )
+        return data
 
     async def head(self, key: str) -> ObjectInfo | None:
         key = self._valid_key(key)
