@@ -24,7 +24,13 @@ from tmdb_collector.fake import FakeSettings, FakeTMDB
 from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.kinds import EXPORT_KINDS, EXPORT_NAMES, Kind, RecordKey
 from tmdb_collector.queue import SQLiteWorkQueue
-from tmdb_collector.store import RecordIndex, RecordStore, open_object_store
+from tmdb_collector.store import (
+    RecordIndex,
+    SegmentRecordStore,
+    open_object_store,
+    open_record_store,
+    use_segments,
+)
 
 SECRET = "mirror-test-key"  # noqa: S105 (the fake's test credential)
 COUNTS = {
@@ -86,10 +92,15 @@ def stored(store: Path, kind: Kind) -> tuple[set[int], set[int]]:
     return {r["id"] for r in rows if not r["deleted"]}, {r["id"] for r in rows if r["deleted"]}
 
 
+@pytest.mark.parametrize("layout", ["objects", "segments"])
 def test_a_full_mirror_then_a_day_later(
-    fake: FakeTMDB, today: Today, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake: FakeTMDB, today: Today, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
 ) -> None:
+    """In both record layouts: one object per version (today's), and segments (issue 20, a
+    store marked with ``use_segments``)."""
     store = tmp_path / "data"
+    if layout == "segments":
+        asyncio.run(use_segments(open_object_store(str(store))))
     code, out, err = mirror(fake, store)
     assert code == 0, err + out
     assert "mirror done" in out
@@ -111,7 +122,12 @@ def test_a_full_mirror_then_a_day_later(
     episodes, _ = stored(store, Kind.TV_EPISODE)
     assert seasons
     assert episodes
-    records = RecordStore(open_object_store(str(store)))
+    records = asyncio.run(open_record_store(open_object_store(str(store))))
+    assert isinstance(records, SegmentRecordStore) == (layout == "segments")
+    files = [p.relative_to(store).parts[0] for p in store.rglob("*") if p.is_file()]
+    if layout == "segments":  # a segment per batch and kind, not a file per record
+        assert "records" not in files
+        assert files.count("segments") * 10 < sum(len(stored(store, k)[0]) for k in Kind)
     some_series = min(stored(store, Kind.TV)[0])
     series = asyncio.run(records.read(RecordKey(Kind.TV, some_series)))
     assert series is not None
@@ -134,6 +150,12 @@ def test_a_full_mirror_then_a_day_later(
         assert queue.counts().visible == queue.dead_counts().visible == 0
     finally:
         queue.close()
+    out_file = str(tmp_path / "m")
+    export = ["export", "--store", str(store), "--type", "movie", "--format", "jsonl"]
+    exported = CliRunner().invoke(main, [*export, "--out", out_file])
+    assert exported.exit_code == 0, exported.output
+    lines = (tmp_path / "m").read_text(encoding="utf-8").splitlines()
+    assert {json.loads(line)["id"] for line in lines} == stored(store, Kind.MOVIE)[0]
 
 
 def test_a_bad_credential_stops_the_run_and_keeps_the_work(fake: FakeTMDB, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from tmdb_collector.queue import (
     WorkQueue,
     sqs_event_messages,
 )
-from tmdb_collector.store import ObjectStore, RecordStore, StoreError
+from tmdb_collector.store import ObjectStore, StoreError, open_record_store
 from tmdb_collector.tmdb import TMDBClient
 
 __all__ = ["BatchReport", "collect_batch", "idle_share", "sqs_event_messages"]
@@ -145,7 +145,12 @@ async def collect_batch(
     keeper = asyncio.create_task(tail.keep(tmdb_answered))
     try:
         collector = Collector(
-            client, RecordStore(objects), batch, settings, metrics=metrics, poll_seconds=0.05
+            client,
+            await open_record_store(objects),
+            batch,
+            settings,
+            metrics=metrics,
+            poll_seconds=0.05,
         )
         progress = await collector.run(stop=stop, until_empty=True)
     finally:

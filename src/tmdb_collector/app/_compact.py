@@ -1,5 +1,6 @@
-"""The one compaction path: fold each kind's index fragments into its snapshot, holding the
-compaction lease — for ``compact``, the compactor function and ``mirror``'s last step alike."""
+"""The one compaction path: fold each kind's index fragments into its snapshot (and, in a store
+of segments, its version map's), holding the compaction lease — for ``compact``, the compactor
+function and ``mirror``'s last step alike."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from tmdb_collector.store import (
     CompactionResult,
     ObjectStore,
     RecordIndex,
+    SegmentRecordStore,
     StoreBusyError,
+    open_record_store,
 )
 
 __all__ = ["COMPACT_LEASE_PREFIX", "compact_index"]
@@ -38,11 +41,15 @@ async def compact_index(
     fragments the other compaction folds now or next time), nothing is done and {} returned.
     ``metrics`` counts each kind's folded fragments as soon as that kind is done."""
     index = RecordIndex(objects)
+    records = await open_record_store(objects)
     results = {}
     try:
         async with compaction_lease(objects, command):
             for kind in kinds:
                 done = results[Kind(kind)] = await index.compact(kind)
+                if isinstance(records, SegmentRecordStore):
+                    # The version map too: each record keeps its newest retention_versions.
+                    await records.compact_versions(Kind(kind))
                 if metrics is not None:
                     metrics.count("compact.fragments_merged", done.fragments_merged, kind=kind)
     except StoreBusyError as busy:

@@ -39,7 +39,7 @@ from tmdb_collector.config import (
     load_config,
 )
 from tmdb_collector.kinds import JSONObject, Kind, RecordKey
-from tmdb_collector.store import ObjectStore, RecordIndex, RecordStore
+from tmdb_collector.store import ObjectStore, RecordIndex, open_record_store
 from tmdb_collector.tmdb import TMDBClient
 
 __all__ = ["DEMO_CATALOG", "DEMO_RATE", "DemoReport", "mirror_fake_tmdb", "run_demo"]
@@ -170,6 +170,6 @@ async def _sample(report: DemoReport, objects: ObjectStore) -> None:
     top = await RecordIndex(objects).query("movie", order_by="popularity", descending=True, limit=1)
     if top.num_rows:
         key = RecordKey(Kind.MOVIE, top.column("id")[0].as_py())
-        stored = await RecordStore(objects).read(key)
+        stored = await (await open_record_store(objects)).read(key)
         if stored is not None:
             report.sample_key, report.sample = key, stored.json()

@@ -22,7 +22,12 @@ from tmdb_collector.harvest import Harvester, HarvestReport, HarvestSettings
 from tmdb_collector.kinds import Kind
 from tmdb_collector.observe import Metrics
 from tmdb_collector.queue import QueueCounts, WorkQueue
-from tmdb_collector.store import MIRROR_PROGRESS_KEY, ObjectStore, RecordStore, StoreError
+from tmdb_collector.store import (
+    MIRROR_PROGRESS_KEY,
+    ObjectStore,
+    StoreError,
+    open_record_store,
+)
 from tmdb_collector.tmdb import ClientSettings, TMDBClient
 
 __all__ = [
@@ -247,7 +252,11 @@ async def run_mirror(
                 harvested = await harvester.run(day)
                 progress.planned.update({plan.kind: plan.total for plan in harvested.plan.kinds})
             collector = Collector(
-                client, RecordStore(objects), queue, collector_settings, metrics=metrics
+                client,
+                await open_record_store(objects),
+                queue,
+                collector_settings,
+                metrics=metrics,
             )
             with _frozen_heap():
                 collected = await collector.run(

@@ -51,6 +51,7 @@ from tmdb_collector.store import (
     StoreNotFoundError,
     check_store_location,
     open_object_store,
+    open_record_store,
 )
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ class Wiring:
 
     async def records(self) -> RecordStore:
         """The record store, for reading (``query``, ``history``, ``export``): it must exist."""
-        return RecordStore(await self.existing_objects())
+        return await open_record_store(await self.existing_objects())
 
     async def index(self) -> RecordIndex:
         """The store's index, for queries: the store must exist."""

@@ -54,6 +54,12 @@ from tmdb_collector.store._records import (
     VersionInfo,
     WriteResult,
 )
+from tmdb_collector.store._segment_records import (
+    SegmentRecordStore,
+    StoreLayoutError,
+    open_record_store,
+    use_segments,
+)
 from tmdb_collector.store._state_keys import (
     COMPACTION_LEASE_PREFIX,
     HARVEST_STATE_PREFIX,
@@ -103,9 +109,11 @@ __all__ = [
     "RecordStore",
     "RecordStoreError",
     "RecordWrite",
+    "SegmentRecordStore",
     "StoreBusyError",
     "StoreConfigurationError",
     "StoreError",
+    "StoreLayoutError",
     "StoreLease",
     "StoreLeaseLostError",
     "StoreNotFoundError",
@@ -119,5 +127,7 @@ __all__ = [
     "index_row",
     "iso_time",
     "open_object_store",
+    "open_record_store",
+    "use_segments",
     "validate_object_key",
 ]

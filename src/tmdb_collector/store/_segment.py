@@ -79,6 +79,9 @@ class SegmentEntry:
     offset: int  # the block's frame: its first byte in the segment
     length: int  # the frame's length
     ordinal: int  # the record's place in the block, from 0
+    #: The record's share of its block's bytes (by its size before compression): what it costs
+    #: to store, as the index's ``stored_bytes`` reports it.
+    stored_bytes: int = 0
 
 
 @dataclass
@@ -113,10 +116,11 @@ def build_segment(
         if not pending:
             return
         frame = codec.compress(kind, b"".join(_varint(len(raw)) + raw for raw, _ in pending))
+        raw_total = sum(len(raw) for raw, _ in pending) or 1
         offset = len(out) + _LENGTH.size
         out.extend(_LENGTH.pack(len(frame)))
         out.extend(frame)
-        for ordinal, (_, facts) in enumerate(pending):
+        for ordinal, (raw, facts) in enumerate(pending):
             entries.append(
                 SegmentEntry(
                     kind=kind,
@@ -127,6 +131,7 @@ def build_segment(
                     offset=offset,
                     length=len(frame),
                     ordinal=ordinal,
+                    stored_bytes=max(1, round(len(frame) * len(raw) / raw_total)),
                 )
             )
         pending.clear()
@@ -241,6 +246,7 @@ def scan_segment(data: bytes, codec: RecordCodec) -> SegmentScan:
         except CorruptSegmentError as error:
             scan.damaged.append(f"the block at byte {offset} ({length} bytes): {error}")
         else:
+            raw_total = sum(len(raw) for raw in records) or 1
             for ordinal, raw in enumerate(records):
                 try:
                     facts = _facts(codec, raw)
@@ -256,6 +262,7 @@ def scan_segment(data: bytes, codec: RecordCodec) -> SegmentScan:
                     offset=offset,
                     length=length,
                     ordinal=ordinal,
+                    stored_bytes=max(1, round(length * len(raw) / raw_total)),
                 )
                 scan.records.append((entry, raw))
         position = offset + length

@@ -9,6 +9,7 @@ from typing import Final
 __all__ = [
     "COMPACTION_LEASE_PREFIX",
     "HARVEST_STATE_PREFIX",
+    "LAYOUT_KEY",
     "MIRROR_PROGRESS_KEY",
     "QUEUE_RECORD_KEY",
     "ROLL_CALL_PREFIX",
@@ -30,3 +31,6 @@ ROLL_CALL_PREFIX: Final = "state/collectors/"
 QUEUE_RECORD_KEY: Final = "state/queue.json"
 #: The last (or running) mirror's progress, for ``status``.
 MIRROR_PROGRESS_KEY: Final = "state/mirror/progress.json"
+#: Which record layout the store is written in (absent: one object per record version;
+#: ``{"layout": "segments", "version": 1}``: segments and the version map).
+LAYOUT_KEY: Final = "state/layout.json"

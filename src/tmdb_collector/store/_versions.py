@@ -1,0 +1,272 @@
+"""The version map (issue 20; docs/storage.md, "Segments"): where every kept version of every
+record lives — which segment, which block, which record of the block — in Parquet.
+
+    versions/{kind}/fragments/{time_ms:013d}-{writer}-{seq:06d}.parquet   one per segment
+    versions/{kind}/snapshot.parquet                                        compacted fragments
+
+A fragment is written (create-only) right after its segment, naming each version the segment
+holds. Reading takes the snapshot and every fragment: a version written twice (a redelivered
+batch) keeps its first location. A record's versions are ordered by their fetched time — so the
+newer fetch is current whichever writer finished last — then by when they were written.
+``compact`` folds the fragments into the snapshot, keeping each record's newest
+``retention_versions``; the segments' bytes that no kept version names are garbage for the
+segment GC.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+# pyarrow ships no type information (no py.typed): its objects are Any to mypy.
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+from tmdb_collector.errors import Action, CorruptDataError
+from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.store._errors import StoreError
+from tmdb_collector.store._gather import bounded
+from tmdb_collector.store._objects import ObjectStore
+from tmdb_collector.store._segment import SegmentEntry
+
+__all__ = [
+    "VERSIONS_ROOT",
+    "VERSION_SCHEMA",
+    "CorruptVersionMapError",
+    "VersionLocation",
+    "VersionMap",
+    "version_fragment_key",
+]
+
+VERSIONS_ROOT = "versions"
+_KEY_COLUMNS = ("id", "season_number", "episode_number")
+
+VERSION_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("season_number", pa.int64()),
+        pa.field("episode_number", pa.int64()),
+        pa.field("fetched_at", pa.timestamp("ms", tz="UTC"), nullable=False),
+        pa.field("content_hash", pa.binary(32), nullable=False),
+        pa.field("deleted", pa.bool_(), nullable=False),
+        pa.field("segment", pa.string(), nullable=False),
+        pa.field("offset", pa.int64(), nullable=False),
+        pa.field("length", pa.int64(), nullable=False),
+        pa.field("ordinal", pa.int32(), nullable=False),
+        pa.field("stored_bytes", pa.int64(), nullable=False),
+        pa.field("written_at", pa.timestamp("ms", tz="UTC"), nullable=False),
+    ]
+)
+
+
+class CorruptVersionMapError(StoreError, CorruptDataError):
+    """A version-map object that is not a Parquet file of VERSION_SCHEMA; the message names
+    it. ``tmdb-collector rebuild-index`` rebuilds the map from the segments."""
+
+    action = Action.FIX
+
+
+@dataclass(frozen=True, slots=True)
+class VersionLocation:
+    """One kept version of a record, and where its bytes are."""
+
+    key: RecordKey
+    fetched_at_ms: int
+    content_hash: bytes
+    deleted: bool
+    segment: str  # the segment's object key
+    offset: int  # its block's frame in the segment
+    length: int
+    ordinal: int  # its place in the block
+    stored_bytes: int  # its share of the block's bytes
+    written_at_ms: int
+
+
+def version_fragment_key(kind: Kind, time_ms: int, writer: str, seq: int) -> str:
+    """The fragment of one segment's versions: named like the segment's batch."""
+    return f"{VERSIONS_ROOT}/{kind.value}/fragments/{time_ms:013d}-{writer}-{seq:06d}.parquet"
+
+
+def _snapshot_key(kind: Kind) -> str:
+    return f"{VERSIONS_ROOT}/{kind.value}/snapshot.parquet"
+
+
+def _fragments_prefix(kind: Kind) -> str:
+    return f"{VERSIONS_ROOT}/{kind.value}/fragments"
+
+
+class VersionMap:
+    """Every kept version's location, per kind, over an object store."""
+
+    def __init__(self, objects: ObjectStore) -> None:
+        self._objects = objects
+
+    async def add(
+        self,
+        kind: Kind,
+        segment: str,
+        entries: Iterable[SegmentEntry],
+        *,
+        fragment: str,
+        written_at_ms: int,
+    ) -> None:
+        """Name ``entries`` (the versions ``segment`` holds) in a new fragment; create-only, so
+        a retry of the same batch finds it written."""
+        table = _entries_table(kind, segment, list(entries), written_at_ms)
+        await self._objects.create(fragment, _parquet(table))
+
+    async def table(self, kind: Kind) -> pa.Table:
+        """Every kept version of the kind, each once, ordered by key, then fetched time, then
+        when it was written."""
+        fragments = await self._fragments(kind)
+        return await self._merged(kind, fragments)
+
+    async def versions(self, key: RecordKey) -> list[VersionLocation]:
+        """The record's kept versions, oldest fetch first; the last is the current one."""
+        table = await self.table(key.kind)
+        mask = pc.equal(table.column("id"), key.id)
+        for name, value in (("season_number", key.season), ("episode_number", key.episode)):
+            column = table.column(name)
+            mask = pc.and_(mask, pc.is_null(column) if value is None else pc.equal(column, value))
+        return _locations(key.kind, table.filter(mask))
+
+    async def current(self, kind: Kind) -> dict[RecordKey, VersionLocation]:
+        """Each record's current version: its latest fetch."""
+        table = await self.table(kind)
+        latest: dict[RecordKey, VersionLocation] = {}
+        for location in _locations(kind, table):
+            latest[location.key] = location  # ordered: the last of each key is its latest
+        return latest
+
+    async def compact(self, kind: Kind, retention_versions: int) -> int:
+        """Fold the fragments into the snapshot, keeping each record's newest
+        ``retention_versions``; the number of versions kept. A fragment written meanwhile is
+        not listed, not deleted, and folded next time."""
+        if retention_versions < 1:
+            raise ValueError("a record keeps at least its current version")
+        fragments = await self._fragments(kind)
+        table = await self._merged(kind, fragments)
+        kept = _newest(table, retention_versions)
+        if fragments or kept.num_rows != table.num_rows:
+            await self._objects.put(_snapshot_key(kind), _parquet(kept))
+            await bounded([self._objects.delete(name) for name in fragments])
+        return int(kept.num_rows)
+
+    async def _fragments(self, kind: Kind) -> list[str]:
+        listed = [info.key async for info in self._objects.list(_fragments_prefix(kind))]
+        return sorted(name for name in listed if name.endswith(".parquet"))
+
+    async def _merged(self, kind: Kind, fragments: list[str]) -> pa.Table:
+        # Fragments before the snapshot: one folded (and deleted) since the listing is in the
+        # snapshot read after it.
+        names = [*fragments, _snapshot_key(kind)]
+        blobs = await bounded([self._objects.get(name) for name in names])
+        parts = [self._read(name, data) for name, data in zip(names, blobs, strict=True) if data]
+        if not parts:
+            return VERSION_SCHEMA.empty_table()
+        table = pa.concat_tables(parts)
+        ordered = table.sort_by(
+            [(name, "ascending") for name in _KEY_COLUMNS]
+            + [("fetched_at", "ascending"), ("content_hash", "ascending")]
+            + [("written_at", "ascending"), ("segment", "ascending")]
+        )
+        return ordered.filter(_first_of_each_version(ordered))
+
+    def _read(self, name: str, data: bytes) -> pa.Table:
+        try:
+            return pq.read_table(io.BytesIO(data)).select(VERSION_SCHEMA.names).cast(VERSION_SCHEMA)
+        except (pa.ArrowException, ValueError, KeyError, OSError) as error:
+            cause = " ".join("".join(c if c.isprintable() else " " for c in str(error)).split())
+            raise CorruptVersionMapError(
+                f"version map object {name} in {self._objects.url} is not a Parquet file of the "
+                f"version schema ({cause}); rebuild it from the segments: tmdb-collector "
+                "rebuild-index"
+            ) from None
+
+
+def _entries_table(
+    kind: Kind, segment: str, entries: list[SegmentEntry], written_at_ms: int
+) -> pa.Table:
+    keys = [RecordKey.parse(kind.value, entry.key) for entry in entries]
+    written = datetime.fromtimestamp(written_at_ms / 1000, UTC)
+    columns = {
+        "id": [key.id for key in keys],
+        "season_number": [key.season for key in keys],
+        "episode_number": [key.episode for key in keys],
+        "fetched_at": [datetime.fromtimestamp(e.fetched_at_ms / 1000, UTC) for e in entries],
+        "content_hash": [e.content_hash for e in entries],
+        "deleted": [e.deleted for e in entries],
+        "segment": [segment] * len(entries),
+        "offset": [e.offset for e in entries],
+        "length": [e.length for e in entries],
+        "ordinal": [e.ordinal for e in entries],
+        "stored_bytes": [e.stored_bytes for e in entries],
+        "written_at": [written] * len(entries),
+    }
+    return pa.table(
+        [pa.array(columns[f.name], type=f.type) for f in VERSION_SCHEMA], schema=VERSION_SCHEMA
+    )
+
+
+def _first_of_each_version(ordered: pa.Table) -> pa.Array:
+    """True at the first row of each (key, fetched time, content hash): a version written twice
+    keeps its first location."""
+    if ordered.num_rows == 0:
+        return pa.array([], type=pa.bool_())
+    changed = pa.array([False] * (ordered.num_rows - 1), type=pa.bool_())
+    for name in (*_KEY_COLUMNS, "fetched_at", "content_hash"):
+        column = ordered.column(name)
+        if name in ("season_number", "episode_number"):
+            column = pc.fill_null(column, -1)
+        changed = pc.or_(changed, pc.not_equal(column.slice(1), column.slice(0, len(column) - 1)))
+    return pa.concat_arrays([pa.array([True]), changed.combine_chunks()])
+
+
+def _newest(table: pa.Table, retention_versions: int) -> pa.Table:
+    """Each key's last ``retention_versions`` rows of an ordered table."""
+    if table.num_rows == 0:
+        return table
+    ids = table.column("id").to_pylist()
+    seasons = table.column("season_number").to_pylist()
+    episodes = table.column("episode_number").to_pylist()
+    keep = [False] * table.num_rows
+    count: dict[tuple[int, int | None, int | None], int] = {}
+    for row in range(table.num_rows - 1, -1, -1):
+        key = (ids[row], seasons[row], episodes[row])
+        seen = count.get(key, 0)
+        if seen < retention_versions:
+            keep[row] = True
+        count[key] = seen + 1
+    return table.filter(pa.array(keep, type=pa.bool_()))
+
+
+def _locations(kind: Kind, table: pa.Table) -> list[VersionLocation]:
+    rows = table.to_pylist()
+    return [
+        VersionLocation(
+            key=RecordKey(kind, row["id"], row["season_number"], row["episode_number"]),
+            fetched_at_ms=_ms(row["fetched_at"]),
+            content_hash=bytes(row["content_hash"]),
+            deleted=bool(row["deleted"]),
+            segment=str(row["segment"]),
+            offset=int(row["offset"]),
+            length=int(row["length"]),
+            ordinal=int(row["ordinal"]),
+            stored_bytes=int(row["stored_bytes"]),
+            written_at_ms=_ms(row["written_at"]),
+        )
+        for row in rows
+    ]
+
+
+def _ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+def _parquet(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table.cast(VERSION_SCHEMA), sink, compression="zstd")
+    return sink.getvalue()

@@ -1,0 +1,191 @@
+"""RecordStore's API over segments (store/_segment_records.py), on every object store: the same
+decisions as today's layout, one segment object per batch and kind, history without copies, the
+newer fetch current whoever wrote last, and a damaged block losing only its own records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from store.test_records import MOVIE, T0, Clock, all_changes, changes_of, fetched, load, movie
+from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.store import RecordDeletion, RecordIndex, UnreadableRecordError
+from tmdb_collector.store._segment_records import SegmentRecordStore
+
+from .conftest import StoreCase
+
+
+async def keys(case: StoreCase) -> list[str]:
+    return sorted([info.key async for info in case.store.list()])
+
+
+async def test_decisions_are_today_s_and_a_batch_is_one_segment(store_case: StoreCase) -> None:
+    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    fight_club = load("movie/550")
+    batch = [fetched(MOVIE, fight_club, T0)] + [
+        fetched(RecordKey(Kind.MOVIE, n), movie(n, f"m{n}"), T0) for n in range(1, 40)
+    ]
+    results = await records.write_batch(batch)
+    assert changes_of(results) == ["created"] * 40
+    stored = await keys(store_case)
+    assert [k for k in stored if k.startswith("segments/")] == [
+        k for k in stored if k.endswith(".seg")
+    ]
+    assert len([k for k in stored if k.endswith(".seg")]) == 1  # 40 records, one object
+    assert not any(k.startswith(("records/", "history/")) for k in stored)
+
+    [again] = await records.write_batch([fetched(MOVIE, fight_club, T0 + 1000)])
+    assert again.change == "unchanged"
+    assert len([k for k in await keys(store_case) if k.endswith(".seg")]) == 1  # nothing new
+    retitled = fight_club | {"title": "Fight Club (Director's Cut)"}
+    [updated] = await records.write_batch([fetched(MOVIE, retitled, T0 + 2000)])
+    assert (updated.change, updated.old_hash) == ("updated", results[0].new_hash)
+    [stale] = await records.write_batch([fetched(MOVIE, movie(550, "late"), T0 + 1500)])
+    assert (stale.change, stale.old_hash) == ("stale", updated.new_hash)
+    current = await records.read(MOVIE)
+    assert current is not None
+    assert current.json() == retitled
+    assert (current.content_hash, current.fetched_at_ms) == (updated.new_hash, T0 + 2000)
+    assert [e.change for e in await all_changes(records)] == ["created"] * 40 + ["updated"]
+    assert await records.read(RecordKey(Kind.MOVIE, 999)) is None
+    # The index (query, status, the harvester) sees the batch as before.
+    table = await RecordIndex(store_case.store).table(Kind.MOVIE)
+    assert table.num_rows == 40
+
+
+async def test_history_is_every_version_where_it_was_written(store_case: StoreCase) -> None:
+    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    for step in range(3):
+        await records.write_batch([fetched(MOVIE, movie(550, f"v{step}"), T0 + step * 100)])
+    history = await records.history(MOVIE)
+    assert [(v.number, v.at_ms, v.deleted) for v in history] == [
+        (1, T0, False),
+        (2, T0 + 100, False),
+        (3, T0 + 200, False),
+    ]
+    assert all(v.object_key.startswith("segments/movie/") for v in history)
+    for number, title in ((1, "v0"), (2, "v1"), (-1, "v2"), (-3, "v0")):
+        version = await records.read_version(MOVIE, number)
+        assert version is not None
+        assert version.json()["title"] == title
+    assert await records.read_version(MOVIE, 4) is None
+    with pytest.raises(ValueError, match="count from 1"):
+        await records.read_version(MOVIE, 0)
+    assert await records.read_at(MOVIE, T0 - 1) is None
+    for at_ms, title in ((T0, "v0"), (T0 + 150, "v1"), (T0 + 10**6, "v2")):
+        version = await records.read_at(MOVIE, at_ms)
+        assert version is not None
+        assert version.json()["title"] == title
+    stored = await records.read_bytes(MOVIE, version=2)
+    assert stored is not None
+    assert records._codec.to_json(records._codec.decode(stored))["title"] == "v1"
+
+
+async def test_deletion_and_revival_are_versions_too(store_case: StoreCase) -> None:
+    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    await records.write_batch([fetched(MOVIE, movie(550, "live"), T0)])
+    [gone] = await records.write_batch([RecordDeletion(MOVIE, "404 on fetch", T0 + 10)])
+    assert gone.change == "deleted"
+    current = await records.read(MOVIE)
+    assert current is not None
+    assert (current.deleted, current.deletion_reason) == (True, "404 on fetch")
+    [back] = await records.write_batch([fetched(MOVIE, movie(550, "back"), T0 + 20)])
+    assert back.change == "revived"
+    history = await records.history(MOVIE)
+    assert [(v.deleted, v.reason) for v in history] == [
+        (False, None),
+        (True, "404 on fetch"),
+        (False, None),
+    ]
+    [absent] = await records.write_batch([RecordDeletion(RecordKey(Kind.MOVIE, 9), "x", T0)])
+    assert absent.change == "absent"
+
+
+async def test_the_newer_fetch_is_current_whoever_wrote_last(store_case: StoreCase) -> None:
+    """Two collectors read the same current version and both write (today's race, docs/
+    storage.md): the one that fetched later wins, though it wrote first."""
+    first = SegmentRecordStore(store_case.store, now_ms=Clock())
+    await first.write_batch([fetched(MOVIE, movie(550, "old"), T0)])
+    late, early = (
+        SegmentRecordStore(store_case.store, now_ms=Clock(T0 + 50)),
+        SegmentRecordStore(store_case.store, now_ms=Clock(T0 + 60)),
+    )
+    currents = await late._read_currents({MOVIE})  # both decide against "old"...
+    assert currents[MOVIE] is not None
+    [newer] = await late.write_batch([fetched(MOVIE, movie(550, "newer fetch"), T0 + 40)])
+    # ... the other, deciding before the newer was written, writes its older fetch after it.
+    early._read_currents = _returning(currents)  # type: ignore[method-assign]
+    [older] = await early.write_batch([fetched(MOVIE, movie(550, "older fetch"), T0 + 30)])
+    assert (newer.change, older.change) == ("updated", "updated")
+    current = await first.read(MOVIE)
+    assert current is not None
+    assert current.json()["title"] == "newer fetch"
+    assert [v.at_ms for v in await first.history(MOVIE)] == [T0, T0 + 30, T0 + 40]
+
+
+def _returning(value: Any) -> Any:
+    async def read(_: object) -> Any:
+        return value
+
+    return read
+
+
+async def test_retention_is_the_version_maps_compaction(store_case: StoreCase) -> None:
+    records = SegmentRecordStore(store_case.store, retention_versions=2, now_ms=Clock())
+    for step in range(4):
+        await records.write_batch([fetched(MOVIE, movie(550, f"v{step}"), T0 + step)])
+    assert len(await records.history(MOVIE)) == 4
+    assert await records.compact_versions(Kind.MOVIE) == 2
+    assert [v.at_ms for v in await records.history(MOVIE)] == [T0 + 2, T0 + 3]
+    current = await records.read(MOVIE)
+    assert current is not None
+    assert current.json()["title"] == "v3"
+
+
+async def test_current_records_read_each_segment_once_and_survive_a_damaged_block(
+    store_case: StoreCase,
+) -> None:
+    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    documents = {n: load("movie/550") | {"id": n, "title": f"m{n}"} for n in range(1, 81)}
+    await records.write_batch(
+        [fetched(RecordKey(Kind.MOVIE, n), d, T0) for n, d in documents.items()]
+    )
+    await records.write_batch([fetched(RecordKey(Kind.MOVIE, 3), movie(3, "three"), T0 + 5)])
+    every = [r async for r in records.current_records(Kind.MOVIE)]
+    assert [r.key.id for r in every] == list(range(1, 81))
+    assert records._codec.to_json(every[2])["title"] == "three"
+
+    # Damage the block holding movie 40: its block's records are named, the others served.
+    [location] = (await records.versions.versions(RecordKey(Kind.MOVIE, 40)))[-1:]
+    data = await store_case.store.get(location.segment)
+    assert data is not None
+    garbled = bytearray(data)
+    garbled[location.offset + location.length // 2] ^= 0xFF
+    await store_case.store.put(location.segment, bytes(garbled))
+    lost: list[UnreadableRecordError] = []
+    served = [
+        r.key.id async for r in records.current_records(Kind.MOVIE, on_unreadable=lost.append)
+    ]
+    in_block = {
+        key.id
+        for key, loc in (await records.versions.current(Kind.MOVIE)).items()
+        if (loc.segment, loc.offset) == (location.segment, location.offset)
+    }
+    assert {error.key.id for error in lost if error.key is not None} == in_block
+    assert set(served) == set(range(1, 81)) - in_block
+    with pytest.raises(UnreadableRecordError, match=r"movie 40: the object .*segments/movie/"):
+        await records.read(RecordKey(Kind.MOVIE, 40))
+
+
+async def test_a_series_parts_are_listed_from_the_version_map(store_case: StoreCase) -> None:
+    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    episodes = [RecordKey(Kind.TV_EPISODE, 1399, 1, e) for e in (2, 1)] + [
+        RecordKey(Kind.TV_EPISODE, 1400, 1, 1)
+    ]
+    await records.write_batch(
+        [fetched(key, {"id": key.episode, "name": "e"}, T0) for key in episodes]
+    )
+    assert await records.stored_parts(Kind.TV_EPISODE, 1399) == sorted(episodes[:2])
+    with pytest.raises(ValueError, match="seasons and episodes"):
+        await records.stored_parts(Kind.MOVIE, 1)

@@ -1,0 +1,105 @@
+"""The version map (store/_versions.py): where each kept version lives; the newer fetch is
+current whoever wrote last; a version written twice is kept once; compaction keeps each
+record's newest versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.store import open_object_store
+from tmdb_collector.store._segment import SegmentEntry
+from tmdb_collector.store._versions import (
+    CorruptVersionMapError,
+    VersionMap,
+    version_fragment_key,
+)
+
+
+def entry(
+    key: str, fetched: int, digest: int, *, offset: int = 8, ordinal: int = 0
+) -> SegmentEntry:
+    kind = Kind.TV_EPISODE if key.count("/") == 2 else Kind.MOVIE
+    return SegmentEntry(
+        kind=kind,
+        key=key,
+        fetched_at_ms=fetched,
+        content_hash=bytes([digest]) * 32,
+        deleted=False,
+        offset=offset,
+        length=100,
+        ordinal=ordinal,
+    )
+
+
+async def add(
+    versions: VersionMap, kind: Kind, segment: str, written: int, *entries: SegmentEntry
+) -> None:
+    fragment = version_fragment_key(kind, written, "w1", written % 1000)
+    await versions.add(kind, segment, entries, fragment=fragment, written_at_ms=written)
+
+
+async def test_the_newer_fetch_is_current_whoever_wrote_last() -> None:
+    versions = VersionMap(open_object_store("memory://"))
+    # Two collectors fetched movie 550: the later fetch (t=2000) is stored first.
+    await add(versions, Kind.MOVIE, "segments/movie/b.seg", 5000, entry("550", 2000, 2))
+    await add(versions, Kind.MOVIE, "segments/movie/a.seg", 6000, entry("550", 1000, 1))
+    history = await versions.versions(RecordKey(Kind.MOVIE, 550))
+    assert [(v.fetched_at_ms, v.segment) for v in history] == [
+        (1000, "segments/movie/a.seg"),
+        (2000, "segments/movie/b.seg"),
+    ]
+    current = await versions.current(Kind.MOVIE)
+    assert current[RecordKey(Kind.MOVIE, 550)].fetched_at_ms == 2000
+
+
+async def test_a_version_written_twice_keeps_its_first_location() -> None:
+    versions = VersionMap(open_object_store("memory://"))
+    await add(versions, Kind.MOVIE, "segments/movie/first.seg", 1000, entry("7", 500, 9))
+    await add(versions, Kind.MOVIE, "segments/movie/again.seg", 2000, entry("7", 500, 9, ordinal=3))
+    [only] = await versions.versions(RecordKey(Kind.MOVIE, 7))
+    assert (only.segment, only.ordinal, only.written_at_ms) == ("segments/movie/first.seg", 0, 1000)
+
+
+async def test_episodes_are_told_apart_by_season_and_number() -> None:
+    versions = VersionMap(open_object_store("memory://"))
+    await add(
+        versions,
+        Kind.TV_EPISODE,
+        "segments/tv_episode/s.seg",
+        1000,
+        entry("1399/1/1", 10, 1),
+        entry("1399/1/2", 10, 2, ordinal=1),
+        entry("1399/2/1", 10, 3, ordinal=2),
+    )
+    [one] = await versions.versions(RecordKey(Kind.TV_EPISODE, 1399, 1, 2))
+    assert (one.key, one.ordinal) == (RecordKey(Kind.TV_EPISODE, 1399, 1, 2), 1)
+    assert len(await versions.current(Kind.TV_EPISODE)) == 3
+
+
+async def test_compaction_keeps_each_records_newest_versions() -> None:
+    objects = open_object_store("memory://")
+    versions = VersionMap(objects)
+    for n in range(1, 6):
+        await add(versions, Kind.MOVIE, f"segments/movie/{n}.seg", 1000 * n, entry("550", n, n))
+    await add(versions, Kind.MOVIE, "segments/movie/other.seg", 9000, entry("551", 1, 1))
+    assert await versions.compact(Kind.MOVIE, retention_versions=3) == 4
+    kept = await versions.versions(RecordKey(Kind.MOVIE, 550))
+    assert [v.fetched_at_ms for v in kept] == [3, 4, 5]
+    assert [info.key async for info in objects.list("versions/movie/fragments")] == []
+    await add(versions, Kind.MOVIE, "segments/movie/6.seg", 10_000, entry("550", 6, 6))
+    assert [v.fetched_at_ms for v in await versions.versions(RecordKey(Kind.MOVIE, 550))] == [
+        3,
+        4,
+        5,
+        6,
+    ]
+    with pytest.raises(ValueError, match="at least its current version"):
+        await versions.compact(Kind.MOVIE, retention_versions=0)
+
+
+async def test_a_damaged_fragment_is_named_with_what_to_do() -> None:
+    objects = open_object_store("memory://")
+    await objects.put("versions/movie/fragments/0000000000001-w-000001.parquet", b"PAR1 no")
+    with pytest.raises(CorruptVersionMapError, match=r"0000000000001-w-000001\.parquet.*rebuild"):
+        await VersionMap(objects).table(Kind.MOVIE)
