@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         open_harvest_queue,
         run_harvest,
     )
+    from tmdb_collector.app._migrate import MigrationReport, migrate_store
     from tmdb_collector.app._mirror import (
         PROGRESS_KEY,
         MirrorProgress,
@@ -90,6 +91,7 @@ __all__ = [
     "DeployedStack",
     "ExportFormat",
     "HarvestReport",
+    "MigrationReport",
     "MirrorProgress",
     "MirrorReport",
     "Pace",
@@ -108,6 +110,7 @@ __all__ = [
     "harvest_day",
     "idle_share",
     "iso_time",
+    "migrate_store",
     "mirror_fake_tmdb",
     "mirror_tmdb",
     "open_harvest_queue",
@@ -191,6 +194,8 @@ _LAZY = {
     "sqs_event_messages": "tmdb_collector.app._collect_batch",
     "COMPACT_LEASE_PREFIX": "tmdb_collector.app._compact",
     "compact_index": "tmdb_collector.app._compact",
+    "MigrationReport": "tmdb_collector.app._migrate",
+    "migrate_store": "tmdb_collector.app._migrate",
 }
 
 

@@ -32,6 +32,7 @@ _COMMANDS = {
     "fake-tmdb": "tmdb_collector.cli._fake:fake_tmdb",
     "harvest": "tmdb_collector.cli._harvest:harvest",
     "history": "tmdb_collector.cli._history:history",
+    "migrate": "tmdb_collector.cli._migrate:migrate",
     "migrate-history": "tmdb_collector.cli._migrate_history:migrate_history",
     "mirror": "tmdb_collector.cli._mirror:mirror",
     "query": "tmdb_collector.cli._query:query",

@@ -1,0 +1,94 @@
+"""The migration use case (``tmdb-collector migrate``): a store of one object per record version
+moved, in place, to segments (store/_migrate.py says how). Holds the store's run lease, so no
+``mirror`` or ``harvest`` writes meanwhile, and refuses while collector functions are at work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tmdb_collector.app._lease import run_lease
+from tmdb_collector.app._roll_call import at_work
+from tmdb_collector.app._wiring import Wiring
+from tmdb_collector.kinds import Kind
+from tmdb_collector.store import StoreBusyError
+from tmdb_collector.store._migrate import (
+    KindMigration,
+    finish_migration,
+    kinds_migrated,
+    migrate_kind,
+    old_layout_objects,
+    plan_kind,
+    store_layout,
+)
+
+__all__ = ["MigrationReport", "migrate_store"]
+
+
+@dataclass
+class MigrationReport:
+    """What ``migrate`` found and did."""
+
+    store: str
+    layout_before: str  # "objects", "segments" or "empty"
+    dry_run: bool
+    kinds: list[KindMigration] = field(default_factory=list)
+    #: Kinds still in the old layout after this run (a run given --types).
+    left: list[Kind] = field(default_factory=list)
+    #: True once the store is marked as segments.
+    finished: bool = False
+    deleted: int = 0
+
+
+async def migrate_store(
+    wiring: Wiring,
+    kinds: Iterable[Kind] = tuple(Kind),
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> MigrationReport:
+    """Migrate ``kinds`` of the store (all by default); once every kind is, mark the store as
+    segments and delete the old objects. ``dry_run``: what it would do, nothing written."""
+    say = progress or (lambda _: None)
+    objects = await wiring.existing_objects()
+    report = MigrationReport(objects.url, await store_layout(objects), dry_run)
+    if dry_run:
+        if report.layout_before == "objects":
+            for kind in kinds:
+                report.kinds.append(await plan_kind(objects, kind))
+        return report
+    if report.layout_before == "empty":
+        return report
+    instances, _ = await at_work(objects)
+    if instances:
+        raise StoreBusyError(
+            f"{instances} collector function(s) are at work on {objects.url}: disable the "
+            "collector's event source and the harvester's schedule, wait for them to finish, "
+            "then migrate"
+        )
+    async with run_lease(objects, "migrate"):
+        if report.layout_before == "objects":
+            already = await kinds_migrated(objects)
+            for kind in kinds:
+                if kind in already:
+                    say(f"{kind}: migrated already")
+                    continue
+
+                def chunk(done: int, total: int, kind: Kind = kind) -> None:
+                    say(f"{kind}: {done}/{total} segments written and verified")
+
+                report.kinds.append(await migrate_kind(objects, kind, on_chunk=chunk))
+            report.left = [kind for kind in Kind if kind not in await kinds_migrated(objects)]
+            if report.left:
+                return report
+        old = await old_layout_objects(objects)
+        if report.layout_before == "segments" and not old:
+            report.finished = True
+            return report
+
+        def deleted(count: int, total: int) -> None:
+            say(f"old layout: {count}/{total} objects deleted")
+
+        report.deleted = await finish_migration(objects, on_deleted=deleted)
+        report.finished = True
+    return report
