@@ -38,9 +38,7 @@ COUNTS = {
 
 def main() -> None:
     day = datetime.now(UTC).date()
-    fake = FakeTMDB(
-        SyntheticCatalog(COUNTS, seed=21), FakeSettings(api_key=KEY), today=lambda: day
-    )
+    fake = FakeTMDB(SyntheticCatalog(COUNTS, seed=21), FakeSettings(api_key=KEY), today=lambda: day)
     with tempfile.TemporaryDirectory() as work, fake.run_in_thread() as running:
         store = Path(work) / "store"
         for step in range(3):
