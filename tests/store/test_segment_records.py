@@ -21,14 +21,18 @@ async def keys(case: StoreCase) -> list[str]:
 
 
 async def test_decisions_are_today_s_and_a_batch_is_one_segment(store_case: StoreCase) -> None:
-    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    clock = Clock()
+    records = SegmentRecordStore(store_case.store, now_ms=clock)
     fight_club = load("movie/550")
     batch = [fetched(MOVIE, fight_club, T0)] + [
         fetched(RecordKey(Kind.MOVIE, n), movie(n, f"m{n}"), T0) for n in range(1, 40)
     ]
+    before = set(await keys(store_case))
     results = await records.write_batch(batch)
     assert changes_of(results) == ["created"] * 40
     stored = await keys(store_case)
+    written = sorted(set(stored) - before)  # two objects for 40 records: no per-record write
+    assert [name.split("/")[0] for name in written] == ["index", "segments"]
     assert [k for k in stored if k.startswith("segments/")] == [
         k for k in stored if k.endswith(".seg")
     ]
@@ -39,6 +43,7 @@ async def test_decisions_are_today_s_and_a_batch_is_one_segment(store_case: Stor
     assert again.change == "unchanged"
     assert len([k for k in await keys(store_case) if k.endswith(".seg")]) == 1  # nothing new
     retitled = fight_club | {"title": "Fight Club (Director's Cut)"}
+    clock.now_ms += 3_600_000 * 5  # hours later
     [updated] = await records.write_batch([fetched(MOVIE, retitled, T0 + 2000)])
     assert (updated.change, updated.old_hash) == ("updated", results[0].new_hash)
     [stale] = await records.write_batch([fetched(MOVIE, movie(550, "late"), T0 + 1500)])
@@ -48,6 +53,10 @@ async def test_decisions_are_today_s_and_a_batch_is_one_segment(store_case: Stor
     assert current.json() == retitled
     assert (current.content_hash, current.fetched_at_ms) == (updated.new_hash, T0 + 2000)
     assert [e.change for e in await all_changes(records)] == ["created"] * 40 + ["updated"]
+    await records.compact(Kind.MOVIE)  # the changes move from the fragments to the change log
+    assert [e.change for e in await all_changes(records)] == ["created"] * 40 + ["updated"]
+    assert [e.change for e in await all_changes(records, since_ms=T0 + 1)] == ["updated"]
+    assert len(await all_changes(records, until_ms=T0 + 1)) == 40
     assert await records.read(RecordKey(Kind.MOVIE, 999)) is None
     # The index (query, status, the harvester) sees the batch as before.
     table = await RecordIndex(store_case.store).table(Kind.MOVIE)
@@ -136,7 +145,8 @@ async def test_retention_is_the_version_maps_compaction(store_case: StoreCase) -
     for step in range(4):
         await records.write_batch([fetched(MOVIE, movie(550, f"v{step}"), T0 + step)])
     assert len(await records.history(MOVIE)) == 4
-    assert await records.compact_versions(Kind.MOVIE) == 2
+    folded = await records.compact(Kind.MOVIE)
+    assert folded.rows == 1
     assert [v.at_ms for v in await records.history(MOVIE)] == [T0 + 2, T0 + 3]
     current = await records.read(MOVIE)
     assert current is not None

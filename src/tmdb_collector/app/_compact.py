@@ -46,10 +46,11 @@ async def compact_index(
     try:
         async with compaction_lease(objects, command):
             for kind in kinds:
-                done = results[Kind(kind)] = await index.compact(kind)
                 if isinstance(records, SegmentRecordStore):
-                    # The version map too: each record keeps its newest retention_versions.
-                    await records.compact_versions(Kind(kind))
+                    # The version map and the change log too, over one listing.
+                    done = results[Kind(kind)] = await records.compact(Kind(kind))
+                else:
+                    done = results[Kind(kind)] = await index.compact(kind)
                 if metrics is not None:
                     metrics.count("compact.fragments_merged", done.fragments_merged, kind=kind)
     except StoreBusyError as busy:

@@ -281,15 +281,19 @@ class RecordIndex:
         fragments = await self._list_fragments(kind)
         return await self._merged(kind, fragments, _projection(columns))
 
-    async def compact(self, kind: Kind | str) -> CompactionResult:
+    async def compact(
+        self, kind: Kind | str, fragments: list[str] | None = None
+    ) -> CompactionResult:
         """Fold the kind's fragments into its snapshot, then delete the fragments folded.
 
-        The fragments are listed first and only those are deleted: one written meanwhile stays
-        and is folded next time. A crash between the snapshot's put and the deletes leaves rows
-        in both, which reading dedupes. Run one compaction per kind at a time.
+        The fragments are listed first (or given: ``fragments``, listed by a caller that folds
+        them elsewhere too) and only those are deleted: one written meanwhile stays and is
+        folded next time. A crash between the snapshot's put and the deletes leaves rows in
+        both, which reading dedupes. Run one compaction per kind at a time.
         """
         kind = Kind(kind)
-        fragments = await self._list_fragments(kind)
+        if fragments is None:
+            fragments = await self._list_fragments(kind)
         table = await self._merged(kind, fragments)
         if fragments:  # with none, the snapshot already says it all: rewriting it is churn
             await self._objects.put(snapshot_key(kind), _parquet_bytes(table))
@@ -313,6 +317,10 @@ class RecordIndex:
         """
         sql = _select_sql(where, order_by, descending, limit)
         return _run_query(await self.table(kind), sql, where)
+
+    async def fragments(self, kind: Kind | str) -> list[str]:
+        """The kind's fragments now, oldest first."""
+        return await self._list_fragments(Kind(kind))
 
     async def _list_fragments(self, kind: Kind) -> list[str]:
         listed = [info.key async for info in self._objects.list(fragments_prefix(kind))]

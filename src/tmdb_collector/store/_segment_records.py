@@ -21,18 +21,26 @@ benchmarks — the migration will (the plan: docs/storage.md).
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+# pyarrow ships no type information (no py.typed): its objects are Any to mypy.
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
 from tmdb_collector.errors import Action
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.schema import CorruptRecordError
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
+from tmdb_collector.store._changelog import ChangeEntry, decode_piece
 from tmdb_collector.store._errors import StoreError
 from tmdb_collector.store._gather import bounded
+from tmdb_collector.store._index import CompactionResult, RecordIndex, fragment_key, rows_table
 from tmdb_collector.store._objects import ObjectStore
+from tmdb_collector.store._record_layout import CHANGELOG_ROOT, changelog_piece_time
 from tmdb_collector.store._records import (
     RecordStore,
     StoredRecord,
@@ -41,6 +49,7 @@ from tmdb_collector.store._records import (
     _Confirmation,
     _Current,
     _NewVersion,
+    _within,
 )
 from tmdb_collector.store._segment import (
     CorruptSegmentError,
@@ -49,7 +58,7 @@ from tmdb_collector.store._segment import (
     record_in_block,
 )
 from tmdb_collector.store._state_keys import LAYOUT_KEY
-from tmdb_collector.store._versions import VersionLocation, VersionMap, version_fragment_key
+from tmdb_collector.store._versions import LOCATION_SCHEMA, VersionLocation, VersionMap
 
 __all__ = [
     "LAYOUT_SEGMENTS",
@@ -62,6 +71,7 @@ __all__ = [
 ]
 
 SEGMENTS_ROOT = "segments"
+_HOUR_MS = 3_600_000
 #: What ``state/layout.json`` holds for a store of segments.
 LAYOUT_SEGMENTS = {"layout": "segments", "version": 1}
 
@@ -109,6 +119,12 @@ def segment_key(kind: Kind, time_ms: int, writer: str, seq: int) -> str:
 class SegmentRecordStore(RecordStore):
     """``RecordStore``'s API over segments and the version map."""
 
+    def __init__(self, objects: ObjectStore, **options: Any) -> None:
+        super().__init__(objects, **options)
+        #: What this instance knows of each kind's current versions, kept up to date from the
+        #: index fragments written since (docs/storage.md, "Segments": no read per record).
+        self._known: dict[Kind, _Known] = {}
+
     @property
     def versions(self) -> VersionMap:
         """The version map underneath."""
@@ -117,11 +133,12 @@ class SegmentRecordStore(RecordStore):
     # --- writing --------------------------------------------------------------------------
 
     async def _read_currents(self, keys: set[RecordKey]) -> dict[RecordKey, _Current | None]:
-        """Each key's current version from the version map, read once per kind of the batch
-        (no read per record)."""
+        """Each key's current version, from what this instance knows of the version map: per
+        kind of the batch one listing of the index fragments, and a read of each one written
+        by another writer since the last look (the whole map again only after a compaction)."""
         currents: dict[RecordKey, _Current | None] = dict.fromkeys(keys)
         for kind in {key.kind for key in keys}:
-            current = await self.versions.current(kind)
+            current = await self._current_of(kind)
             for key in keys:
                 location = current.get(key)
                 if location is not None:
@@ -133,36 +150,92 @@ class SegmentRecordStore(RecordStore):
                     )
         return currents
 
+    async def _current_of(self, kind: Kind) -> dict[RecordKey, VersionLocation]:
+        listed = await RecordIndex(self._objects).fragments(kind)
+        known = self._known.get(kind)
+        if known is None or not known.seen <= set(listed):
+            # First look, or a compaction folded fragments since: the whole map.
+            current = await self.versions.current(kind)
+            self._known[kind] = _Known(current, set(listed))
+            return current
+        new = [name for name in listed if name not in known.seen]
+        if new:
+            table = await self.versions.locations_in(kind, new)
+            for location in table:
+                _newer(known.current, location)
+            known.seen.update(new)
+        return known.current
+
     async def _store(
         self, versions: list[_NewVersion], confirmations: list[_Confirmation], time_ms: int
     ) -> None:
-        # 1. One segment per kind of the batch's new versions (create-only, the writer's name).
-        # 2. The change log: as in RecordStore, before anything makes the versions current.
-        # 3. The version map's fragments: from here the versions are read, and the newer fetch
-        #    is current. A crash before this leaves the segment unnamed (the redelivered batch
-        #    decides and writes again; the GC reclaims the orphan).
-        # 4. The index fragments, last: never ahead of what the version map holds.
+        # Two objects per batch and kind. 1. The segment (create-only, this writer's name).
+        # 2. The index fragment, whose rows are the index's and, on each new version, where it
+        #    is and the change it made: from here the version is read, the newer fetch is
+        #    current, and the change is logged. A crash between the two leaves the segment
+        #    unnamed (the redelivered batch decides and writes again; the GC reclaims it).
         seq = next(self._sequence)
+        newest = {version.key: version for version in versions}  # the batch's last per key
         by_kind: dict[Kind, list[_NewVersion]] = {}
-        for version in versions:
+        for version in newest.values():
             by_kind.setdefault(version.key.kind, []).append(version)
         built = await asyncio.to_thread(self._segments, by_kind, time_ms, seq)
         await bounded(self._create_batch_object(name, data) for name, data, _ in built.values())
-        await self._write_piece([v.entry for v in versions], time_ms, seq)
-        await bounded(
-            self.versions.add(
-                kind,
-                name,
-                entries,
-                fragment=version_fragment_key(kind, time_ms, self._writer, seq),
-                written_at_ms=time_ms,
-            )
-            for kind, (name, _, entries) in built.items()
-        )
-        newest = {version.key: version for version in versions}
         rows: dict[RecordKey, _NewVersion | _Confirmation] = {c.key: c for c in confirmations}
         rows.update(newest)
-        await self._write_fragments(list(rows.values()), time_ms, seq)
+        fragments = await asyncio.to_thread(self._located_fragments, rows, built, time_ms, seq)
+        await bounded(self._create_batch_object(name, data) for name, data in fragments)
+        for kind, (name, _, entries) in built.items():
+            known = self._known.get(kind)
+            if known is None:
+                continue
+            known.seen.add(fragment_key(kind, time_ms, self._writer, seq))
+            for entry in entries:
+                _newer(known.current, _location(kind, name, entry, time_ms))
+
+    def _located_fragments(
+        self,
+        rows: dict[RecordKey, _NewVersion | _Confirmation],
+        built: dict[Kind, tuple[str, bytes, list[SegmentEntry]]],
+        time_ms: int,
+        seq: int,
+    ) -> list[tuple[str, bytes]]:
+        """One index fragment per kind: the index's rows, and the new versions' locations."""
+        by_kind: dict[Kind, list[_NewVersion | _Confirmation]] = {}
+        for row in rows.values():
+            by_kind.setdefault(row.key.kind, []).append(row)
+        fragments = []
+        for kind, kind_rows in by_kind.items():
+            name, _, entries = built.get(kind, ("", b"", []))
+            where = {entry.key: entry for entry in entries}
+            located: list[dict[str, object] | None] = []
+            for row in kind_rows:
+                entry = where.get(str(row.key)) if isinstance(row, _NewVersion) else None
+                if entry is None or not isinstance(row, _NewVersion):
+                    located.append(None)
+                    continue
+                located.append(
+                    {
+                        "segment": name,
+                        "offset": entry.offset,
+                        "length": entry.length,
+                        "ordinal": entry.ordinal,
+                        "written_at": datetime.fromtimestamp(time_ms / 1000, UTC),
+                        "change": row.entry.change,
+                        "old_hash": None
+                        if row.entry.old_hash is None
+                        else row.entry.old_hash.hex(),
+                        "reason": row.entry.reason,
+                    }
+                )
+            table = rows_table(row.index_row() for row in kind_rows)
+            for field in LOCATION_SCHEMA:
+                values = [None if loc is None else loc[field.name] for loc in located]
+                table = table.append_column(field, pa.array(values, type=field.type))
+            sink = io.BytesIO()
+            pq.write_table(table, sink, compression="zstd")
+            fragments.append((fragment_key(kind, time_ms, self._writer, seq), sink.getvalue()))
+        return fragments
 
     def _segments(
         self, by_kind: dict[Kind, list[_NewVersion]], time_ms: int, seq: int
@@ -179,12 +252,53 @@ class SegmentRecordStore(RecordStore):
         return built
 
     async def _prune(self, key: RecordKey) -> None:
-        """Retention is the version map's compaction (``compact_versions``), not per write."""
+        """Retention is the compaction's (``compact``), not each write's."""
 
-    async def compact_versions(self, kind: Kind) -> int:
-        """Fold the kind's version fragments, keeping each record's newest
-        ``retention_versions``; the versions kept."""
-        return await self.versions.compact(kind, self._retention)
+    async def compact(self, kind: Kind) -> CompactionResult:
+        """The kind's compaction, over one listing of its index fragments: their versions into
+        the version map's snapshot (each record keeping its newest ``retention_versions``),
+        their changes into one change-log piece, their rows into the index snapshot — then the
+        fragments deleted. A crash midway folds them again next time (versions are deduped,
+        the change log is at-least-once)."""
+        index = RecordIndex(self._objects)
+        listed = await index.fragments(kind)
+        await self.versions.compact(kind, self._retention, index_fragments=listed)
+        # One change-log piece per hour of changes, named by its first: ``changes`` finds a
+        # window's entries in the pieces of its hours.
+        by_hour: dict[int, list[ChangeEntry]] = {}
+        for entry in await self.versions.changes(listed):
+            by_hour.setdefault(entry.time_ms // _HOUR_MS, []).append(entry)
+        for entries in by_hour.values():
+            first = min(entry.time_ms for entry in entries)
+            await self._write_piece(entries, first, next(self._sequence))
+        self._known.pop(kind, None)
+        return await index.compact(kind, listed)
+
+    async def changes(
+        self, since_ms: int | None = None, until_ms: int | None = None
+    ) -> AsyncIterator[ChangeEntry]:
+        """The change log's pieces (batches compacted, an hour of changes each), then the
+        changes the index fragments not compacted yet carry; at-least-once, as in
+        RecordStore."""
+        hour = None if since_ms is None else since_ms - since_ms % _HOUR_MS
+        listed = [info.key async for info in self._objects.list(CHANGELOG_ROOT)]
+        pieces = sorted(
+            name
+            for name in listed
+            if (time_ms := changelog_piece_time(name)) is not None
+            and (hour is None or time_ms >= hour)
+            and (until_ms is None or time_ms < until_ms)
+        )
+        for piece in pieces:
+            data = await self._objects.get(piece)
+            for entry in decode_piece(data) if data is not None else []:
+                if _within(entry.time_ms, since_ms, until_ms):
+                    yield entry
+        index = RecordIndex(self._objects)
+        fragments = [name for kind in Kind for name in await index.fragments(kind)]
+        for entry in await self.versions.changes(fragments):
+            if _within(entry.time_ms, since_ms, until_ms):
+                yield entry
 
     # --- reading --------------------------------------------------------------------------
 
@@ -324,3 +438,35 @@ class SegmentRecordStore(RecordStore):
 def _describe(location: VersionLocation) -> str:
     """Where a version is, as messages and ``history`` name it."""
     return f"{location.segment}#{location.offset}+{location.length}/{location.ordinal}"
+
+
+class _Known:
+    """One kind's current versions as this instance last saw them, and the index fragments
+    they include."""
+
+    __slots__ = ("current", "seen")
+
+    def __init__(self, current: dict[RecordKey, VersionLocation], seen: set[str]) -> None:
+        self.current, self.seen = current, seen
+
+
+def _newer(current: dict[RecordKey, VersionLocation], location: VersionLocation) -> None:
+    """``location`` becomes its key's current version if it was fetched later."""
+    known = current.get(location.key)
+    if known is None or location.fetched_at_ms > known.fetched_at_ms:
+        current[location.key] = location
+
+
+def _location(kind: Kind, segment: str, entry: SegmentEntry, time_ms: int) -> VersionLocation:
+    return VersionLocation(
+        key=RecordKey.parse(kind, entry.key),
+        fetched_at_ms=entry.fetched_at_ms,
+        content_hash=entry.content_hash,
+        deleted=entry.deleted,
+        segment=segment,
+        offset=entry.offset,
+        length=entry.length,
+        ordinal=entry.ordinal,
+        stored_bytes=entry.stored_bytes,
+        written_at_ms=time_ms,
+    )

@@ -1,13 +1,17 @@
 """The version map (issue 20; docs/storage.md, "Segments"): where every kept version of every
 record lives — which segment, which block, which record of the block — in Parquet.
 
-    versions/{kind}/fragments/{time_ms:013d}-{writer}-{seq:06d}.parquet   one per segment
-    versions/{kind}/snapshot.parquet                                        compacted fragments
+    index/{kind}/fragments/...parquet          a batch's index fragment: its new versions' rows
+                                               carry LOCATION_SCHEMA's columns too
+    versions/{kind}/fragments/...parquet       the migration's (one per migrated segment)
+    versions/{kind}/snapshot.parquet           compacted
 
-A fragment is written (create-only) right after its segment, naming each version the segment
-holds. Reading takes the snapshot and every fragment: a version written twice (a redelivered
-batch) keeps its first location. A record's versions are ordered by their fetched time — so the
-newer fetch is current whichever writer finished last — then by when they were written.
+A batch writes its segment, then ONE index fragment per kind whose rows name where each new
+version is (and the change it made): two objects per batch. The index reads only its own
+columns of it; the version map reads the locations. Reading takes the snapshot and every
+fragment: a version written twice (a redelivered batch) keeps its first location. A record's
+versions are ordered by their fetched time — so the newer fetch is current whichever writer
+finished last — then by when they were written.
 ``compact`` folds the fragments into the snapshot, keeping each record's newest
 ``retention_versions``; the segments' bytes that no kept version names are garbage for the
 segment GC.
@@ -16,7 +20,7 @@ segment GC.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,12 +31,15 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from tmdb_collector.errors import Action, CorruptDataError
 from tmdb_collector.kinds import Kind, RecordKey
+from tmdb_collector.store._changelog import ChangeEntry
 from tmdb_collector.store._errors import StoreError
 from tmdb_collector.store._gather import bounded
+from tmdb_collector.store._index import INDEX_SCHEMA, fragments_prefix
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._segment import SegmentEntry
 
 __all__ = [
+    "LOCATION_SCHEMA",
     "VERSIONS_ROOT",
     "VERSION_SCHEMA",
     "CorruptVersionMapError",
@@ -58,6 +65,22 @@ VERSION_SCHEMA = pa.schema(
         pa.field("ordinal", pa.int32(), nullable=False),
         pa.field("stored_bytes", pa.int64(), nullable=False),
         pa.field("written_at", pa.timestamp("ms", tz="UTC"), nullable=False),
+    ]
+)
+
+
+#: The columns a segment store's index fragment adds to the index's, on each new version's row
+#: (null on a confirmation's): where the version is, and the change it made.
+LOCATION_SCHEMA = pa.schema(
+    [
+        pa.field("segment", pa.string()),
+        pa.field("offset", pa.int64()),
+        pa.field("length", pa.int64()),
+        pa.field("ordinal", pa.int32()),
+        pa.field("written_at", pa.timestamp("ms", tz="UTC")),
+        pa.field("change", pa.string()),
+        pa.field("old_hash", pa.string()),
+        pa.field("reason", pa.string()),
     ]
 )
 
@@ -121,8 +144,7 @@ class VersionMap:
     async def table(self, kind: Kind) -> pa.Table:
         """Every kept version of the kind, each once, ordered by key, then fetched time, then
         when it was written."""
-        fragments = await self._fragments(kind)
-        return await self._merged(kind, fragments)
+        return await self._merged(kind, await self._fragments(kind), await self._indexed(kind))
 
     async def versions(self, key: RecordKey) -> list[VersionLocation]:
         """The record's kept versions, oldest fetch first; the last is the current one."""
@@ -141,30 +163,84 @@ class VersionMap:
             latest[location.key] = location  # ordered: the last of each key is its latest
         return latest
 
-    async def compact(self, kind: Kind, retention_versions: int) -> int:
+    async def locations_in(self, kind: Kind, index_fragments: list[str]) -> list[VersionLocation]:
+        """The versions these index fragments name (none for a fragment gone since)."""
+        blobs = await bounded([self._objects.get(name) for name in index_fragments])
+        tables = [
+            self._versions_of_index(name, data)
+            for name, data in zip(index_fragments, blobs, strict=True)
+            if data
+        ]
+        return [] if not tables else _locations(kind, pa.concat_tables(tables))
+
+    async def compact(
+        self, kind: Kind, retention_versions: int, index_fragments: list[str] | None = None
+    ) -> int:
         """Fold the fragments into the snapshot, keeping each record's newest
-        ``retention_versions``; the number of versions kept. A fragment written meanwhile is
-        not listed, not deleted, and folded next time."""
+        ``retention_versions``; the number of versions kept. The index fragments are read, not
+        deleted (the index's compaction deletes them, after this: ``index_fragments`` is its
+        listing). A fragment written meanwhile is not listed, and folded next time."""
         if retention_versions < 1:
             raise ValueError("a record keeps at least its current version")
         fragments = await self._fragments(kind)
-        table = await self._merged(kind, fragments)
+        if index_fragments is None:
+            index_fragments = await self._indexed(kind)
+        table = await self._merged(kind, fragments, index_fragments)
         kept = _newest(table, retention_versions)
-        if fragments or kept.num_rows != table.num_rows:
+        if fragments or index_fragments or kept.num_rows != table.num_rows:
             await self._objects.put(_snapshot_key(kind), _parquet(kept))
             await bounded([self._objects.delete(name) for name in fragments])
         return int(kept.num_rows)
+
+    async def changes(self, index_fragments: list[str]) -> list[ChangeEntry]:
+        """The change-log entries the index fragments carry, oldest batch first."""
+        entries: list[ChangeEntry] = []
+        for name in sorted(index_fragments, key=lambda n: n.rsplit("/", 1)[-1]):
+            data = await self._objects.get(name)
+            if data is None:
+                continue  # folded since the listing: its entries are in a change-log piece
+            kind = Kind(name.split("/")[1])
+            table = self._read_index(name, data, ["content_hash", "change", "old_hash", "reason"])
+            for row in table.to_pylist():
+                if row["change"] is None:
+                    continue
+                key = RecordKey(kind, row["id"], row["season_number"], row["episode_number"])
+                old = row["old_hash"]
+                entries.append(
+                    ChangeEntry(
+                        key,
+                        _ms(row["written_at"]),
+                        row["change"],
+                        None if old is None else bytes.fromhex(old),
+                        bytes.fromhex(row["content_hash"]),
+                        row["reason"],
+                    )
+                )
+        return entries
 
     async def _fragments(self, kind: Kind) -> list[str]:
         listed = [info.key async for info in self._objects.list(_fragments_prefix(kind))]
         return sorted(name for name in listed if name.endswith(".parquet"))
 
-    async def _merged(self, kind: Kind, fragments: list[str]) -> pa.Table:
+    async def _indexed(self, kind: Kind) -> list[str]:
+        listed = [info.key async for info in self._objects.list(fragments_prefix(kind))]
+        return sorted(name for name in listed if name.endswith(".parquet"))
+
+    async def _merged(
+        self, kind: Kind, fragments: list[str], index_fragments: Sequence[str] = ()
+    ) -> pa.Table:
         # Fragments before the snapshot: one folded (and deleted) since the listing is in the
         # snapshot read after it.
         names = [*fragments, _snapshot_key(kind)]
-        blobs = await bounded([self._objects.get(name) for name in names])
-        parts = [self._read(name, data) for name, data in zip(names, blobs, strict=True) if data]
+        blobs = await bounded([self._objects.get(name) for name in [*names, *index_fragments]])
+        parts = [
+            self._read(name, data)
+            for name, data in zip(names, blobs[: len(names)], strict=True)
+            if data
+        ]
+        for name, data in zip(index_fragments, blobs[len(names) :], strict=True):
+            if data:
+                parts.append(self._versions_of_index(name, data))
         if not parts:
             return VERSION_SCHEMA.empty_table()
         table = pa.concat_tables(parts)
@@ -174,6 +250,49 @@ class VersionMap:
             + [("written_at", "ascending"), ("segment", "ascending")]
         )
         return ordered.filter(_first_of_each_version(ordered))
+
+    def _read_index(self, name: str, data: bytes, columns: list[str]) -> pa.Table:
+        """An index fragment's key columns, ``written_at`` and ``columns`` (null when the
+        fragment has none of the location columns: a confirmation's, or today's layout's)."""
+        try:
+            source = pq.ParquetFile(io.BytesIO(data))
+            present = set(source.schema_arrow.names)
+            wanted = [*_KEY_COLUMNS, "written_at", *columns]
+            table = source.read(columns=[n for n in wanted if n in present])
+            schema = {f.name: f.type for f in (*INDEX_SCHEMA, *LOCATION_SCHEMA)}
+            for column in wanted:
+                if column not in present:
+                    table = table.append_column(column, pa.nulls(table.num_rows, schema[column]))
+            return table.select(wanted)
+        except (pa.ArrowException, ValueError, KeyError, OSError) as error:
+            cause = " ".join("".join(c if c.isprintable() else " " for c in str(error)).split())
+            raise CorruptVersionMapError(
+                f"index fragment {name} in {self._objects.url} is not a Parquet file of the "
+                f"index ({cause}); delete it (its records are refetched) or restore it"
+            ) from None
+
+    def _versions_of_index(self, name: str, data: bytes) -> pa.Table:
+        """The version rows an index fragment's new versions make."""
+        columns = ["updated_at", "content_hash", "deleted", "stored_bytes"]
+        table = self._read_index(name, data, [*columns, "segment", "offset", "length", "ordinal"])
+        table = table.filter(pc.is_valid(table.column("segment")))
+        hashes = [bytes.fromhex(h) for h in table.column("content_hash").to_pylist()]
+        return pa.table(
+            {
+                "id": table.column("id"),
+                "season_number": table.column("season_number"),
+                "episode_number": table.column("episode_number"),
+                "fetched_at": table.column("updated_at"),
+                "content_hash": pa.array(hashes, type=pa.binary(32)),
+                "deleted": table.column("deleted"),
+                "segment": table.column("segment"),
+                "offset": table.column("offset"),
+                "length": table.column("length"),
+                "ordinal": table.column("ordinal"),
+                "stored_bytes": table.column("stored_bytes"),
+                "written_at": table.column("written_at"),
+            }
+        ).cast(VERSION_SCHEMA)
 
     def _read(self, name: str, data: bytes) -> pa.Table:
         try:
