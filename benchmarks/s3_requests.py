@@ -1,5 +1,7 @@
 """S3 requests per stored record, on moto: a first mirror of a synthetic TMDB, then a day's
-update (the fake advanced one day: new, changed and deleted records).
+update (the fake advanced one day: new, changed and deleted records) — in both record layouts,
+one after the other in one run: one object per record version (``records/``, ``history/``),
+and segments (issue 20: a store marked with ``use_segments``).
 
 Every object-store call of the pipeline (harvest, collect, compaction) is counted by a wrapper
 around the S3 store: PUT (``put`` and the conditional ``create``), GET, HEAD, DELETE and LIST
@@ -31,9 +33,10 @@ from tmdb_collector.schema import RecordCodec
 from tmdb_collector.store import (
     ObjectInfo,
     ObjectStore,
-    RecordStore,
     RecordWrite,
     open_object_store,
+    open_record_store,
+    use_segments,
 )
 from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
 
@@ -51,7 +54,7 @@ COUNTS = {
     Kind.KEYWORD: 20,
 }
 #: Objects written per record; the rest of a run's writes are its fixed cost.
-_PER_RECORD = ("records/", "history/", "changelog/", "index/")
+_PER_RECORD = ("records/", "history/", "changelog/", "index/", "segments/", "versions/")
 
 
 class CountingStore:
@@ -144,9 +147,18 @@ def _report(title: str, calls: Counter[tuple[str, str]], written: dict[str, int]
             f"{folders}"
         )
     print(
-        f"  object writes per written record (records/, history/, changelog/, index/): "
-        f"{per_record / max(records, 1):.3f}; plus {fixed} per run (lease, progress, state)"
+        f"  object writes per written record (records/, history/, changelog/, index/, "
+        f"segments/, versions/): {per_record / max(records, 1):.3f}; plus {fixed} per run "
+        "(lease, progress, state)"
     )
+    reads = sum(n for (verb, _), n in calls.items() if verb in ("GET", "HEAD"))
+    lists = sum(n for (verb, _), n in calls.items() if verb == "LIST")
+    print(
+        f"  object reads per written record {reads / max(records, 1):.3f} (segments' target "
+        f"<= 0.05), listings {lists / max(records, 1):.3f} (<= 0.01)"
+    )
+    if calls["PUT", "segments/"]:
+        return
     versions = calls["PUT", "records/"] + calls["PUT", "history/"]
     overhead = calls["PUT", "changelog/"] + calls["PUT", "index/"]
     print(
@@ -166,7 +178,7 @@ async def _update_every_movie(objects: CountingStore) -> None:
     """Every stored movie changed at once (its popularity), written as the collector writes: in
     batches of 100 records (one message's worth). The per-record cost of a changed record
     without the harvest's and the queue's fixed costs."""
-    records = RecordStore(objects)  # type: ignore[arg-type]
+    records = await open_record_store(objects)  # type: ignore[arg-type]
     movies = [record async for record in records.current_records(Kind.MOVIE)]
     codec = RecordCodec()
     writes = []
@@ -185,12 +197,15 @@ async def _update_every_movie(objects: CountingStore) -> None:
     _report(f"every movie updated ({len(writes)} records, batches of 100)", objects.take(), written)
 
 
-async def _run(endpoint: str, directory: Path) -> None:
+async def _run(endpoint: str, directory: Path, layout: str) -> None:
     environ = moto_environ(endpoint)
-    create_bucket(endpoint, BUCKET)
-    objects = CountingStore(open_object_store(f"s3://{BUCKET}/economy", environ=environ))
+    objects = CountingStore(open_object_store(f"s3://{BUCKET}/{layout}", environ=environ))
+    if layout == "segments":
+        await use_segments(objects)  # type: ignore[arg-type]
+        objects.take()
+    print(f"\n=== layout: {layout}")
     catalog = SyntheticCatalog(COUNTS, seed=7)
-    queue = SQLiteWorkQueue(directory / "queue.sqlite3")
+    queue = SQLiteWorkQueue(directory / f"queue-{layout}.sqlite3")
     try:
         fake = FakeTMDB(catalog, FakeSettings())
         async with fake.run() as running:
@@ -211,7 +226,9 @@ def main() -> None:
         tempfile.TemporaryDirectory() as directory,
         running_moto(Path(directory) / "moto.log") as endpoint,
     ):
-        asyncio.run(_run(endpoint, Path(directory)))
+        create_bucket(endpoint, BUCKET)
+        for layout in ("objects", "segments"):
+            asyncio.run(_run(endpoint, Path(directory), layout))
 
 
 if __name__ == "__main__":
