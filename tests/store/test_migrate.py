@@ -83,6 +83,11 @@ def test_the_old_store_migrates_with_every_version_identical(
         kind: asyncio.run(RecordIndex(objects).table(kind)).to_pylist() for kind in Kind
     }
 
+    status = run("status", "--store", str(old_store))
+    assert (
+        "layout: one object per record version (earlier releases'); `tmdb-collector migrate`"
+        in (status.stdout.replace("\n", " "))
+    )
     untouched = files(old_store)
     planned = run("migrate", "--store", str(old_store), "--dry-run")
     assert planned.exit_code == 0, planned.output
@@ -122,6 +127,7 @@ def test_the_old_store_migrates_with_every_version_identical(
     for kind in Kind:  # the index is the same in both layouts
         assert asyncio.run(RecordIndex(objects).table(kind)).to_pylist() == index_before[kind]
 
+    assert "layout: segments" in run("status", "--store", str(old_store)).stdout
     again = run("migrate", "--store", str(old_store))
     assert again.exit_code == 0, again.output
     assert "is in segments now; 0 objects" in again.stdout

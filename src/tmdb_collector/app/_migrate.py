@@ -11,9 +11,9 @@ from tmdb_collector.app._lease import run_lease
 from tmdb_collector.app._roll_call import at_work
 from tmdb_collector.app._wiring import Wiring
 from tmdb_collector.kinds import Kind
-from tmdb_collector.store import StoreBusyError
-from tmdb_collector.store._migrate import (
+from tmdb_collector.store import (
     KindMigration,
+    StoreBusyError,
     finish_migration,
     kinds_migrated,
     migrate_kind,

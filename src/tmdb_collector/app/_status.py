@@ -20,7 +20,7 @@ from tmdb_collector.queue import (
     open_work_queue,
     sqlite_path,
 )
-from tmdb_collector.store import LeaseHolder, ObjectStore, RecordIndex, StoreLease
+from tmdb_collector.store import LeaseHolder, ObjectStore, RecordIndex, StoreLease, store_layout
 
 __all__ = ["gather_status"]
 
@@ -38,6 +38,9 @@ async def gather_status(objects: ObjectStore, queue_spec: str) -> dict[str, Any]
     mirror = _judged(await _mirror_progress(objects), holder)
     return {
         "store": objects.url,
+        # How the records are kept: "objects" (one object per record version), "segments"
+        # (docs/storage.md, "Segments") or "empty".
+        "layout": await store_layout(objects),
         "lease": _lease(holder),
         # Collector functions on Lambda at work now (their roll call), and the messages they hold.
         "collectors_at_work": {"instances": collectors, "messages": held},

@@ -52,21 +52,19 @@ def show_status(
         _print(report, stdout_console())
 
 
+_LAYOUTS = {
+    "objects": "layout: one object per record version (earlier releases'); `tmdb-collector "
+    "migrate` moves it to segments (docs/storage.md)",
+    "segments": "layout: segments",
+}
+
+
 def _print(report: dict[str, Any], console: Console) -> None:
     queue = report["queue"]
     console.print(f"store: {report['store']}")
-    lease = report.get("lease")
-    if lease is not None:
-        console.print(
-            f"in use by: `{lease['command']}` (pid {lease['pid']} on {lease['host']}) since "
-            f"{lease['since']}, renewed {lease['renewed_at']}"
-        )
-    collectors = report.get("collectors_at_work") or {}
-    if collectors.get("instances"):
-        console.print(
-            f"collector functions at work: {collectors['instances']:,}, holding "
-            f"{collectors['messages']:,} messages"
-        )
+    if report.get("layout") in _LAYOUTS:
+        console.print(_LAYOUTS[report["layout"]])
+    _print_holders(report, console)
     if not queue["exists"]:
         console.print(f"queue: {queue['spec']} (none yet: run `tmdb-collector harvest`)")
     else:
@@ -99,6 +97,22 @@ def _print(report: dict[str, Any], console: Console) -> None:
     _print_mirror(report.get("mirror"), console)
     for kind, mark in report["watermarks"].items():
         console.print(f"changes watermark {kind}: read through {mark['through']}")
+
+
+def _print_holders(report: dict[str, Any], console: Console) -> None:
+    """Who is at work on the store: the run holding it, collector functions on Lambda."""
+    lease = report.get("lease")
+    if lease is not None:
+        console.print(
+            f"in use by: `{lease['command']}` (pid {lease['pid']} on {lease['host']}) since "
+            f"{lease['since']}, renewed {lease['renewed_at']}"
+        )
+    collectors = report.get("collectors_at_work") or {}
+    if collectors.get("instances"):
+        console.print(
+            f"collector functions at work: {collectors['instances']:,}, holding "
+            f"{collectors['messages']:,} messages"
+        )
 
 
 def _activity(activity: dict[str, Any]) -> str:

@@ -41,6 +41,16 @@ from tmdb_collector.store._lease import (
     LeaseHolder,
     StoreLease,
 )
+from tmdb_collector.store._migrate import (
+    KindMigration,
+    MigrationError,
+    finish_migration,
+    kinds_migrated,
+    migrate_kind,
+    old_layout_objects,
+    plan_kind,
+    store_layout,
+)
 from tmdb_collector.store._objects import ObjectInfo, ObjectStore
 from tmdb_collector.store._open import MEMORY_URL, check_store_location, open_object_store
 from tmdb_collector.store._records import (
@@ -99,8 +109,10 @@ __all__ = [
     "IndexRow",
     "InvalidObjectKeyError",
     "JsonLinesSink",
+    "KindMigration",
     "LeaseClock",
     "LeaseHolder",
+    "MigrationError",
     "ObjectInfo",
     "ObjectStore",
     "ParquetSink",
@@ -124,10 +136,16 @@ __all__ = [
     "check_store_location",
     "export_records",
     "export_to_file",
+    "finish_migration",
     "index_row",
     "iso_time",
+    "kinds_migrated",
+    "migrate_kind",
+    "old_layout_objects",
     "open_object_store",
     "open_record_store",
+    "plan_kind",
+    "store_layout",
     "use_segments",
     "validate_object_key",
 ]
