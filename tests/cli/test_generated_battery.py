@@ -141,6 +141,7 @@ FREE_TEXT: dict[tuple[str, str], list[str]] = {
             "migrate-history",
             "mirror",
             "query",
+            "rebuild-index",
             "redrive",
             "status",
         )

@@ -144,3 +144,64 @@ def test_an_empty_or_missing_store_is_said_so(tmp_path: Path) -> None:
     missing = run("migrate", "--store", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2
     assert "no store" in missing.stderr
+
+
+def test_the_index_and_version_map_are_rebuilt_from_the_segments(
+    old_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleted whole, the index and the version map come back from the segments alone; a
+    damaged block is named and only its records are missing (the next harvest refetches
+    them). ``checked_at`` and ``stored_bytes`` are rebuilt from the versions themselves."""
+    monkeypatch.setattr(store_migrate, "CHUNK_RECORDS", 20)
+    assert run("migrate", "--store", str(old_store)).exit_code == 0
+    objects = open_object_store(str(old_store))
+    before = asyncio.run(everything(asyncio.run(open_record_store(objects))))
+
+    def index_rows() -> dict[Kind, list[dict[str, Any]]]:
+        def key(row: dict[str, Any]) -> tuple[int, int, int]:
+            return (row["id"], row["season_number"] or -1, row["episode_number"] or -1)
+
+        return {
+            kind: sorted(
+                (
+                    {k: v for k, v in row.items() if k not in ("checked_at", "stored_bytes")}
+                    for row in asyncio.run(RecordIndex(objects).table(kind)).to_pylist()
+                ),
+                key=key,
+            )
+            for kind in Kind
+        }
+
+    index_before = index_rows()
+    for folder in ("index", "versions"):
+        for path in sorted((old_store / folder).rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+    assert asyncio.run(everything(asyncio.run(open_record_store(objects)))) == {}
+    rebuilt = run("rebuild-index", "--store", str(old_store))
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "rebuilt from" in rebuilt.stdout
+    assert asyncio.run(everything(asyncio.run(open_record_store(objects)))) == before
+    assert index_rows() == index_before
+
+    # A damaged block: named, its records missing, every other record served.
+    segment = sorted((old_store / "segments" / "movie").rglob("*.seg"))[0]
+    data = bytearray(segment.read_bytes())
+    data[200] ^= 0xFF  # inside the first block
+    segment.write_bytes(bytes(data))
+    damaged = run("rebuild-index", "--store", str(old_store))
+    assert damaged.exit_code == 0, damaged.output
+    assert f"damaged (its records are fetched again): segments/movie/{segment.name}" in (
+        damaged.stdout.replace(f"migrated/{segment.name}", segment.name)
+    )
+    after = asyncio.run(everything(asyncio.run(open_record_store(objects))))
+    lost = set(before) - set(after)
+    assert lost
+    assert all(key.kind is Kind.MOVIE for key in lost)
+    assert {key: after[key] for key in after} == {key: before[key] for key in after}
+
+
+def test_rebuild_index_refuses_a_store_of_the_old_layout(old_store: Path) -> None:
+    refused = run("rebuild-index", "--store", str(old_store))
+    assert refused.exit_code == 2
+    assert "is not in segments (objects)" in refused.stderr
+    assert "tmdb-collector migrate" in refused.stderr

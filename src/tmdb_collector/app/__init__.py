@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         open_harvest_queue,
         run_harvest,
     )
-    from tmdb_collector.app._migrate import MigrationReport, migrate_store
+    from tmdb_collector.app._migrate import MigrationReport, migrate_store, rebuild_store_index
     from tmdb_collector.app._mirror import (
         PROGRESS_KEY,
         MirrorProgress,
@@ -118,6 +118,7 @@ __all__ = [
     "query_index",
     "read_record",
     "read_record_bytes",
+    "rebuild_store_index",
     "record_history",
     "run_demo",
     "run_harvest",
@@ -196,6 +197,7 @@ _LAZY = {
     "compact_index": "tmdb_collector.app._compact",
     "MigrationReport": "tmdb_collector.app._migrate",
     "migrate_store": "tmdb_collector.app._migrate",
+    "rebuild_store_index": "tmdb_collector.app._migrate",
 }
 
 

@@ -1,4 +1,5 @@
-"""The migration use case (``tmdb-collector migrate``): a store of one object per record version
+"""The migration use case (``tmdb-collector migrate``), and the index rebuilt from segments
+(``tmdb-collector rebuild-index``): a store of one object per record version
 moved, in place, to segments (store/_migrate.py says how). Holds the store's run lease, so no
 ``mirror`` or ``harvest`` writes meanwhile, and refuses while collector functions are at work."""
 
@@ -7,22 +8,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from tmdb_collector.app._lease import run_lease
+from tmdb_collector.app._lease import compaction_lease, run_lease
 from tmdb_collector.app._roll_call import at_work
 from tmdb_collector.app._wiring import Wiring
+from tmdb_collector.errors import InputError
 from tmdb_collector.kinds import Kind
 from tmdb_collector.store import (
     KindMigration,
+    RebuildReport,
     StoreBusyError,
     finish_migration,
     kinds_migrated,
     migrate_kind,
     old_layout_objects,
     plan_kind,
+    rebuild_index,
     store_layout,
 )
 
-__all__ = ["MigrationReport", "migrate_store"]
+__all__ = ["MigrationReport", "migrate_store", "rebuild_store_index"]
 
 
 @dataclass
@@ -92,3 +96,25 @@ async def migrate_store(
         report.deleted = await finish_migration(objects, on_deleted=deleted)
         report.finished = True
     return report
+
+
+async def rebuild_store_index(
+    wiring: Wiring, *, progress: Callable[[str], None] | None = None
+) -> RebuildReport:
+    """Rebuild a store of segments' index and version map from its segments (``tmdb-collector
+    rebuild-index``), holding the run lease and the compaction lease."""
+    say = progress or (lambda _: None)
+    objects = await wiring.existing_objects()
+    layout = await store_layout(objects)
+    if layout != "segments":
+        raise InputError(
+            f"{objects.url} is not in segments ({layout}): only a store of segments can be "
+            "rebuilt from its own objects; `tmdb-collector migrate` moves a store to segments"
+        )
+
+    def segment(done: int, total: int) -> None:
+        if done == total or done % 100 == 0:
+            say(f"{done}/{total} segments read")
+
+    async with run_lease(objects, "rebuild-index"), compaction_lease(objects, "rebuild-index"):
+        return await rebuild_index(objects, on_segment=segment)

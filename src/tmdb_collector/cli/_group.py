@@ -36,6 +36,7 @@ _COMMANDS = {
     "migrate-history": "tmdb_collector.cli._migrate_history:migrate_history",
     "mirror": "tmdb_collector.cli._mirror:mirror",
     "query": "tmdb_collector.cli._query:query",
+    "rebuild-index": "tmdb_collector.cli._rebuild_index:rebuild_index",
     "redrive": "tmdb_collector.cli._redrive:redrive",
     "status": "tmdb_collector.cli._status:status",
 }

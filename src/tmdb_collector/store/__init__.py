@@ -53,6 +53,7 @@ from tmdb_collector.store._migrate import (
 )
 from tmdb_collector.store._objects import ObjectInfo, ObjectStore
 from tmdb_collector.store._open import MEMORY_URL, check_store_location, open_object_store
+from tmdb_collector.store._rebuild import RebuildReport, rebuild_index
 from tmdb_collector.store._records import (
     EncodedWrite,
     RecordDeletion,
@@ -116,6 +117,7 @@ __all__ = [
     "ObjectInfo",
     "ObjectStore",
     "ParquetSink",
+    "RebuildReport",
     "RecordDeletion",
     "RecordIndex",
     "RecordStore",
@@ -145,6 +147,7 @@ __all__ = [
     "open_object_store",
     "open_record_store",
     "plan_kind",
+    "rebuild_index",
     "store_layout",
     "use_segments",
     "validate_object_key",

@@ -45,7 +45,10 @@ __all__ = [
     "CorruptVersionMapError",
     "VersionLocation",
     "VersionMap",
+    "parquet_bytes",
     "version_fragment_key",
+    "versions_snapshot",
+    "versions_snapshot_key",
 ]
 
 VERSIONS_ROOT = "versions"
@@ -113,7 +116,8 @@ def version_fragment_key(kind: Kind, time_ms: int, writer: str, seq: int) -> str
     return f"{VERSIONS_ROOT}/{kind.value}/fragments/{time_ms:013d}-{writer}-{seq:06d}.parquet"
 
 
-def _snapshot_key(kind: Kind) -> str:
+def versions_snapshot_key(kind: Kind) -> str:
+    """The kind's compacted version map."""
     return f"{VERSIONS_ROOT}/{kind.value}/snapshot.parquet"
 
 
@@ -188,7 +192,7 @@ class VersionMap:
         table = await self._merged(kind, fragments, index_fragments)
         kept = _newest(table, retention_versions)
         if fragments or index_fragments or kept.num_rows != table.num_rows:
-            await self._objects.put(_snapshot_key(kind), _parquet(kept))
+            await self._objects.put(versions_snapshot_key(kind), _parquet(kept))
             await bounded([self._objects.delete(name) for name in fragments])
         return int(kept.num_rows)
 
@@ -218,6 +222,10 @@ class VersionMap:
                 )
         return entries
 
+    async def fragment_names(self, kind: Kind) -> list[str]:
+        """The kind's own fragments now (the migration's)."""
+        return await self._fragments(kind)
+
     async def _fragments(self, kind: Kind) -> list[str]:
         listed = [info.key async for info in self._objects.list(_fragments_prefix(kind))]
         return sorted(name for name in listed if name.endswith(".parquet"))
@@ -231,7 +239,7 @@ class VersionMap:
     ) -> pa.Table:
         # Fragments before the snapshot: one folded (and deleted) since the listing is in the
         # snapshot read after it.
-        names = [*fragments, _snapshot_key(kind)]
+        names = [*fragments, versions_snapshot_key(kind)]
         blobs = await bounded([self._objects.get(name) for name in [*names, *index_fragments]])
         parts = [
             self._read(name, data)
@@ -383,6 +391,44 @@ def _locations(kind: Kind, table: pa.Table) -> list[VersionLocation]:
 
 def _ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
+
+
+def versions_snapshot(
+    kind: Kind, locations: Iterable[VersionLocation], retention_versions: int
+) -> pa.Table:
+    """A version-map snapshot of ``locations`` (in any order, duplicates allowed): each version
+    once, each record's newest ``retention_versions``."""
+    rows = list(locations)
+    table = pa.table(
+        {
+            "id": [v.key.id for v in rows],
+            "season_number": [v.key.season for v in rows],
+            "episode_number": [v.key.episode for v in rows],
+            "fetched_at": [datetime.fromtimestamp(v.fetched_at_ms / 1000, UTC) for v in rows],
+            "content_hash": [v.content_hash for v in rows],
+            "deleted": [v.deleted for v in rows],
+            "segment": [v.segment for v in rows],
+            "offset": [v.offset for v in rows],
+            "length": [v.length for v in rows],
+            "ordinal": [v.ordinal for v in rows],
+            "stored_bytes": [v.stored_bytes for v in rows],
+            "written_at": [datetime.fromtimestamp(v.written_at_ms / 1000, UTC) for v in rows],
+        }
+    )
+    table = pa.table(
+        [table.column(f.name).cast(f.type) for f in VERSION_SCHEMA], schema=VERSION_SCHEMA
+    )
+    ordered = table.sort_by(
+        [(name, "ascending") for name in _KEY_COLUMNS]
+        + [("fetched_at", "ascending"), ("content_hash", "ascending")]
+        + [("written_at", "ascending"), ("segment", "ascending")]
+    )
+    return _newest(ordered.filter(_first_of_each_version(ordered)), retention_versions)
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    """A version-map object's bytes."""
+    return _parquet(table)
 
 
 def _parquet(table: pa.Table) -> bytes:
