@@ -5,7 +5,9 @@ function and ``mirror``'s last step alike."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 
 from tmdb_collector.app._lease import compaction_lease
 from tmdb_collector.kinds import Kind
@@ -17,15 +19,25 @@ from tmdb_collector.store import (
     RecordIndex,
     SegmentRecordStore,
     StoreBusyError,
+    collect_garbage,
     open_record_store,
 )
 
-__all__ = ["COMPACT_LEASE_PREFIX", "compact_index"]
+__all__ = ["COMPACT_LEASE_PREFIX", "SegmentGC", "compact_index"]
 
 _log = logging.getLogger("tmdb_collector.compact")
 
 #: The compaction lease's prefix (named in store's state keys).
 COMPACT_LEASE_PREFIX = COMPACTION_LEASE_PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentGC:
+    """How ``compact`` collects a store of segments' garbage (SEGMENT_LIVE_FRACTION,
+    SEGMENT_GRACE_SECONDS)."""
+
+    live_fraction: float = 0.5
+    grace_seconds: int = 3600
 
 
 async def compact_index(
@@ -35,11 +47,14 @@ async def compact_index(
     command: str = "compact",
     skip_if_busy: bool = False,
     metrics: Metrics | None = None,
+    gc: SegmentGC | None = None,
 ) -> dict[Kind, CompactionResult]:
     """Compact ``kinds`` holding the compaction lease. Another compaction of the store under
     way: StoreBusyError naming it — or, with ``skip_if_busy`` (``mirror``'s last step, whose
     fragments the other compaction folds now or next time), nothing is done and {} returned.
-    ``metrics`` counts each kind's folded fragments as soon as that kind is done."""
+    ``metrics`` counts each kind's folded fragments as soon as that kind is done. In a store of
+    segments, ``gc`` also collects each kind's garbage after folding it (``compact`` and the
+    compactor function; ``mirror``'s last step only folds)."""
     index = RecordIndex(objects)
     records = await open_record_store(objects)
     results = {}
@@ -49,6 +64,17 @@ async def compact_index(
                 if isinstance(records, SegmentRecordStore):
                     # The version map and the change log too, over one listing.
                     done = results[Kind(kind)] = await records.compact(Kind(kind))
+                    if gc is not None:
+                        collected = await collect_garbage(
+                            objects,
+                            Kind(kind),
+                            retention_versions=records.retention_versions,
+                            live_fraction=gc.live_fraction,
+                            grace_ms=gc.grace_seconds * 1000,
+                            now_ms=time.time_ns() // 1_000_000,
+                            writer=records.writer,
+                        )
+                        _log.info("segments collected", extra={"gc": asdict(collected)})
                 else:
                     done = results[Kind(kind)] = await index.compact(kind)
                 if metrics is not None:

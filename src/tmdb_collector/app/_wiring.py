@@ -33,6 +33,8 @@ from tmdb_collector.config import (
     HARVESTER_RATE,
     MAX_RECEIVES,
     RATE_LIMIT_REQUESTS,
+    SEGMENT_GRACE_SECONDS,
+    SEGMENT_LIVE_FRACTION,
     TMDB_QUEUE,
     TMDB_STORE,
     VISIBILITY_TIMEOUT,
@@ -55,6 +57,7 @@ from tmdb_collector.store import (
 )
 
 if TYPE_CHECKING:
+    from tmdb_collector.app._compact import SegmentGC
     from tmdb_collector.collect import CollectorSettings
     from tmdb_collector.harvest import HarvestSettings
     from tmdb_collector.tmdb import ClientSettings, Credential
@@ -328,6 +331,12 @@ class Wiring:
         from tmdb_collector.harvest import HarvestSettings  # noqa: PLC0415
 
         return self.config.build(HarvestSettings, **given)
+
+    def segment_gc(self) -> SegmentGC:
+        """How ``compact`` collects a store of segments' garbage."""
+        from tmdb_collector.app._compact import SegmentGC  # noqa: PLC0415
+
+        return SegmentGC(self.config[SEGMENT_LIVE_FRACTION], self.config[SEGMENT_GRACE_SECONDS])
 
     def collector_settings(self) -> CollectorSettings:
         """How the collector fetches (APPENDS_*, EPISODE_DETAILS) and how much at once."""

@@ -635,6 +635,25 @@ TMDB_QUEUE: Setting[str | None] = Setting(
     check=bool,
 )
 
+SEGMENT_LIVE_FRACTION = _number(
+    "SEGMENT_LIVE_FRACTION",
+    "storage",
+    0.5,
+    "In a store of segments: `compact` rewrites a segment whose kept versions fill less than "
+    'this share of its bytes, giving back the rest (docs/storage.md, "Segments").',
+    low=0.0,
+    high=1.0,
+    accepts="a share from 0 (never rewrite) to 1",
+)
+SEGMENT_GRACE_SECONDS = _integer(
+    "SEGMENT_GRACE_SECONDS",
+    "storage",
+    3600,
+    (0, 7 * 86_400),
+    "In a store of segments: how long a segment no version needs any more is kept before "
+    "`compact` deletes it, for readers that looked at the version map before.",
+)
+
 
 def _aws(
     name: str,
@@ -834,6 +853,8 @@ SETTINGS: tuple[Setting[object], ...] = cast(
         RETRY_DELAY_SECONDS,
         TMDB_STORE,
         TMDB_QUEUE,
+        SEGMENT_LIVE_FRACTION,
+        SEGMENT_GRACE_SECONDS,
         *AWS_SETTINGS,
         TMDB_API_KEY_SECRET,
         TMDB_API_KEY_PARAMETER,

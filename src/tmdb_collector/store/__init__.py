@@ -24,6 +24,7 @@ from tmdb_collector.store._export import (
     export_to_file,
     iso_time,
 )
+from tmdb_collector.store._gc import GCResult, collect_garbage
 from tmdb_collector.store._index import (
     INDEX_SCHEMA,
     CompactionResult,
@@ -106,6 +107,7 @@ __all__ = [
     "ExportResult",
     "ExportSink",
     "ExportTargetError",
+    "GCResult",
     "IndexQueryError",
     "IndexRow",
     "InvalidObjectKeyError",
@@ -136,6 +138,7 @@ __all__ = [
     "VersionInfo",
     "WriteResult",
     "check_store_location",
+    "collect_garbage",
     "export_records",
     "export_to_file",
     "finish_migration",

@@ -297,6 +297,16 @@ class RecordStore:
         """The object store underneath."""
         return self._objects
 
+    @property
+    def retention_versions(self) -> int:
+        """How many versions each record keeps (the current one counts)."""
+        return self._retention
+
+    @property
+    def writer(self) -> str:
+        """This instance's writer id: it names the objects it creates."""
+        return self._writer
+
     # --- writing --------------------------------------------------------------------------
 
     def encode(self, writes: Sequence[RecordWrite]) -> list[EncodedWrite]:

@@ -150,6 +150,10 @@ class VersionMap:
         when it was written."""
         return await self._merged(kind, await self._fragments(kind), await self._indexed(kind))
 
+    async def all(self, kind: Kind) -> list[VersionLocation]:
+        """Every kept version of the kind, ordered as ``table``."""
+        return _locations(kind, await self.table(kind))
+
     async def versions(self, key: RecordKey) -> list[VersionLocation]:
         """The record's kept versions, oldest fetch first; the last is the current one."""
         table = await self.table(key.kind)

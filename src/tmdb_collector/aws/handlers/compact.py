@@ -45,7 +45,12 @@ def handler(invocation: Invocation) -> dict[str, Any]:
     kinds = _kinds(schedule_detail(invocation.event, "compactor"))
     runtime = invocation.runtime
     results = runtime.run(
-        app.compact_index(runtime.wiring.objects, kinds, metrics=invocation.metrics)
+        app.compact_index(
+            runtime.wiring.objects,
+            kinds,
+            metrics=invocation.metrics,
+            gc=runtime.wiring.segment_gc(),
+        )
     )
     summary = {
         str(kind): {"fragments_merged": result.fragments_merged, "rows": result.rows}
