@@ -42,9 +42,14 @@ class RecordsFail:
         return getattr(self._inner, name)
 
     async def put(self, key: str, data: bytes) -> None:
-        if key.startswith("records/"):
+        if key.startswith(("records/", "segments/")):
             raise StoreError(f"{self._inner.url}: No space left on device writing {key}")
         await self._inner.put(key, data)
+
+    async def create(self, key: str, data: bytes) -> bool:
+        if key.startswith(("records/", "segments/")):
+            raise StoreError(f"{self._inner.url}: No space left on device writing {key}")
+        return bool(await self._inner.create(key, data))
 
 
 def mirror(fake: FakeTMDB, objects: ObjectStore, store: Path, *, stop: bool = False) -> None:

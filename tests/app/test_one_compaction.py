@@ -22,10 +22,10 @@ async def test_mirrors_compaction_and_a_compact_run_never_fold_one_kind_at_once(
     real = RecordIndex.compact
     folding: list[tuple[Kind, float, float]] = []
 
-    async def slow_compact(self: RecordIndex, kind: Kind | str) -> Any:
+    async def slow_compact(self: RecordIndex, kind: Kind | str, *listed: Any) -> Any:
         started = time.monotonic()
         await asyncio.sleep(0.02)  # long enough for the other to start meanwhile
-        result = await real(self, kind)
+        result = await real(self, kind, *listed)
         folding.append((Kind(kind), started, time.monotonic()))
         return result
 

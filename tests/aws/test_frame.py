@@ -52,10 +52,10 @@ def test_the_compactor_flushes_its_metrics_when_it_fails(
     deployment.drain()
     real = RecordIndex.compact
 
-    async def failing_for_tv(self: RecordIndex, kind: Kind | str) -> Any:
+    async def failing_for_tv(self: RecordIndex, kind: Kind | str, *listed: Any) -> Any:
         if Kind(kind) is Kind.TV:
             raise StoreError("S3 refused the snapshot of tv")
-        return await real(self, kind)
+        return await real(self, kind, *listed)
 
     monkeypatch.setattr(RecordIndex, "compact", failing_for_tv)
     capfd.readouterr()

@@ -26,10 +26,11 @@ from tmdb_collector.kinds import EXPORT_KINDS, EXPORT_NAMES, Kind, RecordKey
 from tmdb_collector.queue import SQLiteWorkQueue
 from tmdb_collector.store import (
     RecordIndex,
+    RecordStore,
+    RecordWrite,
     SegmentRecordStore,
     open_object_store,
     open_record_store,
-    use_segments,
 )
 
 SECRET = "mirror-test-key"  # noqa: S105 (the fake's test credential)
@@ -96,14 +97,18 @@ def stored(store: Path, kind: Kind) -> tuple[set[int], set[int]]:
 def test_a_full_mirror_then_a_day_later(
     fake: FakeTMDB, today: Today, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
 ) -> None:
-    """In both record layouts: one object per version (today's), and segments (issue 20, a
-    store marked with ``use_segments``)."""
+    """In both record layouts: segments (a new store's), and one object per version (a store an
+    earlier release wrote — here, one record written in that layout — goes on in it, named in
+    a warning, until migrated)."""
     store = tmp_path / "data"
-    if layout == "segments":
-        asyncio.run(use_segments(open_object_store(str(store))))
+    if layout == "objects":
+        seed = RecordWrite(RecordKey(Kind.MOVIE, 1), {"id": 1, "title": "seed"}, 1, "/3/movie/1")
+        asyncio.run(RecordStore(open_object_store(str(store))).write_batch([seed]))
     code, out, err = mirror(fake, store)
     assert code == 0, err + out
     assert "mirror done" in out
+    named = "is in the per-object record layout of earlier releases" in err
+    assert named == (layout == "objects"), err
     assert SECRET not in out + err
     first_day = today.day
     status = CliRunner().invoke(main, ["status", "--store", str(store), "--json"])

@@ -26,15 +26,15 @@ from tmdb_collector.schema import RecordCodec
 from tmdb_collector.store import (
     ObjectStore,
     RecordDeletion,
-    RecordStore,
     RecordWrite,
+    SegmentRecordStore,
     StoreError,
     export_to_file,
     open_object_store,
+    open_record_store,
 )
 from tmdb_collector.store import _export as store_export
 from tmdb_collector.store import _records as store_records
-from tmdb_collector.store._record_layout import current_key
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "tmdb" / "fixtures"
 T0 = 1_763_936_000_000  # 2025-11-23T22:13:20Z
@@ -65,12 +65,31 @@ class Location:
 
 
 def write(location: Location, *items: RecordWrite | RecordDeletion) -> None:
-    records = RecordStore(location.objects())
-    asyncio.run(records.write_batch(list(items)))
+    """A batch written as the collector writes one (a new store: in segments)."""
+
+    async def batch() -> None:
+        records = await open_record_store(location.objects(), writing=True)
+        await records.write_batch(list(items))
+
+    asyncio.run(batch())
 
 
-def corrupt(location: Location, key: RecordKey) -> None:
-    asyncio.run(location.objects().put(current_key(key), b"not zstd"))
+def corrupt(location: Location, key: RecordKey) -> str:
+    """Damage the block holding the record's current version; where it is, as messages say."""
+
+    async def damage() -> str:
+        objects = location.objects()
+        records = await open_record_store(objects)
+        assert isinstance(records, SegmentRecordStore)
+        where = (await records.versions.versions(key))[-1]
+        data = await objects.get(where.segment)
+        assert data is not None
+        garbled = bytearray(data)
+        garbled[where.offset + where.length // 2] ^= 0xFF
+        await objects.put(where.segment, bytes(garbled))
+        return f"{where.segment}#{where.offset}+{where.length}/{where.ordinal}"
+
+    return asyncio.run(damage())
 
 
 def fetched(key: RecordKey, document: dict[str, Any], at_ms: int) -> RecordWrite:
@@ -95,11 +114,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Location:
         fetched(EPISODE, fixture("tv/1399/season/1/episode/1.json"), T0),
         fetched(GONE, gone, T0),
     )
-    write(
-        location,
-        fetched(MOVIE, fixture("movie/550.json"), T0 + DAY),
-        RecordDeletion(GONE, "404 on fetch", T0 + DAY),
-    )
+    write(location, fetched(MOVIE, fixture("movie/550.json"), T0 + DAY))
+    write(location, RecordDeletion(GONE, "404 on fetch", T0 + DAY))
     return location
 
 
@@ -153,8 +169,7 @@ def test_query_text_is_a_short_summary(store: Location) -> None:
 def test_query_pb_writes_the_stored_bytes(store: Location) -> None:
     result = run(store, "query", "--type=movie", "--id=550", "--format", "pb")
     assert result.exit_code == 0, result.output
-    stored = asyncio.run(store.objects().get(current_key(MOVIE)))
-    assert result.stdout_bytes == stored
+    # The stored version as one zstd frame of its tmdb.v1.Record (docs/storage.md).
     assert RecordCodec().to_json(RecordCodec().decode(result.stdout_bytes)) == fixture(
         "movie/550.json"
     )
@@ -281,17 +296,17 @@ def test_a_bad_store_location_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_corrupt_record_is_one_line(store: Location) -> None:
-    corrupt(store, MOVIE)
+    where = corrupt(store, MOVIE)
     result = run(store, "query", "--type=movie", "--id=550")
     assert result.exit_code == 2  # a damaged object to replace: retrying as is cannot help
-    assert "not a stored tmdb-collector record" in result.stderr
+    assert "a damaged block" in result.stderr
     assert "movie 550" in result.stderr  # the record
-    assert current_key(MOVIE) in result.stderr  # and the object
+    assert where in result.stderr  # and where it is
     assert len(result.stderr.splitlines()) == 1
 
 
 def test_export_skips_and_counts_what_it_cannot_read(store: Location, tmp_path: Path) -> None:
-    corrupt(store, MOVIE)
+    where = corrupt(store, MOVIE)
     out = tmp_path / "movies.jsonl"
     result = run(
         store, "export", "--type=movie", "--format=jsonl", "--out", str(out), "--include-deleted"
@@ -299,7 +314,7 @@ def test_export_skips_and_counts_what_it_cannot_read(store: Location, tmp_path: 
     assert result.exit_code == 1, result.output
     assert [json.loads(line)["key"] for line in out.read_text().splitlines()] == ["13"]
     url = store.objects().url
-    assert f"skipped: movie 550: the object {url}/{current_key(MOVIE)}" in result.stderr
+    assert f"skipped: movie 550: the object {url}/{where}" in result.stderr
     assert "1 movie records could not be read and were skipped" in result.stderr
 
 
@@ -464,7 +479,7 @@ def test_a_failing_export_leaves_nothing(store: Location, tmp_path: Path) -> Non
     out_dir.mkdir()
     for output in ("jsonl", "parquet"):
         out = out_dir / f"movies.{output}"
-        records = RecordStore(FailingReads(store.objects(), 1))  # type: ignore[arg-type]
+        records = SegmentRecordStore(FailingReads(store.objects(), 1))  # type: ignore[arg-type]
         with pytest.raises(StoreError, match="connection reset"):
             asyncio.run(
                 export_to_file(records, Kind.MOVIE, output, out, include_deleted=True)  # type: ignore[arg-type]
@@ -600,9 +615,9 @@ def test_compact_folds_the_fragments_and_queries_answer_the_same(store: Location
 
     result = run(store, "compact", "--type=movie", "--type=tv_episode")
     assert result.exit_code == 0, result.output
-    # The fixture wrote two batches with movies (two fragments) and one with the episode.
+    # The fixture wrote three batches with movies (three fragments) and one with the episode.
     assert result.stdout.splitlines() == [
-        "movie: 2 fragments folded, 2 rows indexed",
+        "movie: 3 fragments folded, 2 rows indexed",
         "tv_episode: 1 fragments folded, 1 rows indexed",
     ]
     objects = store.objects()

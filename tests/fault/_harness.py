@@ -32,7 +32,7 @@ from moto_server import _LAUNCHER as MOTO_LAUNCHER
 from moto_server import create_bucket, moto_environ
 from tmdb_collector.fake import LISTENING_PREFIX
 from tmdb_collector.kinds import Kind, RecordKey
-from tmdb_collector.store import ObjectStore, RecordIndex, RecordStore, open_object_store
+from tmdb_collector.store import ObjectStore, RecordIndex, open_object_store, open_record_store
 
 #: The catalog every scenario mirrors (unless it says otherwise): every kind, ~480 records with
 #: seasons and episodes, a clean mirror in ~2 s.
@@ -430,7 +430,7 @@ def status(setup: Setup, **env: str) -> dict[str, Any]:
 
 @dataclass
 class StoreState:
-    """What a store holds, read through RecordStore and RecordIndex."""
+    """What a store holds, read through its record store (open_record_store) and RecordIndex."""
 
     #: kind → key → (content hash hex, tombstone) of the current version.
     current: dict[Kind, dict[str, tuple[str, bool]]]
@@ -460,7 +460,7 @@ def read_store(location: str, environ: Mapping[str, str] | None = None) -> Store
 
 
 async def _read_store(objects: ObjectStore) -> StoreState:
-    records = RecordStore(objects)
+    records = await open_record_store(objects)
     unreadable: list[str] = []
     current: dict[Kind, dict[str, tuple[str, bool]]] = {}
     keys: list[RecordKey] = []
@@ -607,8 +607,14 @@ def clean_mirror(where: Path, *fake_args: str) -> StoreState:
 
 
 def stored_objects(store: Path) -> int:
-    """Current record objects of a local store (a quick count of files, no decoding)."""
-    return sum(1 for _ in (store / "records").rglob("*.rec")) if (store / "records").is_dir() else 0
+    """Records stored so far in a local store: its current objects (the per-object layout of
+    earlier releases), or its index rows (segments: a batch's rows come with its segment)."""
+    if (store / "records").is_dir():
+        return sum(1 for _ in (store / "records").rglob("*.rec"))
+    if not (store / "index").is_dir():
+        return 0
+    index = RecordIndex(open_object_store(str(store)))
+    return sum(asyncio.run(index.table(kind, columns=["deleted"])).num_rows for kind in Kind)
 
 
 # --- timing ---------------------------------------------------------------------------------------

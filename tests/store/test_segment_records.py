@@ -186,6 +186,18 @@ async def test_current_records_read_each_segment_once_and_survive_a_damaged_bloc
     assert set(served) == set(range(1, 81)) - in_block
     with pytest.raises(UnreadableRecordError, match=r"movie 40: the object .*segments/movie/"):
         await records.read(RecordKey(Kind.MOVIE, 40))
+    # Fetched again with the same content, a damaged record is stored again (not "unchanged").
+    again = await records.write_batch(
+        [fetched(RecordKey(Kind.MOVIE, n), documents[n], T0 + 10) for n in sorted(in_block)]
+    )
+    assert {result.change for result in again} == {"created"}
+    repaired = await records.read(RecordKey(Kind.MOVIE, 40))
+    assert repaired is not None
+    assert repaired.json() == documents[40]
+    unchanged = await records.write_batch(
+        [fetched(RecordKey(Kind.MOVIE, 2), documents[2], T0 + 20)]
+    )
+    assert [result.change for result in unchanged] == ["unchanged"]
 
 
 async def test_a_series_parts_are_listed_from_the_version_map(store_case: StoreCase) -> None:

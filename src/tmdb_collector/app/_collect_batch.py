@@ -146,7 +146,7 @@ async def collect_batch(
     try:
         collector = Collector(
             client,
-            await open_record_store(objects),
+            await open_record_store(objects, writing=True),
             batch,
             settings,
             metrics=metrics,

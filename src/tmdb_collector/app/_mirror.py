@@ -253,7 +253,7 @@ async def run_mirror(
                 progress.planned.update({plan.kind: plan.total for plan in harvested.plan.kinds})
             collector = Collector(
                 client,
-                await open_record_store(objects),
+                await open_record_store(objects, writing=True),
                 queue,
                 collector_settings,
                 metrics=metrics,

@@ -12,10 +12,9 @@ is decided by the fetched time in the version map, not by whose write came last,
 collectors storing one record end with the newer fetch current. Retention is the version map's
 compaction (``compact_versions``); reclaiming segments' dead bytes is the segment GC's, next.
 
-Not the default layout yet: a new store is still written as ``records/`` and ``history/``.
-A store whose ``state/layout.json`` says ``segments`` (``open_record_store``) is written and
-read through this class by every command; no command writes that marker yet but the
-benchmarks — the migration will (the plan: docs/storage.md).
+A new store is written in segments (``open_record_store`` marks it, ``state/layout.json``); a
+store an earlier release wrote keeps its layout, named in a warning by every command, until
+``tmdb-collector migrate`` moves it.
 """
 
 from __future__ import annotations
@@ -23,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,10 +42,14 @@ from tmdb_collector.store._index import CompactionResult, RecordIndex, fragment_
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._record_layout import CHANGELOG_ROOT, changelog_piece_time
 from tmdb_collector.store._records import (
+    EncodedWrite,
+    RecordDeletion,
     RecordStore,
+    RecordWrite,
     StoredRecord,
     UnreadableRecordError,
     VersionInfo,
+    WriteResult,
     _Confirmation,
     _Current,
     _NewVersion,
@@ -54,6 +58,7 @@ from tmdb_collector.store._records import (
 from tmdb_collector.store._segment import (
     CorruptSegmentError,
     SegmentEntry,
+    block_records,
     build_segment,
     record_in_block,
 )
@@ -70,6 +75,8 @@ __all__ = [
     "use_segments",
 ]
 
+_log = logging.getLogger("tmdb_collector.store")
+
 SEGMENTS_ROOT = "segments"
 _HOUR_MS = 3_600_000
 #: What ``state/layout.json`` holds for a store of segments.
@@ -82,12 +89,28 @@ class StoreLayoutError(StoreError):
     action = Action.FIX
 
 
-async def open_record_store(objects: ObjectStore, **options: Any) -> RecordStore:
-    """The record layer of the store's layout (``state/layout.json``): one object per version
-    (no marker), or segments. A layout this version does not know is a StoreLayoutError."""
+async def open_record_store(
+    objects: ObjectStore, *, writing: bool = False, **options: Any
+) -> RecordStore:
+    """The record layer of the store's layout: segments when ``state/layout.json`` says so, or
+    for a new store; one object per version for a store an earlier release wrote (it has
+    ``records/`` or ``history/`` and no mark) — named in a warning each time, with the command
+    that moves it (``tmdb-collector migrate``). ``writing``: a new store is marked as segments
+    now. A layout this version does not know is a StoreLayoutError."""
     data = await objects.get(LAYOUT_KEY)
     if data is None:
-        return RecordStore(objects, **options)
+        if await _has_old_layout(objects):
+            _log.warning(
+                "%s is in the per-object record layout of earlier releases (one object per "
+                "record version): `tmdb-collector migrate --store %s` moves it to segments, "
+                "a hundred times fewer objects (docs/storage.md)",
+                objects.url,
+                objects.url,
+            )
+            return RecordStore(objects, **options)
+        if writing:
+            await objects.put(LAYOUT_KEY, json.dumps(LAYOUT_SEGMENTS).encode())
+        return SegmentRecordStore(objects, **options)
     try:
         layout = json.loads(data)
     except ValueError:
@@ -98,6 +121,13 @@ async def open_record_store(objects: ObjectStore, **options: Any) -> RecordStore
         f"{objects.url}/{LAYOUT_KEY} names a record layout this tmdb-collector does not know "
         f"({data[:80]!r}): upgrade tmdb-collector"
     )
+
+
+async def _has_old_layout(objects: ObjectStore) -> bool:
+    for root in ("records", "history"):
+        async for _ in objects.list(root):
+            return True
+    return False
 
 
 async def use_segments(objects: ObjectStore) -> None:
@@ -121,6 +151,8 @@ class SegmentRecordStore(RecordStore):
 
     def __init__(self, objects: ObjectStore, **options: Any) -> None:
         super().__init__(objects, **options)
+        #: The content hash of each fetched record of the batch being written.
+        self._candidates: dict[RecordKey, bytes] = {}
         #: What this instance knows of each kind's current versions, kept up to date from the
         #: index fragments written since (docs/storage.md, "Segments": no read per record).
         self._known: dict[Kind, _Known] = {}
@@ -132,11 +164,32 @@ class SegmentRecordStore(RecordStore):
 
     # --- writing --------------------------------------------------------------------------
 
+    async def write_batch(
+        self, items: Sequence[RecordWrite | EncodedWrite | RecordDeletion]
+    ) -> list[WriteResult]:
+        """As ``RecordStore.write_batch``. A refetch whose content equals the current version's
+        is "unchanged" only if that version still reads: its block is read once (a ranged
+        read per block among the batch's unchanged records) and a damaged one is written
+        again, as the old layout rewrote a damaged current object."""
+        writes = [item for item in items if isinstance(item, RecordWrite)]
+        encoded = iter(await asyncio.to_thread(self.encode, writes) if writes else [])
+        ready = [next(encoded) if isinstance(item, RecordWrite) else item for item in items]
+        self._candidates = {
+            item.key: item.encoded.content_hash
+            for item in ready
+            if isinstance(item, EncodedWrite) and item.encoded is not None
+        }
+        try:
+            return await super().write_batch(ready)
+        finally:
+            self._candidates = {}
+
     async def _read_currents(self, keys: set[RecordKey]) -> dict[RecordKey, _Current | None]:
         """Each key's current version, from what this instance knows of the version map: per
         kind of the batch one listing of the index fragments, and a read of each one written
         by another writer since the last look (the whole map again only after a compaction)."""
         currents: dict[RecordKey, _Current | None] = dict.fromkeys(keys)
+        unchanged: list[VersionLocation] = []
         for kind in {key.kind for key in keys}:
             current = await self._current_of(kind)
             for key in keys:
@@ -148,7 +201,42 @@ class SegmentRecordStore(RecordStore):
                         location.deleted,
                         location.stored_bytes,
                     )
+                    if not location.deleted and self._candidates.get(key) == location.content_hash:
+                        unchanged.append(location)
+        for location in await self._damaged(unchanged):
+            _log.warning(
+                "%s %s: its current version in %s cannot be read; the fresh fetch is stored again",
+                location.key.kind,
+                location.key,
+                _describe(location),
+            )
+            currents[location.key] = None
         return currents
+
+    async def _damaged(self, locations: list[VersionLocation]) -> list[VersionLocation]:
+        """Those of ``locations`` whose bytes do not read back (one ranged read per block)."""
+        by_block: dict[tuple[str, int, int], list[VersionLocation]] = {}
+        for location in locations:
+            by_block.setdefault((location.segment, location.offset, location.length), []).append(
+                location
+            )
+        damaged: list[VersionLocation] = []
+        frames = await bounded(
+            [self._objects.get_range(name, offset, length) for name, offset, length in by_block]
+        )
+        for block, frame in zip(by_block.values(), frames, strict=True):
+            try:
+                if frame is None:
+                    raise CorruptSegmentError("the segment is not there")
+                raws = block_records(frame, self._codec)
+                for location in block:
+                    if self._codec.envelope_of_raw(raws[location.ordinal]).content_hash != (
+                        location.content_hash
+                    ):
+                        damaged.append(location)
+            except (CorruptSegmentError, CorruptRecordError, IndexError):
+                damaged += block
+        return damaged
 
     async def _current_of(self, kind: Kind) -> dict[RecordKey, VersionLocation]:
         listed = await RecordIndex(self._objects).fragments(kind)

@@ -261,7 +261,7 @@ class VersionMap:
             + [("fetched_at", "ascending"), ("content_hash", "ascending")]
             + [("written_at", "ascending"), ("segment", "ascending")]
         )
-        return ordered.filter(_first_of_each_version(ordered))
+        return _collapse_repeats(ordered.filter(_first_of_each_version(ordered)))
 
     def _read_index(self, name: str, data: bytes, columns: list[str]) -> pa.Table:
         """An index fragment's key columns, ``written_at`` and ``columns`` (null when the
@@ -356,6 +356,23 @@ def _first_of_each_version(ordered: pa.Table) -> pa.Array:
     return pa.concat_arrays([pa.array([True]), changed.combine_chunks()])
 
 
+def _collapse_repeats(ordered: pa.Table) -> pa.Table:
+    """Of a record's consecutive versions with one content hash, the last: the same content
+    stored again (a damaged version's repair, or a refetch redelivered after a crash) is one
+    version, at its newest place. (An unchanged refetch writes no version at all.)"""
+    if ordered.num_rows < 2:
+        return ordered
+    same = pa.array([True] * (ordered.num_rows - 1), type=pa.bool_())
+    for name in (*_KEY_COLUMNS, "content_hash"):
+        column = ordered.column(name)
+        if name in ("season_number", "episode_number"):
+            column = pc.fill_null(column, -1)
+        same = pc.and_(same, pc.equal(column.slice(1), column.slice(0, len(column) - 1)))
+    # Keep a row unless the next row repeats it.
+    keep = pa.concat_arrays([pc.invert(same.combine_chunks()), pa.array([True])])
+    return ordered.filter(keep)
+
+
 def _newest(table: pa.Table, retention_versions: int) -> pa.Table:
     """Each key's last ``retention_versions`` rows of an ordered table."""
     if table.num_rows == 0:
@@ -427,7 +444,9 @@ def versions_snapshot(
         + [("fetched_at", "ascending"), ("content_hash", "ascending")]
         + [("written_at", "ascending"), ("segment", "ascending")]
     )
-    return _newest(ordered.filter(_first_of_each_version(ordered)), retention_versions)
+    return _newest(
+        _collapse_repeats(ordered.filter(_first_of_each_version(ordered))), retention_versions
+    )
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
