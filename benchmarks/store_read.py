@@ -89,7 +89,7 @@ async def reads(records: RecordStore, keys: list[RecordKey]) -> tuple[float, flo
     out = Path(tempfile.mkdtemp()) / "movies.jsonl"
     started = time.perf_counter()
     result = await export_to_file(records, Kind.MOVIE, "jsonl", out)
-    rate = result.records / (time.perf_counter() - started)
+    rate = result.written / (time.perf_counter() - started)
     out.unlink()
     await records.read(keys[0])  # a first read fills what a reader keeps (the version map)
     times = []

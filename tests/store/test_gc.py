@@ -22,6 +22,9 @@ async def segments(objects: ObjectStore) -> dict[str, int]:
 
 
 async def kept(records: SegmentRecordStore) -> dict[RecordKey, list[tuple[int, str]]]:
+    """Every kept version, read as a new reader reads it (one that looked at the version map
+    before a collection may read a segment it frees only within the grace period)."""
+    records = SegmentRecordStore(records.objects)
     out = {}
     for n in range(1, 31):
         key = RecordKey(Kind.MOVIE, n)

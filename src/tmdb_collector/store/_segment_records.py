@@ -23,6 +23,7 @@ import asyncio
 import io
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -79,6 +80,8 @@ _log = logging.getLogger("tmdb_collector.store")
 
 SEGMENTS_ROOT = "segments"
 _HOUR_MS = 3_600_000
+#: How long a reader answers from the version map it read (a write by this instance clears it).
+READ_CACHE_SECONDS = 2.0
 #: What ``state/layout.json`` holds for a store of segments.
 LAYOUT_SEGMENTS = {"layout": "segments", "version": 1}
 
@@ -153,6 +156,8 @@ class SegmentRecordStore(RecordStore):
         super().__init__(objects, **options)
         #: The content hash of each fetched record of the batch being written.
         self._candidates: dict[RecordKey, bytes] = {}
+        #: Each kind's version map as last read for reading, and when (monotonic seconds).
+        self._read_cache: dict[Kind, tuple[float, pa.Table]] = {}
         #: What this instance knows of each kind's current versions, kept up to date from the
         #: index fragments written since (docs/storage.md, "Segments": no read per record).
         self._known: dict[Kind, _Known] = {}
@@ -262,6 +267,7 @@ class SegmentRecordStore(RecordStore):
         #    is and the change it made: from here the version is read, the newer fetch is
         #    current, and the change is logged. A crash between the two leaves the segment
         #    unnamed (the redelivered batch decides and writes again; the GC reclaims it).
+        self._read_cache.clear()  # this instance reads what it wrote
         seq = next(self._sequence)
         newest = {version.key: version for version in versions}  # the batch's last per key
         by_kind: dict[Kind, list[_NewVersion]] = {}
@@ -360,6 +366,7 @@ class SegmentRecordStore(RecordStore):
             first = min(entry.time_ms for entry in entries)
             await self._write_piece(entries, first, next(self._sequence))
         self._known.pop(kind, None)
+        self._read_cache.pop(kind, None)
         return await index.compact(kind, listed)
 
     async def changes(
@@ -391,7 +398,7 @@ class SegmentRecordStore(RecordStore):
     # --- reading --------------------------------------------------------------------------
 
     async def read(self, key: RecordKey) -> StoredRecord | None:
-        versions = await self.versions.versions(key)
+        versions = await self._versions_of(key)
         return None if not versions else await self._read_location(versions[-1])
 
     async def stored_parts(self, kind: Kind, series_id: int) -> list[RecordKey]:
@@ -402,7 +409,7 @@ class SegmentRecordStore(RecordStore):
 
     async def history(self, key: RecordKey) -> list[VersionInfo]:
         infos: list[VersionInfo] = []
-        for number, location in enumerate(await self.versions.versions(key), start=1):
+        for number, location in enumerate(await self._versions_of(key), start=1):
             reason = None
             if location.deleted:  # the reason is in the tombstone itself
                 stored = await self._read_location(location)
@@ -481,6 +488,17 @@ class SegmentRecordStore(RecordStore):
         """Segments keep no copies: nothing to drop."""
         return 0
 
+    async def _versions_of(self, key: RecordKey) -> list[VersionLocation]:
+        """The record's versions, from the kind's version map as read at most
+        ``READ_CACHE_SECONDS`` ago: a reader answering many reads (``serve``, a benchmark)
+        reads the map once a few seconds, and each read is one ranged read."""
+        now = time.monotonic()
+        cached = self._read_cache.get(key.kind)
+        if cached is None or now - cached[0] > READ_CACHE_SECONDS:
+            cached = (now, await self.versions.table(key.kind))
+            self._read_cache[key.kind] = cached
+        return await self.versions.versions(key, cached[1])
+
     async def _choose(
         self, key: RecordKey, *, version: int | None = None, at_ms: int | None = None
     ) -> VersionLocation | None:
@@ -488,7 +506,7 @@ class SegmentRecordStore(RecordStore):
             raise ValueError("choose a version by its number or by a time, not both")
         if version == 0:
             raise ValueError("versions count from 1 (the oldest) or from -1 (the newest)")
-        versions = await self.versions.versions(key)
+        versions = await self._versions_of(key)
         if not versions:
             return None
         if version is not None:

@@ -154,9 +154,13 @@ class VersionMap:
         """Every kept version of the kind, ordered as ``table``."""
         return _locations(kind, await self.table(kind))
 
-    async def versions(self, key: RecordKey) -> list[VersionLocation]:
-        """The record's kept versions, oldest fetch first; the last is the current one."""
-        table = await self.table(key.kind)
+    async def versions(
+        self, key: RecordKey, table: pa.Table | None = None
+    ) -> list[VersionLocation]:
+        """The record's kept versions, oldest fetch first; the last is the current one.
+        ``table``: the kind's ``table`` read before, to look in instead."""
+        if table is None:
+            table = await self.table(key.kind)
         mask = pc.equal(table.column("id"), key.id)
         for name, value in (("season_number", key.season), ("episode_number", key.episode)):
             column = table.column(name)
