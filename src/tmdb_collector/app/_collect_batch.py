@@ -38,7 +38,7 @@ from tmdb_collector.queue import (
     WorkQueue,
     sqs_event_messages,
 )
-from tmdb_collector.store import ObjectStore, StoreError, open_record_store
+from tmdb_collector.store import ObjectStore, RecordStore, StoreError, open_record_store
 from tmdb_collector.tmdb import TMDBClient
 
 __all__ = ["BatchReport", "collect_batch", "idle_share", "sqs_event_messages"]
@@ -101,12 +101,14 @@ async def collect_batch(
     metrics: Metrics | None = None,
     pace: Pace | None = None,
     hand_back: bool = True,
+    records: RecordStore | None = None,
 ) -> BatchReport:
     """Collect ``messages`` (already received from ``queue``, which takes the re-sends and the
     dead letters) with ``client`` (open; a warm Lambda container keeps one). After ``seconds``
     no new message is started and those not being stored are released: they come back, with no
     attempt spent. A rejected credential is raised (AuthenticationError): nothing is finished,
-    everything comes back.
+    everything comes back. ``records``: the record store to write (a warm container keeps one,
+    ``Wiring.writable_records``); by default the store's, opened for this batch.
 
     With a shared ``pace`` (the wiring's, on Lambda), ``pace.instances`` batches may run at
     once, sharing ``pace.shared_rate`` (the client paces at the fixed share). With
@@ -146,7 +148,7 @@ async def collect_batch(
     try:
         collector = Collector(
             client,
-            await open_record_store(objects, writing=True),
+            records if records is not None else await open_record_store(objects, writing=True),
             batch,
             settings,
             metrics=metrics,

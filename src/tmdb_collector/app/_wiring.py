@@ -122,6 +122,7 @@ class Wiring:
         """``objects``: a store already open, used instead of opening TMDB_STORE (a process
         that holds one; tests with a memory store)."""
         self.config = config
+        self._writable_records: RecordStore | None = None
         self.surface = surface
         if objects is not None:
             self.__dict__["objects"] = objects  # the cached property's value
@@ -200,6 +201,14 @@ class Wiring:
     async def records(self) -> RecordStore:
         """The record store, for reading (``query``, ``history``, ``export``): it must exist."""
         return await open_record_store(await self.existing_objects())
+
+    async def writable_records(self) -> RecordStore:
+        """The record store the collector writes, kept while this wiring lives: a warm Lambda
+        container's collector keeps its view of the current versions between invocations
+        (in a store of segments it then reads only the fragments others wrote since)."""
+        if self._writable_records is None:
+            self._writable_records = await open_record_store(self.objects, writing=True)
+        return self._writable_records
 
     async def index(self) -> RecordIndex:
         """The store's index, for queries: the store must exist."""

@@ -42,6 +42,7 @@ def handler(invocation: Invocation) -> dict[str, Any]:
             seconds=seconds,
             metrics=invocation.metrics,
             pace=pace,
+            records=await wiring.writable_records(),
         )
 
     report = runtime.run(collect())
