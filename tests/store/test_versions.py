@@ -103,3 +103,63 @@ async def test_a_damaged_fragment_is_named_with_what_to_do() -> None:
     await objects.put("versions/movie/fragments/0000000000001-w-000001.parquet", b"PAR1 no")
     with pytest.raises(CorruptVersionMapError, match=r"0000000000001-w-000001\.parquet.*rebuild"):
         await VersionMap(objects).table(Kind.MOVIE)
+
+
+async def test_a_writers_view_finds_each_current_version_and_folds_its_overlay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The columnar view a writer keeps: the latest fetch per record, whether it came from the
+    map or was written since (the overlay), also once the overlay is folded in."""
+    from tmdb_collector.store._versions import CurrentView, VersionLocation  # noqa: PLC0415
+
+    versions = VersionMap(open_object_store("memory://"))
+    await add(
+        versions,
+        Kind.TV_EPISODE,
+        "segments/tv_episode/a.seg",
+        1000,
+        entry("1399/1/1", 10, 1),
+        entry("1399/1/2", 10, 2, ordinal=1),
+        entry("1399/0/1", 10, 3, ordinal=2),  # season 0: the specials
+    )
+    await add(
+        versions, Kind.TV_EPISODE, "segments/tv_episode/b.seg", 2000, entry("1399/1/1", 20, 4)
+    )
+    view = CurrentView(Kind.TV_EPISODE, await versions.table(Kind.TV_EPISODE))
+    e = {
+        spec: RecordKey.parse(Kind.TV_EPISODE, spec)
+        for spec in ("1399/1/1", "1399/1/2", "1399/0/1", "1399/9/9")
+    }
+    found = view.lookup(e.values())
+    assert set(found) == {e["1399/1/1"], e["1399/1/2"], e["1399/0/1"]}
+    assert (found[e["1399/1/1"]].fetched_at_ms, found[e["1399/1/1"]].segment) == (
+        20,
+        "segments/tv_episode/b.seg",
+    )
+
+    def written(spec: str, fetched: int, digest: int) -> VersionLocation:
+        return VersionLocation(
+            e[spec] if spec in e else RecordKey.parse(Kind.TV_EPISODE, spec),
+            fetched,
+            bytes([digest]) * 32,
+            False,
+            "segments/tv_episode/c.seg",
+            8,
+            100,
+            0,
+            50,
+            3000,
+        )
+
+    view.update(written("1399/1/2", 30, 5))  # newer: replaces
+    view.update(written("1399/1/1", 15, 6))  # older than the map's: ignored
+    view.update(written("1399/9/9", 5, 7))  # new record
+    found = view.lookup(e.values())
+    assert found[e["1399/1/2"]].fetched_at_ms == 30
+    assert found[e["1399/1/1"]].fetched_at_ms == 20
+    assert found[e["1399/9/9"]].fetched_at_ms == 5
+    monkeypatch.setattr(CurrentView, "_FOLD_AT", 1)
+    view.update(written("1399/2/1", 40, 8))  # folds the overlay into the columns
+    assert view._overlay == {}
+    assert len(view) == 5
+    assert view.lookup(e.values()) == found

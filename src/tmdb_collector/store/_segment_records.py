@@ -64,7 +64,12 @@ from tmdb_collector.store._segment import (
     record_in_block,
 )
 from tmdb_collector.store._state_keys import LAYOUT_KEY
-from tmdb_collector.store._versions import LOCATION_SCHEMA, VersionLocation, VersionMap
+from tmdb_collector.store._versions import (
+    LOCATION_SCHEMA,
+    CurrentView,
+    VersionLocation,
+    VersionMap,
+)
 
 __all__ = [
     "LAYOUT_SEGMENTS",
@@ -196,7 +201,8 @@ class SegmentRecordStore(RecordStore):
         currents: dict[RecordKey, _Current | None] = dict.fromkeys(keys)
         unchanged: list[VersionLocation] = []
         for kind in {key.kind for key in keys}:
-            current = await self._current_of(kind)
+            view = await self._current_of(kind)
+            current = view.lookup(key for key in keys if key.kind is kind)
             for key in keys:
                 location = current.get(key)
                 if location is not None:
@@ -243,19 +249,18 @@ class SegmentRecordStore(RecordStore):
                 damaged += block
         return damaged
 
-    async def _current_of(self, kind: Kind) -> dict[RecordKey, VersionLocation]:
+    async def _current_of(self, kind: Kind) -> CurrentView:
         listed = await RecordIndex(self._objects).fragments(kind)
         known = self._known.get(kind)
         if known is None or not known.seen <= set(listed):
             # First look, or a compaction folded fragments since: the whole map.
-            current = await self.versions.current(kind)
-            self._known[kind] = _Known(current, set(listed))
-            return current
+            view = CurrentView(kind, await self.versions.table(kind))
+            self._known[kind] = _Known(view, set(listed))
+            return view
         new = [name for name in listed if name not in known.seen]
         if new:
-            table = await self.versions.locations_in(kind, new)
-            for location in table:
-                _newer(known.current, location)
+            for location in await self.versions.locations_in(kind, new):
+                known.current.update(location)
             known.seen.update(new)
         return known.current
 
@@ -285,7 +290,7 @@ class SegmentRecordStore(RecordStore):
                 continue
             known.seen.add(fragment_key(kind, time_ms, self._writer, seq))
             for entry in entries:
-                _newer(known.current, _location(kind, name, entry, time_ms))
+                known.current.update(_location(kind, name, entry, time_ms))
 
     def _located_fragments(
         self,
@@ -552,15 +557,8 @@ class _Known:
 
     __slots__ = ("current", "seen")
 
-    def __init__(self, current: dict[RecordKey, VersionLocation], seen: set[str]) -> None:
+    def __init__(self, current: CurrentView, seen: set[str]) -> None:
         self.current, self.seen = current, seen
-
-
-def _newer(current: dict[RecordKey, VersionLocation], location: VersionLocation) -> None:
-    """``location`` becomes its key's current version if it was fetched later."""
-    known = current.get(location.key)
-    if known is None or location.fetched_at_ms > known.fetched_at_ms:
-        current[location.key] = location
 
 
 def _location(kind: Kind, segment: str, entry: SegmentEntry, time_ms: int) -> VersionLocation:
