@@ -36,11 +36,14 @@ BATCH = 100
 SYNTHETIC_PER_KIND = 300
 
 
-def synthetic() -> list[tuple[RecordKey, dict[str, Any]]]:
-    catalog = SyntheticCatalog(dict.fromkeys(EXPORT_KINDS, SYNTHETIC_PER_KIND), seed=5)
+def synthetic(
+    per_kind: int = SYNTHETIC_PER_KIND, seed: int = 5
+) -> list[tuple[RecordKey, dict[str, Any]]]:
+    """``per_kind`` records of each exported kind, every sub-resource appended."""
+    catalog = SyntheticCatalog(dict.fromkeys(EXPORT_KINDS, per_kind), seed=seed)
     out = []
     for kind in EXPORT_KINDS:
-        for record_id in range(1, SYNTHETIC_PER_KIND + 1):
+        for record_id in range(1, per_kind + 1):
             key = RecordKey(kind, record_id)
             document = with_every_block(catalog, key)
             if document is not None:

@@ -28,10 +28,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from tmdb_collector.fake import with_every_block
-from tmdb_collector.fake.synthetic import SyntheticCatalog
-from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
+from benchmarks.segment_size import synthetic
+from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.store import (
     ObjectStore,
     RecordStore,
@@ -50,19 +50,11 @@ POINT_READS = 300
 BUCKET = "tmdb-store-read"
 
 
-def documents() -> list[tuple[RecordKey, dict[str, object]]]:
-    catalog = SyntheticCatalog(dict.fromkeys(EXPORT_KINDS, PER_KIND), seed=17)
-    out = []
-    for kind in EXPORT_KINDS:
-        for record_id in range(1, PER_KIND + 1):
-            key = RecordKey(kind, record_id)
-            document = with_every_block(catalog, key)
-            if document is not None:
-                out.append((key, document))
-    return out
+def documents() -> list[tuple[RecordKey, dict[str, Any]]]:
+    return synthetic(PER_KIND, seed=17)
 
 
-async def fill(records: RecordStore, docs: list[tuple[RecordKey, dict[str, object]]]) -> None:
+async def fill(records: RecordStore, docs: list[tuple[RecordKey, dict[str, Any]]]) -> None:
     writes = [RecordWrite(key, doc, 1_796_000_000_000, key.api_path) for key, doc in docs]
     by_kind: dict[Kind, list[RecordWrite]] = {}
     for write in writes:

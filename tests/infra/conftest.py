@@ -84,6 +84,24 @@ class Stack:
         return configuration
 
 
+def make_secret(stack: Stack) -> str:
+    """The secret the template declares, made by hand (moto skips AWS::SecretsManager::Secret),
+    empty as the template makes it, and named in the functions' environment; its ARN."""
+    secrets = boto3.client("secretsmanager", region_name=stack.region)
+    arn = str(secrets.create_secret(Name=f"tmdb-collector/{stack.stage}/api-key")["ARN"])
+    lambda_ = boto3.client("lambda", region_name=stack.region)
+    for output in ("HarvesterFunctionName", "CollectorFunctionName"):
+        variables = stack.function(output)["Environment"]["Variables"]
+        lambda_.update_function_configuration(
+            FunctionName=stack.outputs[output],
+            Environment={
+                "Variables": {k: str(v) for k, v in variables.items()}
+                | {"TMDB_API_KEY_SECRET": arn}
+            },
+        )
+    return arn
+
+
 def deploy(name: str, stage: str, region: str) -> Stack:
     """Create the stack NAME from the expanded template on the moto server boto3 points at."""
     s3 = boto3.client("s3", region_name=region)

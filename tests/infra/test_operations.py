@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from aws.conftest import COUNTS, SECRET
-from infra.conftest import Stack, _source
+from infra.conftest import Stack, _source, make_secret
 from infra.lambda_endpoint import LambdaEndpoint
 from tmdb_collector.cli import main
 from tmdb_collector.fake import FakeSettings, FakeTMDB
@@ -153,22 +153,12 @@ def test_verify_checks_the_deployment_one_line_each(
     """What moto creates passes; what moto skips (the schedules, the public access block) is
     reported FAIL with what to do, and the exit status says so. The secret moto skips is made by
     hand and named in the functions' environment, as the template's reference would."""
+    secret = make_secret(stack)  # empty
     secrets = boto3.client("secretsmanager", region_name=stack.region)
-    made = secrets.create_secret(Name=f"tmdb-collector/{stack.stage}/api-key")  # empty
-    lambda_ = boto3.client("lambda", region_name=stack.region)
-    for output in ("HarvesterFunctionName", "CollectorFunctionName"):
-        variables = stack.function(output)["Environment"]["Variables"]
-        lambda_.update_function_configuration(
-            FunctionName=stack.outputs[output],
-            Environment={
-                "Variables": {k: str(v) for k, v in variables.items()}
-                | {"TMDB_API_KEY_SECRET": made["ARN"]}
-            },
-        )
     empty = run("aws", "verify", "--stack", stack.name)
     assert "FAIL the credential's secret holds a value: put your TMDB key in" in empty.stdout
     fake = FakeTMDB(SyntheticCatalog(COUNTS, seed=5), FakeSettings(api_key=SECRET))
-    secrets.put_secret_value(SecretId=made["ARN"], SecretString=SECRET)
+    secrets.put_secret_value(SecretId=secret, SecretString=SECRET)
     with fake.run_in_thread() as running:
         monkeypatch.setenv("TMDB_API_URL", running.url)
         # moto cannot run the harvester for the dry run: the endpoint stands in for Lambda's

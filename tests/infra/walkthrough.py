@@ -29,7 +29,7 @@ if __name__ == "__main__":  # run as a script: the test helpers' folder is tests
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aws.conftest import SECRET, Deployment
-from infra.conftest import Stack, deploy
+from infra.conftest import Stack, deploy, make_secret
 from infra.lambda_endpoint import LambdaEndpoint
 from moto_server import moto_environ, running_moto
 from tmdb_collector.cli import main as cli
@@ -107,21 +107,7 @@ def session(environ: Mapping[str, str], root: Path) -> Iterator[Session]:
     a fake TMDB, and Lambda's stand-in; the secret made as the template names it, empty."""
     region = environ["AWS_REGION"]
     stack = deploy(NAME, STAGE, region)
-    # moto skips AWS::SecretsManager::Secret: the secret the template declares, made by hand
-    # (empty, as the template makes it) and named in the functions' environment.
-    lambda_ = boto3.client("lambda", region_name=region)
-    secret = boto3.client("secretsmanager", region_name=region).create_secret(
-        Name=f"tmdb-collector/{STAGE}/api-key"
-    )
-    for output in ("HarvesterFunctionName", "CollectorFunctionName"):
-        variables = stack.function(output)["Environment"]["Variables"]
-        lambda_.update_function_configuration(
-            FunctionName=stack.outputs[output],
-            Environment={
-                "Variables": {k: str(v) for k, v in variables.items()}
-                | {"TMDB_API_KEY_SECRET": secret["ARN"]}
-            },
-        )
+    make_secret(stack)
     fake = FakeTMDB(SyntheticCatalog(COUNTS, seed=7), FakeSettings(api_key=SECRET))
     with ExitStack() as stack_of:
         running = stack_of.enter_context(fake.run_in_thread())

@@ -82,7 +82,8 @@ async def migrate_store(
                     say(f"{kind}: {done}/{total} segments written and verified")
 
                 report.kinds.append(await migrate_kind(objects, kind, on_chunk=chunk))
-            report.left = [kind for kind in Kind if kind not in await kinds_migrated(objects)]
+            migrated = await kinds_migrated(objects)
+            report.left = [kind for kind in Kind if kind not in migrated]
             if report.left:
                 return report
         old = await old_layout_objects(objects)

@@ -101,11 +101,10 @@ async def collect_garbage(
         relocated = [moved.get((v.segment, v.offset, v.ordinal), v) for v in kept]
         snapshot = versions_snapshot(kind, relocated, retention_versions)
         await objects.put(versions_snapshot_key(kind), parquet_bytes(snapshot))
-    result.deleted, result.waiting = await _delete_after_grace(
-        objects, kind, empty, now_ms, grace_ms
-    )
-    after = [info.size async for info in objects.list(f"{SEGMENTS_ROOT}/{kind.value}")]
-    result.bytes_after = sum(after)
+    due, result.waiting = await _delete_after_grace(objects, kind, empty, now_ms, grace_ms)
+    result.deleted = len(due)
+    # bytes_after holds the rewritten segments' bytes so far (_rewrite adds them).
+    result.bytes_after += result.bytes_before - sum(sizes[name][0] for name in due)
     return result
 
 
@@ -129,31 +128,23 @@ async def _rewrite(
     new_name = segment_key(kind, now_ms, writer, result.rewritten + 1).replace(".seg", "-gc.seg")
     new_data, entries = build_segment(kind, raws, codec)
     await objects.put(new_name, new_data)
+    result.bytes_after += len(new_data)
     moved = {}
     for old, entry, raw in zip(live, entries, raws, strict=True):
         frame = await objects.get_range(new_name, entry.offset, entry.length)
         if frame is None or record_in_block(frame, entry.ordinal, codec) != raw:
             raise CorruptSegmentError(f"the rewritten {new_name} does not read back")
-        moved[old.segment, old.offset, old.ordinal] = VersionLocation(
-            key=old.key,
-            fetched_at_ms=old.fetched_at_ms,
-            content_hash=old.content_hash,
-            deleted=old.deleted,
-            segment=new_name,
-            offset=entry.offset,
-            length=entry.length,
-            ordinal=entry.ordinal,
-            stored_bytes=entry.stored_bytes,
-            written_at_ms=old.written_at_ms,
+        moved[old.segment, old.offset, old.ordinal] = VersionLocation.of(
+            entry, new_name, old.written_at_ms
         )
     return moved
 
 
 async def _delete_after_grace(
     objects: ObjectStore, kind: Kind, empty: list[str], now_ms: int, grace_ms: int
-) -> tuple[int, int]:
+) -> tuple[list[str], int]:
     """Delete the segments found empty for ``grace_ms``; remember the others since when.
-    (deleted, waiting)."""
+    (the segments deleted, how many wait)."""
     state_key = f"{_STATE}/{kind.value}.json"
     data = await objects.get(state_key)
     try:
@@ -165,4 +156,4 @@ async def _delete_after_grace(
     await bounded([objects.delete(name) for name in due])
     waiting = {name: first for name, first in since.items() if name not in due}
     await objects.put(state_key, json.dumps(waiting, sort_keys=True).encode())
-    return len(due), len(waiting)
+    return due, len(waiting)

@@ -363,7 +363,7 @@ class RecordIndex:
         except (pa.ArrowException, ValueError, KeyError, OSError) as error:
             # pyarrow's text may quote the damaged bytes (newlines, control characters): the
             # message stays one printable line.
-            cause = " ".join("".join(c if c.isprintable() else " " for c in str(error)).split())
+            cause = printable(error)
             raise CorruptIndexError(
                 f"index object {name} in {self._objects.url} is not a Parquet file of the index "
                 f"schema ({cause}); delete or restore it"
@@ -486,6 +486,11 @@ def _run_query(table: pa.Table, sql: str, where: str | None) -> pa.Table:
         raise IndexQueryError(f"the query returned no result set: {sql}")
     # DuckDB hands timestamps back in its own precision; the schema is the contract.
     return result.cast(INDEX_SCHEMA)
+
+
+def printable(error: Exception) -> str:
+    """An error's text on one printable line (pyarrow's may quote damaged bytes)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(error)).split())
 
 
 def _one_line(error: Exception, where: str) -> str:

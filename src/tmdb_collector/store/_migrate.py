@@ -34,6 +34,7 @@ from tmdb_collector.store._segment import build_segment, record_in_block
 from tmdb_collector.store._segment_records import (
     LAYOUT_SEGMENTS,
     SEGMENTS_ROOT,
+    has_old_layout,
 )
 from tmdb_collector.store._state_keys import LAYOUT_KEY
 from tmdb_collector.store._versions import VersionMap, version_fragment_key
@@ -81,10 +82,7 @@ async def store_layout(objects: ObjectStore) -> str:
     or ``empty``."""
     if await objects.get(LAYOUT_KEY) is not None:
         return "segments"
-    for root in (RECORDS_ROOT, HISTORY_ROOT):
-        async for _ in objects.list(root):
-            return "objects"
-    return "empty"
+    return "objects" if await has_old_layout(objects) else "empty"
 
 
 async def _record_versions(objects: ObjectStore, kind: Kind) -> dict[RecordKey, list[str]]:

@@ -22,7 +22,7 @@ from tmdb_collector.schema import CorruptRecordError, RecordCodec
 from tmdb_collector.store._gather import bounded
 from tmdb_collector.store._index import RecordIndex, index_fragment, index_row, snapshot_key
 from tmdb_collector.store._objects import ObjectStore
-from tmdb_collector.store._segment import SegmentEntry, scan_segment
+from tmdb_collector.store._segment import scan_segment
 from tmdb_collector.store._segment_records import SEGMENTS_ROOT
 from tmdb_collector.store._versions import (
     VersionLocation,
@@ -72,7 +72,7 @@ async def rebuild_index(
         report.damaged += [f"{name}: {damage}" for damage in scan.damaged]
         written = _written_at(name)
         for entry, raw in scan.records:
-            location = _location(entry, name, written)
+            location = VersionLocation.of(entry, name, written)
             found[entry.kind].append(location)
             best = latest.get(location.key)
             if best is None or location.fetched_at_ms > best[0].fetched_at_ms:
@@ -115,18 +115,3 @@ def _written_at(segment: str) -> int:
     stem = segment.rsplit("/", 1)[-1]
     head = stem.split("-", 1)[0]
     return int(head) if head.isdigit() and len(head) == 13 else 0
-
-
-def _location(entry: SegmentEntry, segment: str, written_at_ms: int) -> VersionLocation:
-    return VersionLocation(
-        key=RecordKey.parse(entry.kind, entry.key),
-        fetched_at_ms=entry.fetched_at_ms,
-        content_hash=entry.content_hash,
-        deleted=entry.deleted,
-        segment=segment,
-        offset=entry.offset,
-        length=entry.length,
-        ordinal=entry.ordinal,
-        stored_bytes=entry.stored_bytes,
-        written_at_ms=written_at_ms,
-    )

@@ -273,6 +273,10 @@ class RecordStore:
     """Stored TMDB records over an object store: write batches, read current and past versions,
     follow the change log. Safe to use from several processes at once (docs/storage.md)."""
 
+    #: How long after its name's time a change-log piece holds entries: a batch's piece holds
+    #: that batch's alone (1 ms); a store of segments compacts them into hourly pieces.
+    _PIECE_SPAN_MS = 1
+
     def __init__(
         self,
         objects: ObjectStore,
@@ -659,8 +663,10 @@ class RecordStore:
         At-least-once: dedupe on (kind, key, new_hash).
         """
         listed = [info.key async for info in self._objects.list(CHANGELOG_ROOT)]
+        # A piece is named by its first entry and spans _PIECE_SPAN_MS after it.
+        first = None if since_ms is None else since_ms - since_ms % self._PIECE_SPAN_MS
         pieces = sorted(
-            name for name in listed if _within(changelog_piece_time(name), since_ms, until_ms)
+            name for name in listed if _within(changelog_piece_time(name), first, until_ms)
         )
         for piece in pieces:
             data = await self._objects.get(piece)

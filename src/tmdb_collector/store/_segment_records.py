@@ -36,12 +36,11 @@ from tmdb_collector.errors import Action
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.schema import CorruptRecordError
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
-from tmdb_collector.store._changelog import ChangeEntry, decode_piece
+from tmdb_collector.store._changelog import ChangeEntry
 from tmdb_collector.store._errors import StoreError
 from tmdb_collector.store._gather import bounded
 from tmdb_collector.store._index import CompactionResult, RecordIndex, fragment_key, rows_table
 from tmdb_collector.store._objects import ObjectStore
-from tmdb_collector.store._record_layout import CHANGELOG_ROOT, changelog_piece_time
 from tmdb_collector.store._records import (
     EncodedWrite,
     RecordDeletion,
@@ -76,6 +75,7 @@ __all__ = [
     "SEGMENTS_ROOT",
     "SegmentRecordStore",
     "StoreLayoutError",
+    "has_old_layout",
     "open_record_store",
     "segment_key",
     "use_segments",
@@ -107,7 +107,7 @@ async def open_record_store(
     now. A layout this version does not know is a StoreLayoutError."""
     data = await objects.get(LAYOUT_KEY)
     if data is None:
-        if await _has_old_layout(objects):
+        if await has_old_layout(objects):
             _log.warning(
                 "%s is in the per-object record layout of earlier releases (one object per "
                 "record version): `tmdb-collector migrate --store %s` moves it to segments, "
@@ -131,7 +131,8 @@ async def open_record_store(
     )
 
 
-async def _has_old_layout(objects: ObjectStore) -> bool:
+async def has_old_layout(objects: ObjectStore) -> bool:
+    """The store holds objects of the per-object layout (``records/``, ``history/``)."""
     for root in ("records", "history"):
         async for _ in objects.list(root):
             return True
@@ -141,9 +142,9 @@ async def _has_old_layout(objects: ObjectStore) -> bool:
 async def use_segments(objects: ObjectStore) -> None:
     """Mark an empty store as written in segments (the benchmarks and tests; the migration, to
     come). Refused on a store that holds records already: they would not be read."""
-    async for info in objects.list("records"):
+    if await has_old_layout(objects):
         raise StoreLayoutError(
-            f"{objects.url} holds records in the per-object layout ({info.key}): migrate it"
+            f"{objects.url} holds records in the per-object layout: tmdb-collector migrate"
         )
     await objects.put(LAYOUT_KEY, json.dumps(LAYOUT_SEGMENTS).encode())
 
@@ -156,6 +157,8 @@ def segment_key(kind: Kind, time_ms: int, writer: str, seq: int) -> str:
 
 class SegmentRecordStore(RecordStore):
     """``RecordStore``'s API over segments and the version map."""
+
+    _PIECE_SPAN_MS = _HOUR_MS
 
     def __init__(self, objects: ObjectStore, **options: Any) -> None:
         super().__init__(objects, **options)
@@ -290,7 +293,7 @@ class SegmentRecordStore(RecordStore):
                 continue
             known.seen.add(fragment_key(kind, time_ms, self._writer, seq))
             for entry in entries:
-                known.current.update(_location(kind, name, entry, time_ms))
+                known.current.update(VersionLocation.of(entry, name, time_ms))
 
     def _located_fragments(
         self,
@@ -380,20 +383,8 @@ class SegmentRecordStore(RecordStore):
         """The change log's pieces (batches compacted, an hour of changes each), then the
         changes the index fragments not compacted yet carry; at-least-once, as in
         RecordStore."""
-        hour = None if since_ms is None else since_ms - since_ms % _HOUR_MS
-        listed = [info.key async for info in self._objects.list(CHANGELOG_ROOT)]
-        pieces = sorted(
-            name
-            for name in listed
-            if (time_ms := changelog_piece_time(name)) is not None
-            and (hour is None or time_ms >= hour)
-            and (until_ms is None or time_ms < until_ms)
-        )
-        for piece in pieces:
-            data = await self._objects.get(piece)
-            for entry in decode_piece(data) if data is not None else []:
-                if _within(entry.time_ms, since_ms, until_ms):
-                    yield entry
+        async for entry in super().changes(since_ms, until_ms):
+            yield entry
         index = RecordIndex(self._objects)
         fragments = [name for kind in Kind for name in await index.fragments(kind)]
         for entry in await self.versions.changes(fragments):
@@ -559,18 +550,3 @@ class _Known:
 
     def __init__(self, current: CurrentView, seen: set[str]) -> None:
         self.current, self.seen = current, seen
-
-
-def _location(kind: Kind, segment: str, entry: SegmentEntry, time_ms: int) -> VersionLocation:
-    return VersionLocation(
-        key=RecordKey.parse(kind, entry.key),
-        fetched_at_ms=entry.fetched_at_ms,
-        content_hash=entry.content_hash,
-        deleted=entry.deleted,
-        segment=segment,
-        offset=entry.offset,
-        length=entry.length,
-        ordinal=entry.ordinal,
-        stored_bytes=entry.stored_bytes,
-        written_at_ms=time_ms,
-    )

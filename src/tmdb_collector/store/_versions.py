@@ -34,7 +34,7 @@ from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.store._changelog import ChangeEntry
 from tmdb_collector.store._errors import StoreError
 from tmdb_collector.store._gather import bounded
-from tmdb_collector.store._index import INDEX_SCHEMA, fragments_prefix
+from tmdb_collector.store._index import INDEX_SCHEMA, fragments_prefix, printable
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._segment import SegmentEntry
 
@@ -110,6 +110,22 @@ class VersionLocation:
     ordinal: int  # its place in the block
     stored_bytes: int  # its share of the block's bytes
     written_at_ms: int
+
+    @classmethod
+    def of(cls, entry: SegmentEntry, segment: str, written_at_ms: int) -> VersionLocation:
+        """Where ``entry`` (a version as ``build_segment`` or ``scan_segment`` names it) is."""
+        return cls(
+            key=RecordKey.parse(entry.kind, entry.key),
+            fetched_at_ms=entry.fetched_at_ms,
+            content_hash=entry.content_hash,
+            deleted=entry.deleted,
+            segment=segment,
+            offset=entry.offset,
+            length=entry.length,
+            ordinal=entry.ordinal,
+            stored_bytes=entry.stored_bytes,
+            written_at_ms=written_at_ms,
+        )
 
 
 class CurrentView:
@@ -389,7 +405,7 @@ class VersionMap:
                     table = table.append_column(column, pa.nulls(table.num_rows, schema[column]))
             return table.select(wanted)
         except (pa.ArrowException, ValueError, KeyError, OSError) as error:
-            cause = " ".join("".join(c if c.isprintable() else " " for c in str(error)).split())
+            cause = printable(error)
             raise CorruptVersionMapError(
                 f"index fragment {name} in {self._objects.url} is not a Parquet file of the "
                 f"index ({cause}); delete it (its records are refetched) or restore it"
@@ -422,7 +438,7 @@ class VersionMap:
         try:
             return pq.read_table(io.BytesIO(data)).select(VERSION_SCHEMA.names).cast(VERSION_SCHEMA)
         except (pa.ArrowException, ValueError, KeyError, OSError) as error:
-            cause = " ".join("".join(c if c.isprintable() else " " for c in str(error)).split())
+            cause = printable(error)
             raise CorruptVersionMapError(
                 f"version map object {name} in {self._objects.url} is not a Parquet file of the "
                 f"version schema ({cause}); rebuild it from the segments: tmdb-collector "
