@@ -5,6 +5,7 @@ block loses only its own records."""
 from __future__ import annotations
 
 import pytest
+import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,12 +59,12 @@ def test_each_version_is_read_alone_by_a_ranged_read_of_its_block() -> None:
     assert kind is Kind.MOVIE
     assert [(b.offset, b.length) for b in blocks] == sorted({(e.offset, e.length) for e in entries})
     assert sum(b.records for b in blocks) == len(entries) == len(RECORDS)
-    # A block closes at 32 records or 1 MiB of records, whichever comes first.
+    # A block closes at 32 records or 2 MiB of records, whichever comes first.
     sizes: dict[int, list[int]] = {}
     for entry, (*_, raw) in zip(entries, RECORDS, strict=True):
         sizes.setdefault(entry.offset, []).append(len(raw))
     assert all(len(block) <= 32 for block in sizes.values())
-    assert all(sum(block[:-1]) <= 1024 * 1024 for block in sizes.values())
+    assert all(sum(block[:-1]) <= 2 * 1024 * 1024 for block in sizes.values())
     assert len(sizes) >= -(-len(RECORDS) // 32)
     assert len(sizes) > 1
     for entry, (key, document, raw) in zip(entries, RECORDS, strict=True):
@@ -133,6 +134,44 @@ def test_a_damaged_block_loses_only_its_own_records() -> None:
     assert f"the block at byte {second} ({lost[0].length} bytes)" in damage
     with pytest.raises(CorruptSegmentError, match="a damaged block"):
         block_records(bytes(garbled[second : second + lost[0].length]), CODEC)
+
+
+def test_a_point_read_never_gives_other_bytes_than_were_written() -> None:
+    # A point read decompresses its block only up to its record, so the frame's checksum is
+    # not reached: the record's own content hash stands in, and the whole block decides when
+    # it fails. Whatever byte of the block is garbled, a read gives the record or an error.
+    data, entries = build_segment(Kind.MOVIE, [raw for *_, raw in RECORDS[:6]], CODEC)
+    [offset] = {entry.offset for entry in entries}
+    length = entries[0].length
+    outcomes = set()
+    for place in range(0, length, max(1, length // 97)):
+        garbled = bytearray(data[offset : offset + length])
+        garbled[place] ^= 0x55
+        for entry, (*_, raw) in zip(entries, RECORDS[:6], strict=True):
+            try:
+                outcomes.add(record_in_block(bytes(garbled), entry.ordinal, CODEC) == raw)
+            except CorruptSegmentError:
+                outcomes.add("error")
+    assert outcomes == {True, "error"}
+
+
+def test_a_record_is_checked_against_its_content_hash() -> None:
+    for *_, raw in RECORDS[:3] + RECORDS[-1:]:  # records and a tombstone
+        assert CODEC.intact(raw)
+        garbled = bytearray(raw)
+        garbled[len(raw) // 2] ^= 0x01
+        assert not CODEC.intact(bytes(garbled))
+    assert not CODEC.intact(b"")
+    assert not CODEC.intact(RECORDS[0][2][:-10])
+
+
+def test_large_blocks_are_compressed_without_the_dictionary() -> None:
+    # A trained dictionary helps small inputs and hurts large ones (DICTIONARY_BELOW).
+    small = CODEC.compress(Kind.MOVIE, RECORDS[0][2])
+    large = CODEC.compress(Kind.MOVIE, b"".join(raw for *_, raw in RECORDS) * 2)
+    assert zstandard.get_frame_parameters(small).dict_id != 0
+    assert zstandard.get_frame_parameters(large).dict_id == 0
+    assert CODEC.decompress(large) == b"".join(raw for *_, raw in RECORDS) * 2
 
 
 def test_a_truncated_segment_gives_its_whole_blocks() -> None:

@@ -61,6 +61,12 @@ PAYLOAD_TYPES: dict[Kind, type[Message]] = {
 #: zstd level 6: measured in benchmarks/schema_codec.py as the knee between size and CPU.
 DEFAULT_LEVEL = 6
 
+#: A trained dictionary helps a small input — one record, a block of small records — and
+#: hurts a large one: a block of 32 movies took 1.03 × the bytes with the movie dictionary as
+#: without it, one movie 0.70 ×. Frames of this many bytes or more are compressed without one
+#: (measured with benchmarks/segment_size.py; docs/performance.md, "Segments").
+DICTIONARY_BELOW = 512 * 1024
+
 
 class CorruptRecordError(CorruptDataError):
     """Stored bytes that are not a zstd-compressed tmdb.v1.Record."""
@@ -92,7 +98,7 @@ class RecordCodec:
     def __init__(self, level: int = DEFAULT_LEVEL, *, use_dictionaries: bool = True) -> None:
         self._level = level
         self._use_dictionaries = use_dictionaries
-        self._compressors: dict[Kind, zstandard.ZstdCompressor] = {}
+        self._compressors: dict[Kind | None, zstandard.ZstdCompressor] = {}
         self._decompressors: dict[int, zstandard.ZstdDecompressor] = {}
 
     def _compressor(self, kind: Kind) -> zstandard.ZstdCompressor:
@@ -190,10 +196,19 @@ class RecordCodec:
         return self.envelope_of_raw(self._decompress(data))
 
     def compress(self, kind: Kind, raw: bytes) -> bytes:
-        """One zstd frame of ``raw`` (serialized Records of ``kind``, one or several), with the
-        kind's dictionary and a checksum, as records are stored."""
-        data: bytes = self._compressor(kind).compress(raw)
+        """One zstd frame of ``raw`` (serialized Records of ``kind``, one or several), with a
+        checksum, and with the kind's dictionary when ``raw`` is smaller than
+        ``DICTIONARY_BELOW``."""
+        compressor = self._compressor(kind) if len(raw) < DICTIONARY_BELOW else self._plain()
+        data: bytes = compressor.compress(raw)
         return data
+
+    def _plain(self) -> zstandard.ZstdCompressor:
+        compressor = self._compressors.get(None)
+        if compressor is None:
+            compressor = zstandard.ZstdCompressor(level=self._level, write_checksum=True)
+            self._compressors[None] = compressor
+        return compressor
 
     def decompress(self, data: bytes) -> bytes:
         """What ``compress`` (or ``encode``) compressed; CorruptRecordError when it is not a
@@ -202,6 +217,42 @@ class RecordCodec:
             return self._decompress(data)
         except zstandard.ZstdError as error:  # a header garbled before the frame's parameters
             raise CorruptRecordError(f"not a stored tmdb-collector record: {error}") from None
+
+    def reader(self, data: bytes) -> zstandard.ZstdDecompressionReader:
+        """A reader of what ``compress`` compressed, decompressing only as far as it is read
+        (the frame's checksum is checked only if it is read to the end)."""
+        try:
+            return self._decompressor(data).stream_reader(data, read_across_frames=False)
+        except zstandard.ZstdError as error:
+            raise CorruptRecordError(f"not a stored tmdb-collector record: {error}") from None
+
+    @staticmethod
+    def intact(raw: bytes) -> bool:
+        """Whether a serialized Record's payload (a TMDB record or a tombstone) hashes to its
+        content hash: how a record taken from part of a frame is checked, where the frame's
+        checksum covers the whole frame."""
+        content_hash = payload = None
+        position = 0
+        try:
+            while position < len(raw):
+                tag, position = _read_varint(raw, position)
+                start = position
+                position = _skip_value(raw, position, tag & 7)
+                number = tag >> 3
+                if number in (_CONTENT_HASH, _TOMBSTONE_NUMBER) or number in _TMDB_PAYLOAD_NUMBERS:
+                    start = _read_varint(raw, start)[1]
+                    value = raw[start:position]
+                    if number == _CONTENT_HASH:
+                        content_hash = value
+                    else:
+                        payload = value
+        except (IndexError, CorruptRecordError):
+            return False
+        return (
+            content_hash is not None
+            and payload is not None
+            and hashlib.sha256(payload).digest() == content_hash
+        )
 
     def decode_raw(self, raw: bytes) -> record_pb2.Record:
         """The Record serialized as ``raw`` (uncompressed)."""
@@ -265,6 +316,8 @@ _PAYLOAD_FIELD_NUMBERS = {
 
 
 _TOMBSTONE = "tombstone"
+_TOMBSTONE_NUMBER = record_pb2.Record.DESCRIPTOR.fields_by_name[_TOMBSTONE].number
+_CONTENT_HASH = record_pb2.Record.DESCRIPTOR.fields_by_name["content_hash"].number
 _TMDB_PAYLOAD_NUMBERS = frozenset(_PAYLOAD_FIELD_NUMBERS.values())
 _VARINT, _FIXED64, _FIXED32 = 0, 1, 5
 

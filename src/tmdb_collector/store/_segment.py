@@ -55,11 +55,14 @@ TRAILER_MAGIC = b"SEG1"
 _TRAILER = struct.Struct("<QI4s")
 _LENGTH = struct.Struct("<I")
 #: A block closes at this many records or this many uncompressed bytes, whichever comes first.
-#: Measured (docs/performance.md, "Segments"): 16 records in 256 KiB blocks 0.58 × the gzipped
-#: JSON, 32 in 1 MiB 0.52 ×, 100 in 4 MiB 0.49 × — but a point read decompresses its whole
-#: block, so 32 records (a p99 under a millisecond) is the choice for now.
+#: Measured (docs/performance.md, "Segments"), with the dictionary only below
+#: ``DICTIONARY_BELOW``: 32 records in 1 MiB take 0.50 × the gzipped JSON, 32 in 2 MiB 0.48 ×,
+#: 48 in 2 MiB 0.47 ×. A point read decompresses its block up to its record, so the record
+#: count bounds its cost: 32 records, and 2 MiB so that large series still fill a block.
 BLOCK_RECORDS = 32
-BLOCK_BYTES = 1024 * 1024
+BLOCK_BYTES = 2 * 1024 * 1024
+#: A point read decompresses its block in steps of this many bytes, up to its record.
+_READ_CHUNK = 64 * 1024
 _DIRECTORY_VERSION = 1
 
 
@@ -178,11 +181,42 @@ def block_records(frame: bytes, codec: RecordCodec) -> list[bytes]:
 
 
 def record_in_block(frame: bytes, ordinal: int, codec: RecordCodec) -> bytes:
-    """The serialized Record at ``ordinal`` in one block's frame."""
+    """The serialized Record at ``ordinal`` in one block's frame.
+
+    The block is decompressed only up to the record (on average half of it, for a point read),
+    and the record is checked against its own content hash, since the frame's checksum is not
+    reached; when that fails, the whole block is decompressed and its checksum decides."""
+    try:
+        raw = _record_in_prefix(codec.reader(frame), ordinal)
+    except (zstandard.ZstdError, CorruptRecordError, IndexError):
+        raw = None
+    if raw is not None and codec.intact(raw):
+        return raw
     records = block_records(frame, codec)
     if not 0 <= ordinal < len(records):
         raise CorruptSegmentError(f"the block holds {len(records)} records, not #{ordinal + 1}")
     return records[ordinal]
+
+
+def _record_in_prefix(reader: zstandard.ZstdDecompressionReader, ordinal: int) -> bytes | None:
+    """The record at ``ordinal``, decompressing no further than its end; None when the block
+    ends before it."""
+    buffer = bytearray()
+    position = 0
+    for _ in range(ordinal + 1):
+        while True:
+            try:
+                length, start = _read_varint(buffer, position)
+            except IndexError:
+                start, length = len(buffer) + 1, 0  # the length itself is not all read yet
+            if start + length <= len(buffer):
+                break
+            chunk = reader.read(max(_READ_CHUNK, start + length - len(buffer)))
+            if not chunk:
+                return None
+            buffer += chunk
+        position = start + length
+    return bytes(buffer[start:position])
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +339,7 @@ def _varint(value: int) -> bytes:
     return bytes(out)
 
 
-def _read_varint(raw: bytes, position: int) -> tuple[int, int]:
+def _read_varint(raw: bytes | bytearray, position: int) -> tuple[int, int]:
     value = shift = 0
     while True:
         byte = raw[position]

@@ -66,6 +66,7 @@ from tmdb_collector.store._state_keys import LAYOUT_KEY
 from tmdb_collector.store._versions import (
     LOCATION_SCHEMA,
     CurrentView,
+    SortedVersions,
     VersionLocation,
     VersionMap,
 )
@@ -165,7 +166,7 @@ class SegmentRecordStore(RecordStore):
         #: The content hash of each fetched record of the batch being written.
         self._candidates: dict[RecordKey, bytes] = {}
         #: Each kind's version map as last read for reading, and when (monotonic seconds).
-        self._read_cache: dict[Kind, tuple[float, pa.Table]] = {}
+        self._read_cache: dict[Kind, tuple[float, SortedVersions]] = {}
         #: What this instance knows of each kind's current versions, kept up to date from the
         #: index fragments written since (docs/storage.md, "Segments": no read per record).
         self._known: dict[Kind, _Known] = {}
@@ -491,7 +492,7 @@ class SegmentRecordStore(RecordStore):
         now = time.monotonic()
         cached = self._read_cache.get(key.kind)
         if cached is None or now - cached[0] > READ_CACHE_SECONDS:
-            cached = (now, await self.versions.table(key.kind))
+            cached = (now, SortedVersions(key.kind, await self.versions.table(key.kind)))
             self._read_cache[key.kind] = cached
         return await self.versions.versions(key, cached[1])
 

@@ -19,6 +19,7 @@ segment GC.
 
 from __future__ import annotations
 
+import bisect
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ __all__ = [
     "VERSION_SCHEMA",
     "CorruptVersionMapError",
     "CurrentView",
+    "SortedVersions",
     "VersionLocation",
     "VersionMap",
     "parquet_bytes",
@@ -279,17 +281,13 @@ class VersionMap:
         return _locations(kind, await self.table(kind))
 
     async def versions(
-        self, key: RecordKey, table: pa.Table | None = None
+        self, key: RecordKey, table: SortedVersions | None = None
     ) -> list[VersionLocation]:
         """The record's kept versions, oldest fetch first; the last is the current one.
-        ``table``: the kind's ``table`` read before, to look in instead."""
+        ``table``: the kind's versions read before, to look in instead."""
         if table is None:
-            table = await self.table(key.kind)
-        mask = pc.equal(table.column("id"), key.id)
-        for name, value in (("season_number", key.season), ("episode_number", key.episode)):
-            column = table.column(name)
-            mask = pc.and_(mask, pc.is_null(column) if value is None else pc.equal(column, value))
-        return _locations(key.kind, table.filter(mask))
+            table = SortedVersions(key.kind, await self.table(key.kind))
+        return table.versions(key)
 
     async def current(self, kind: Kind) -> dict[RecordKey, VersionLocation]:
         """Each record's current version: its latest fetch."""
@@ -517,6 +515,29 @@ def _newest(table: pa.Table, retention_versions: int) -> pa.Table:
             keep[row] = True
         count[key] = seen + 1
     return table.filter(pa.array(keep, type=pa.bool_()))
+
+
+class SortedVersions:
+    """A kind's version table (``VersionMap.table``: ordered by key) and its ids, so that one
+    record's versions are found by binary search rather than by a pass over every row: what a
+    reader answering many point reads keeps."""
+
+    __slots__ = ("_ids", "_kind", "table")
+
+    def __init__(self, kind: Kind, table: pa.Table) -> None:
+        self._kind = kind
+        self.table = table
+        self._ids: list[int] = table.column("id").to_pylist()
+
+    def versions(self, key: RecordKey) -> list[VersionLocation]:
+        """The record's versions, oldest fetch first."""
+        start = bisect.bisect_left(self._ids, key.id)
+        stop = bisect.bisect_right(self._ids, key.id, lo=start)
+        return [
+            location
+            for location in _locations(self._kind, self.table.slice(start, stop - start))
+            if location.key == key
+        ]
 
 
 def _locations(kind: Kind, table: pa.Table) -> list[VersionLocation]:
