@@ -141,6 +141,45 @@ def test_episode_details_store_the_episode_file(
     assert status(store)["queue"]["dead"] == 0
 
 
+def test_season_and_episode_details_store_each_as_its_endpoint_answers(
+    fake: FakeTMDB, shared_fixtures: Path, tmp_path: Path
+) -> None:
+    # SEASON_DETAILS: the season from its own endpoint with every season sub-resource, so the
+    # season file comes back whole (its aggregate_credits, credits, external_ids, images, ...),
+    # and the series record carries no season/N block.
+    store = tmp_path / "data"
+    env = {
+        "TMDB_API_KEY": KEY,
+        "TMDB_API_URL": fake.url,
+        "TMDB_EXPORTS_URL": fake.url,
+        "RATE_LIMIT_REQUESTS": "200",
+        "REFRESH_PER_RUN": "0",
+        "RETRY_DELAY_SECONDS": "0",
+        "SEASON_DETAILS": "true",
+        "EPISODE_DETAILS": "true",
+    }
+    result = CliRunner().invoke(
+        main,
+        ["mirror", "--store", str(store), "--types", "tv", "--date", FAKE_TODAY.isoformat()],
+        env=env,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert query(store, Kind.TV, "1399") == load(shared_fixtures, "tv/1399.json")
+    assert query(store, Kind.TV_SEASON, "1399/1") == load(shared_fixtures, "tv/1399/season/1.json")
+    assert query(store, Kind.TV_EPISODE, "1399/1/1") == load(
+        shared_fixtures, "tv/1399/season/1/episode/1.json"
+    )
+    # One request per season the series lists (seasons 1 to 8 of Game of Thrones).
+    listed = len(load(shared_fixtures, "tv/1399.json")["seasons"])
+    assert fake.stats()["by_endpoint"][Kind.TV_SEASON.value] == listed
+    report = status(store)
+    assert report["queue"]["dead"] == 0
+    # The series lists seasons the fixtures do not hold: each answered 404 on its own, and
+    # is left alone (no record, no tombstone), as a season/N block TMDB left out is.
+    assert report["kinds"][Kind.TV_SEASON.value]["records"] == 1
+
+
 def test_a_record_that_keeps_failing_is_a_dead_letter_status_shows(
     fake: FakeTMDB, tmp_path: Path
 ) -> None:

@@ -20,7 +20,9 @@ def test_defaults_append_every_sub_resource() -> None:
     assert settings.appends_for(Kind.MOVIE) == SUB_RESOURCES[Kind.MOVIE]
     assert settings.appends_for(Kind.TV) == SUB_RESOURCES[Kind.TV]
     assert settings.appends_for(Kind.TV_EPISODE) == SUB_RESOURCES[Kind.TV_EPISODE]
-    assert settings.appends_for(Kind.TV_SEASON) == ()
+    # Used with SEASON_DETAILS, which is off: seasons come as season/N blocks by default.
+    assert settings.appends_for(Kind.TV_SEASON) == SUB_RESOURCES[Kind.TV_SEASON]
+    assert settings.season_details is False
     assert settings.episode_details is False
     assert settings.messages_in_flight == 4
     assert settings.visibility_timeout == 300
@@ -51,6 +53,8 @@ def test_the_environment_overrides() -> None:
         ({"APPENDS_TV": "season/1"}, "the collector adds season/N itself"),
         ({"APPENDS_MOVIE": "credits,credits"}, "twice"),
         ({"EPISODE_DETAILS": "maybe"}, "EPISODE_DETAILS must be true or false"),
+        ({"SEASON_DETAILS": "2"}, "SEASON_DETAILS must be true or false"),
+        ({"APPENDS_TV_SEASON": "keywords"}, "'keywords' is not a sub-resource of tv_season"),
         ({"MESSAGES_IN_FLIGHT": "0"}, "MESSAGES_IN_FLIGHT must be an integer from 1"),
         ({"MESSAGES_IN_FLIGHT": "four"}, "MESSAGES_IN_FLIGHT must be an integer"),
         ({"VISIBILITY_TIMEOUT": "50000"}, "VISIBILITY_TIMEOUT must be an integer from 1 to"),
@@ -60,8 +64,3 @@ def test_the_environment_overrides() -> None:
 def test_bad_values_name_the_variable(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         _from_env(environ)
-
-
-def test_seasons_take_no_appends() -> None:
-    with pytest.raises(ConfigurationError, match="season/N blocks"):
-        CollectorSettings(appends={Kind.TV_SEASON: ("credits",)})

@@ -97,6 +97,8 @@ class ItemFetcher:
         return FetchedItem((write,), requests_for(appends))
 
     async def _series(self, key: RecordKey) -> FetchedItem:
+        if self._settings.season_details:
+            return await self._series_and_seasons(key)
         appends = first_request(key, self._settings.appends_for(Kind.TV))
         answer = await self._client.details(key, appends)
         requests = requests_for(appends)
@@ -125,17 +127,52 @@ class ItemFetcher:
         records += episodes
         return FetchedItem(tuple(records), requests + episode_requests, len(parts.missing_seasons))
 
+    async def _series_and_seasons(self, key: RecordKey) -> FetchedItem:
+        """SEASON_DETAILS: the series with its own appends, then each season it lists from the
+        season endpoint with the season appends, stored as that endpoint answers."""
+        appends = self._settings.appends_for(Kind.TV)
+        answer = await self._client.details(key, appends)
+        requests = requests_for(appends)
+        if isinstance(answer, NotFound):
+            return FetchedItem(await self._tombstones(key, NOT_FOUND), requests)
+        fetched_at = self._now_ms()
+        seasons = [
+            RecordKey(Kind.TV_SEASON, key.id, number) for number in sorted(listed_seasons(answer))
+        ]
+        fetched = await asyncio.gather(*(self._season_records(season) for season in seasons))
+        records: list[Output] = [RecordWrite(key, answer, fetched_at, key.api_path, appends)]
+        missing = 0
+        for season_records_, season_requests in fetched:
+            requests += season_requests
+            if season_records_ is None:
+                missing += 1  # listed, yet 404 on its own: counted and left alone, as a gap
+            else:
+                records += season_records_
+        return FetchedItem(tuple(records), requests, missing)
+
     async def _season(self, key: RecordKey) -> FetchedItem:
         """A season asked for on its own (the harvester plans series, but a person may not)."""
-        answer = await self._client.details(key)
+        records, requests = await self._season_records(key)
+        if records is None:
+            return FetchedItem(await self._tombstones(key, NOT_FOUND), requests)
+        return FetchedItem(tuple(records), requests)
+
+    async def _season_records(self, key: RecordKey) -> tuple[list[Output] | None, int]:
+        """The season from its own endpoint (with the season appends when SEASON_DETAILS) and
+        its episodes, and the requests they took; None for the records when it answers 404."""
+        appends = (
+            self._settings.appends_for(Kind.TV_SEASON) if self._settings.season_details else ()
+        )
+        answer = await self._client.details(key, appends)
+        requests = requests_for(appends)
         if isinstance(answer, NotFound):
-            return FetchedItem(await self._tombstones(key, NOT_FOUND), requests=1)
+            return None, requests
         fetched_at = self._now_ms()
         assert key.season is not None  # noqa: S101 - a TV_SEASON key always has one
         _, listed = season_records(key.id, key.season, answer)
-        records: list[Output] = [RecordWrite(key, answer, fetched_at, key.api_path)]
+        records: list[Output] = [RecordWrite(key, answer, fetched_at, key.api_path, appends)]
         episodes, episode_requests = await self._episodes(listed, fetched_at, key.api_path)
-        return FetchedItem((*records, *episodes), 1 + episode_requests)
+        return [*records, *episodes], requests + episode_requests
 
     async def _episodes(
         self, listed: dict[RecordKey, JSONObject], fetched_at: int, path: str

@@ -15,12 +15,12 @@ from tmdb_collector.config import (
     ITEMS_IN_FLIGHT,
     MESSAGES_IN_FLIGHT,
     RETRY_DELAY_SECONDS,
+    SEASON_DETAILS,
     VISIBILITY_TIMEOUT,
     check_fields,
     setting_field,
     settings_field,
 )
-from tmdb_collector.errors import ConfigurationError
 from tmdb_collector.kinds import Kind
 
 __all__ = ["APPEND_KINDS", "CollectorSettings", "default_appends"]
@@ -37,6 +37,9 @@ class CollectorSettings:
 
     #: append_to_response items per kind; a kind left out gets none.
     appends: Mapping[Kind, tuple[str, ...]] = settings_field(APPENDS)
+    #: Fetch each season on its own (with the TV_SEASON appends) instead of storing the
+    #: season/N block of its series: one more request per season.
+    season_details: bool = setting_field(SEASON_DETAILS)
     #: Fetch each episode on its own (with the TV_EPISODE appends) instead of storing the
     #: episode object its season lists: one more request per episode.
     episode_details: bool = setting_field(EPISODE_DETAILS)
@@ -51,11 +54,6 @@ class CollectorSettings:
     retry_delay_seconds: int = setting_field(RETRY_DELAY_SECONDS)
 
     def __post_init__(self) -> None:
-        for kind in self.appends:
-            if kind not in APPENDS:
-                raise ConfigurationError(
-                    f"{kind} takes no appends: seasons arrive as season/N blocks of their series"
-                )
         check_fields(self)
 
     def appends_for(self, kind: Kind) -> tuple[str, ...]:

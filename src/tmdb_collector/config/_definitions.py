@@ -55,6 +55,7 @@ __all__ = [
     "REFRESH_MIN_AGE_HOURS",
     "REFRESH_PER_RUN",
     "RETRY_DELAY_SECONDS",
+    "SEASON_DETAILS",
     "SETTINGS",
     "TMDB_API_KEY",
     "TMDB_API_KEY_PARAMETER",
@@ -509,10 +510,11 @@ WORK_BATCH_SIZE = _integer(
     "Work items per queue message.",
 )
 
-#: Kinds whose appends are configurable: the seven exported kinds, and episodes (fetched on
-#: their own with EPISODE_DETAILS). Seasons come as ``season/N`` blocks of their series, and an
-#: appended block cannot carry appends of its own.
-APPEND_KINDS: tuple[Kind, ...] = (*EXPORT_KINDS, Kind.TV_EPISODE)
+#: Kinds whose appends are configurable: the seven exported kinds, and seasons and episodes
+#: (fetched on their own with SEASON_DETAILS and EPISODE_DETAILS). Without SEASON_DETAILS
+#: seasons come as ``season/N`` blocks of their series, and an appended block cannot carry
+#: appends of its own.
+APPEND_KINDS: tuple[Kind, ...] = (*EXPORT_KINDS, Kind.TV_SEASON, Kind.TV_EPISODE)
 
 
 def _appends(kind: Kind) -> Setting[tuple[str, ...]]:
@@ -548,6 +550,14 @@ def _appends(kind: Kind) -> Setting[tuple[str, ...]]:
 
 APPENDS: Mapping[Kind, Setting[tuple[str, ...]]] = MappingProxyType(
     {kind: _appends(kind) for kind in APPEND_KINDS}
+)
+SEASON_DETAILS = _flag(
+    "SEASON_DETAILS",
+    "collector",
+    False,
+    "Fetch each season on its own (with APPENDS_TV_SEASON) instead of storing the season/N "
+    "block its series carries: one more request per season, and each season is stored with "
+    "its own sub-resources, as the season endpoint answers.",
 )
 EPISODE_DETAILS = _flag(
     "EPISODE_DETAILS",
@@ -843,6 +853,7 @@ SETTINGS: tuple[Setting[object], ...] = cast(
         HARVEST_TODAY,
         WORK_BATCH_SIZE,
         *APPENDS.values(),
+        SEASON_DETAILS,
         EPISODE_DETAILS,
         MESSAGES_IN_FLIGHT,
         ITEMS_IN_FLIGHT,
