@@ -29,9 +29,9 @@ from datetime import date
 from typing import Any
 
 from tmdb_collector.fake import start_fake_process
-from tmdb_collector.fake._exports import EXPORTS_LARGEST_FIRST
 from tmdb_collector.fake.synthetic import REAL_COUNTS
 from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
+from tmdb_collector.tmdbapi import EXPORTS_LARGEST_FIRST
 
 CATALOG = ",".join(f"{kind.value}={count}" for kind, count in REAL_COUNTS.items())
 SEED = 1

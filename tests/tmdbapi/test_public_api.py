@@ -3,6 +3,16 @@ import inspect
 from tmdb_collector import tmdbapi
 
 EXPORTED = {
+    "EXPORTS_LARGEST_FIRST",
+    "EXPORT_CONTENT_TYPE",
+    "EXPORT_FIELDS",
+    "KIND_OF_EXPORT",
+    "PUBLISHED_DAYS",
+    "ExportFile",
+    "gzip_chunks",
+    "gzip_lines",
+    "send_export",
+    "stream_export",
     "JSON_CONTENT_TYPE",
     "MAX_PAGE",
     "MAX_WINDOW",

@@ -39,7 +39,6 @@ The ``/3/`` API itself is ``tmdb_collector.tmdbapi`` over the catalog (``Changed
 
 from tmdb_collector.fake._catalog import CacheableExports, Catalog, with_every_block
 from tmdb_collector.fake._export_cache import ExportCacheError
-from tmdb_collector.fake._exports import ExportFile
 from tmdb_collector.fake._faults import Fault, UnknownFaultError
 from tmdb_collector.fake._fixtures import (
     FixtureCatalog,
@@ -50,7 +49,7 @@ from tmdb_collector.fake._fixtures import (
 from tmdb_collector.fake._process import LISTENING_PREFIX, FakeProcessError, start_fake_process
 from tmdb_collector.fake._server import MAX_ADVANCE_DAYS, FakeStartError, FakeTMDB
 from tmdb_collector.fake._settings import FakeSettings, SettingsError
-from tmdb_collector.tmdbapi import ChangedEntry, JSONObject
+from tmdb_collector.tmdbapi import ChangedEntry, ExportFile, JSONObject
 
 __all__ = [
     "LISTENING_PREFIX",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tmdb_collector.fake._exports import gzip_chunks
+from tmdb_collector.tmdbapi import gzip_chunks
 
 __all__ = ["ExportCache", "ExportCacheError"]
 

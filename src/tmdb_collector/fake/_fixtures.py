@@ -20,34 +20,16 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from tmdb_collector.kinds import (
-    ADULT_EXPORT_NAMES,
     CHANGES_KINDS,
     EXPORT_KINDS,
-    EXPORT_NAMES,
     SUB_RESOURCES,
     InvalidKeyError,
     Kind,
     RecordKey,
 )
-from tmdb_collector.tmdbapi import ChangedEntry, JSONObject
+from tmdb_collector.tmdbapi import EXPORT_FIELDS, KIND_OF_EXPORT, ChangedEntry, JSONObject
 
 __all__ = ["FixtureCatalog", "FixtureError", "RecordedResponses", "UnknownExportError"]
-
-#: The fields of one export line per kind, in TMDB's order (API-NOTES.md, "Daily ID exports").
-_EXPORT_FIELDS: dict[Kind, tuple[str, ...]] = {
-    Kind.MOVIE: ("adult", "id", "original_title", "popularity", "video"),
-    Kind.TV: ("id", "original_name", "popularity"),
-    Kind.PERSON: ("adult", "id", "name", "popularity"),
-    Kind.COLLECTION: ("id", "name"),
-    Kind.NETWORK: ("id", "name"),
-    Kind.KEYWORD: ("id", "name"),
-    Kind.COMPANY: ("id", "name"),
-}
-
-_KIND_OF_EXPORT: dict[str, tuple[Kind, bool]] = {
-    **{name: (kind, False) for kind, name in EXPORT_NAMES.items()},
-    **{name: (kind, True) for kind, name in ADULT_EXPORT_NAMES.items()},
-}
 
 
 class FixtureError(ValueError):
@@ -140,10 +122,10 @@ class FixtureCatalog:
 
     def export_lines(self, export_name: str, day: int) -> Iterator[bytes]:
         try:
-            kind, adult = _KIND_OF_EXPORT[export_name]
+            kind, adult = KIND_OF_EXPORT[export_name]
         except KeyError:
             raise UnknownExportError(f"TMDB publishes no export named {export_name!r}") from None
-        fields = _EXPORT_FIELDS[kind]
+        fields = EXPORT_FIELDS[kind]
         for key in [key for key in self._paths if key.kind is kind]:
             record = self._record(key)
             if record is not None and bool(record.get("adult", False)) == adult:

@@ -29,12 +29,6 @@ from aiohttp.typedefs import Handler
 from tmdb_collector.errors import TMDBCollectorError
 from tmdb_collector.fake._catalog import CacheableExports, Catalog
 from tmdb_collector.fake._export_cache import ExportCache, ExportCacheError
-from tmdb_collector.fake._exports import (
-    EXPORTS_LARGEST_FIRST,
-    ExportFile,
-    gzip_lines,
-    send_export,
-)
 from tmdb_collector.fake._faults import (
     RANDOM_FAULTS,
     TMDB_RATE_LIMIT,
@@ -49,12 +43,16 @@ from tmdb_collector.fake._settings import FakeSettings, SettingsError
 from tmdb_collector.fake._source import CatalogSource
 from tmdb_collector.fake._stats import RequestStats, endpoint_kind
 from tmdb_collector.tmdbapi import (
+    EXPORTS_LARGEST_FIRST,
     APIHandler,
     ErrorAnswer,
+    ExportFile,
     JSONObject,
     answer_errors,
     dump_json,
+    gzip_lines,
     json_response,
+    send_export,
     utc_today,
 )
 

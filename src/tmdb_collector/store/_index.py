@@ -11,6 +11,7 @@ per key (docs/storage.md, "Index").
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,7 @@ from tmdb_collector.store._gather import bounded
 from tmdb_collector.store._objects import ObjectStore
 
 __all__ = [
+    "EXTERNAL_SOURCES",
     "INDEX_ROOT",
     "INDEX_SCHEMA",
     "CompactionResult",
@@ -76,7 +78,25 @@ INDEX_SCHEMA = pa.schema(
         pa.field("updated_at", pa.timestamp("ms", tz="UTC"), nullable=False),
         pa.field("checked_at", pa.timestamp("ms", tz="UTC"), nullable=False),
         pa.field("deleted", pa.bool_(), nullable=False),
+        # Added after the first release; older fragments and snapshots read them as null.
+        pa.field("video", pa.bool_()),
+        #: The record's ids elsewhere (IMDb, TVDB, Wikidata, ...) as a JSON object of strings:
+        #: what ``/3/find`` looks up.
+        pa.field("external_ids", pa.string()),
     ]
+)
+#: Columns an index object written by an earlier release may lack: read as nulls.
+_LATER_COLUMNS = ("video", "external_ids")
+#: The external ids ``/3/find`` takes (``external_source``), as TMDB names them.
+EXTERNAL_SOURCES = (
+    "imdb_id",
+    "facebook_id",
+    "instagram_id",
+    "tvdb_id",
+    "tiktok_id",
+    "twitter_id",
+    "wikidata_id",
+    "youtube_id",
 )
 
 
@@ -113,6 +133,8 @@ class IndexRow:
     updated_at: datetime
     checked_at: datetime
     deleted: bool
+    video: bool | None = None
+    external_ids: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +184,29 @@ def index_row(
         checked_at=_EPOCH
         + timedelta(milliseconds=at_ms if checked_at_ms is None else checked_at_ms),
         deleted=document is None,
+        video=_boolean(doc.get("video")),
+        external_ids=external_ids_json(doc),
     )
+
+
+def external_ids_json(doc: Mapping[str, Any]) -> str | None:
+    """The record's external ids as the index keeps them: a JSON object of the ids of
+    EXTERNAL_SOURCES it has, as strings (its ``external_ids`` block, and a top-level
+    ``imdb_id``), sorted; None without any."""
+    found: dict[str, str] = {}
+    block = doc.get("external_ids")
+    for source in (block if isinstance(block, Mapping) else {}, doc):
+        for name in EXTERNAL_SOURCES:
+            value = source.get(name)
+            if name not in found and _is_id(value):
+                found[name] = str(value)
+    return json.dumps(found, sort_keys=True, ensure_ascii=False) if found else None
+
+
+def _is_id(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value) and _encodable(value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 #: Every top-level key of a TMDB record that ``index_row`` reads.
@@ -177,6 +221,9 @@ _INDEX_SOURCE_KEYS = (
     *_DATE_FIELDS,
     "vote_average",
     "vote_count",
+    "video",
+    "imdb_id",
+    "external_ids",
 )
 
 
@@ -352,11 +399,19 @@ class RecordIndex:
             # Written before the index had checked_at: last checked when last updated.
             legacy = "checked_at" not in present and "updated_at" in present
             read = [*wanted, "updated_at"] if legacy else wanted
+            later = [n for n in _LATER_COLUMNS if n in wanted and n not in present]
             table = source.read(
-                columns=[n for n in dict.fromkeys(read) if n != "checked_at" or not legacy]
+                columns=[
+                    n
+                    for n in dict.fromkeys(read)
+                    if (n != "checked_at" or not legacy) and n not in later
+                ]
             )
             if legacy:
                 table = table.append_column("checked_at", table.column("updated_at"))
+            for column in later:
+                field = INDEX_SCHEMA.field(column)
+                table = table.append_column(field, pa.nulls(table.num_rows, field.type))
             return table.select(wanted).cast(_schema_of(list(wanted)))
         # OSError too: pyarrow raises a plain one for a damaged footer ("Couldn't deserialize
         # thrift"), and the bytes are already in memory, so no OSError here is a real I/O error.

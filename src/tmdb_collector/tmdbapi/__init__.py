@@ -20,6 +20,18 @@ from tmdb_collector.tmdbapi._appends import (
     sub_resource_answer,
 )
 from tmdb_collector.tmdbapi._credentials import check_credentials
+from tmdb_collector.tmdbapi._exports import (
+    EXPORT_CONTENT_TYPE,
+    EXPORT_FIELDS,
+    EXPORTS_LARGEST_FIRST,
+    KIND_OF_EXPORT,
+    PUBLISHED_DAYS,
+    ExportFile,
+    gzip_chunks,
+    gzip_lines,
+    send_export,
+    stream_export,
+)
 from tmdb_collector.tmdbapi._feeds import (
     MAX_PAGE,
     MAX_WINDOW,
@@ -51,11 +63,16 @@ from tmdb_collector.tmdbapi._routes import (
 from tmdb_collector.tmdbapi._source import APISource, RecordSource
 
 __all__ = [
+    "EXPORTS_LARGEST_FIRST",
+    "EXPORT_CONTENT_TYPE",
+    "EXPORT_FIELDS",
     "JSON_CONTENT_TYPE",
+    "KIND_OF_EXPORT",
     "MAX_PAGE",
     "MAX_WINDOW",
     "PAGED_SUB_RESOURCES",
     "PAGE_SIZE",
+    "PUBLISHED_DAYS",
     "APIHandler",
     "APISource",
     "ChangedEntry",
@@ -63,6 +80,7 @@ __all__ = [
     "ChangesWindow",
     "ConfigurationRoute",
     "ErrorAnswer",
+    "ExportFile",
     "JSONObject",
     "PageTooLargeError",
     "RecordRoute",
@@ -73,13 +91,17 @@ __all__ = [
     "check_credentials",
     "details_answer",
     "dump_json",
+    "gzip_chunks",
+    "gzip_lines",
     "json_response",
     "make_api_app",
     "page_of",
     "parse_api_path",
     "parse_appends",
     "parse_page",
+    "send_export",
     "standalone_has_id",
+    "stream_export",
     "sub_resource_answer",
     "utc_today",
 ]

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tmdb_collector.kinds import ADULT_EXPORT_NAMES, EXPORT_NAMES
+from tmdb_collector.kinds import ADULT_EXPORT_NAMES, EXPORT_NAMES, Kind
 
 __all__ = [
     "EXPORTS_LARGEST_FIRST",
     "EXPORT_CONTENT_TYPE",
+    "EXPORT_FIELDS",
+    "KIND_OF_EXPORT",
     "PUBLISHED_DAYS",
     "ExportFile",
     "gzip_chunks",
@@ -52,6 +54,25 @@ _FILE_NAME = re.compile(
 _BATCH_BYTES = 64 * 1024
 _RANGE = re.compile(r"bytes=(?P<first>[0-9]{1,12})-(?P<last>[0-9]{1,12})")
 _MAX_RANGE = 16 * 1024 * 1024
+
+
+#: The fields of each kind's export lines, as files.tmdb.org writes them (the fake's fixture
+#: catalog and ``serve`` write the same).
+EXPORT_FIELDS: dict[Kind, tuple[str, ...]] = {
+    Kind.MOVIE: ("adult", "id", "original_title", "popularity", "video"),
+    Kind.TV: ("id", "original_name", "popularity"),
+    Kind.PERSON: ("adult", "id", "name", "popularity"),
+    Kind.COLLECTION: ("id", "name"),
+    Kind.NETWORK: ("id", "name"),
+    Kind.KEYWORD: ("id", "name"),
+    Kind.COMPANY: ("id", "name"),
+}
+
+#: Each export's kind, and whether it is the adult one.
+KIND_OF_EXPORT: dict[str, tuple[Kind, bool]] = {
+    **{name: (kind, False) for kind, name in EXPORT_NAMES.items()},
+    **{name: (kind, True) for kind, name in ADULT_EXPORT_NAMES.items()},
+}
 
 
 @dataclass(frozen=True, slots=True)
