@@ -25,6 +25,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,6 +67,7 @@ from tmdb_collector.store._state_keys import LAYOUT_KEY
 from tmdb_collector.store._versions import (
     LOCATION_SCHEMA,
     CurrentView,
+    MapState,
     SortedVersions,
     VersionLocation,
     VersionMap,
@@ -166,7 +168,8 @@ class SegmentRecordStore(RecordStore):
         #: The content hash of each fetched record of the batch being written.
         self._candidates: dict[RecordKey, bytes] = {}
         #: Each kind's version map as last read for reading, and when (monotonic seconds).
-        self._read_cache: dict[Kind, tuple[float, SortedVersions]] = {}
+        self._read_cache: dict[Kind, _ReadMap] = {}
+        self._read_locks: dict[Kind, asyncio.Lock] = {}
         #: What this instance knows of each kind's current versions, kept up to date from the
         #: index fragments written since (docs/storage.md, "Segments": no read per record).
         self._known: dict[Kind, _Known] = {}
@@ -489,12 +492,25 @@ class SegmentRecordStore(RecordStore):
         """The record's versions, from the kind's version map as read at most
         ``READ_CACHE_SECONDS`` ago: a reader answering many reads (``serve``, a benchmark)
         reads the map once a few seconds, and each read is one ranged read."""
-        now = time.monotonic()
-        cached = self._read_cache.get(key.kind)
-        if cached is None or now - cached[0] > READ_CACHE_SECONDS:
-            cached = (now, SortedVersions(key.kind, await self.versions.table(key.kind)))
-            self._read_cache[key.kind] = cached
-        return await self.versions.versions(key, cached[1])
+        return (await self._readable(key.kind)).versions(key)
+
+    async def _readable(self, kind: Kind) -> SortedVersions:
+        """The kind's version map for reading: checked at most every ``READ_CACHE_SECONDS``
+        (a listing and a HEAD), read again only when what it is made of changed."""
+        cached = self._read_cache.get(kind)
+        if cached is not None and time.monotonic() - cached.checked < READ_CACHE_SECONDS:
+            return cached.table
+        async with self._read_locks.setdefault(kind, asyncio.Lock()):
+            cached = self._read_cache.get(kind)
+            if cached is not None and time.monotonic() - cached.checked < READ_CACHE_SECONDS:
+                return cached.table  # another reader checked it while this one waited
+            state = await self.versions.state(kind)
+            if cached is None or cached.state != state:
+                table = SortedVersions(kind, await self.versions.table_of(kind, state))
+            else:
+                table = cached.table
+            self._read_cache[kind] = _ReadMap(time.monotonic(), state, table)
+            return table
 
     async def _choose(
         self, key: RecordKey, *, version: int | None = None, at_ms: int | None = None
@@ -541,6 +557,16 @@ class SegmentRecordStore(RecordStore):
 def _describe(location: VersionLocation) -> str:
     """Where a version is, as messages and ``history`` name it."""
     return f"{location.segment}#{location.offset}+{location.length}/{location.ordinal}"
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadMap:
+    """A kind's version map as a reader holds it: when it was last checked, what it was read
+    from, and its table."""
+
+    checked: float  # monotonic seconds
+    state: MapState
+    table: SortedVersions
 
 
 class _Known:

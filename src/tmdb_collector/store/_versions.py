@@ -45,6 +45,7 @@ __all__ = [
     "VERSION_SCHEMA",
     "CorruptVersionMapError",
     "CurrentView",
+    "MapState",
     "SortedVersions",
     "VersionLocation",
     "VersionMap",
@@ -275,6 +276,21 @@ class VersionMap:
         """Every kept version of the kind, each once, ordered by key, then fetched time, then
         when it was written."""
         return await self._merged(kind, await self._fragments(kind), await self._indexed(kind))
+
+    async def state(self, kind: Kind) -> MapState:
+        """What the kind's map is made of now: a listing of its fragments and the snapshot's
+        metadata. Equal states give equal tables, so a reader compares states (a LIST or two
+        and a HEAD) rather than read the map again."""
+        snapshot = await self._objects.head(versions_snapshot_key(kind))
+        return MapState(
+            tuple(await self._fragments(kind)),
+            tuple(await self._indexed(kind)),
+            None if snapshot is None else (snapshot.size, snapshot.modified, snapshot.etag),
+        )
+
+    async def table_of(self, kind: Kind, state: MapState) -> pa.Table:
+        """``table`` as of ``state``."""
+        return await self._merged(kind, list(state.fragments), state.index_fragments)
 
     async def all(self, kind: Kind) -> list[VersionLocation]:
         """Every kept version of the kind, ordered as ``table``."""
@@ -515,6 +531,15 @@ def _newest(table: pa.Table, retention_versions: int) -> pa.Table:
             keep[row] = True
         count[key] = seen + 1
     return table.filter(pa.array(keep, type=pa.bool_()))
+
+
+@dataclass(frozen=True, slots=True)
+class MapState:
+    """The objects a kind's version map was read from (``VersionMap.state``)."""
+
+    fragments: tuple[str, ...]
+    index_fragments: tuple[str, ...]
+    snapshot: tuple[int, datetime, str | None] | None
 
 
 class SortedVersions:
