@@ -41,6 +41,7 @@ BY_NAME: dict[str, list[str]] = {
     "ADULT": ["sometimes"],
     "TMDB_API_KEY": [f"two words {SECRET}"],
     "FAKE_TMDB_API_KEY": [f"two words {SECRET}"],
+    "SERVE_ACCESS_KEY": [f"two words {SECRET}"],
     "TMDB_API_URL": ["ftp://x", "api.themoviedb.org", f"http://u:{SECRET}@127.0.0.1:1"],
     "TMDB_EXPORTS_URL": ["ftp://x", "http://127.0.0.1:port"],
     "TMDB_STORE": ["kafka://x", "s3://", "gs://bucket"],
@@ -170,6 +171,9 @@ FREE_TEXT: dict[tuple[str, str], list[str]] = {
     ("fake-tmdb", "--host"): ["bad host"],
     ("fake-tmdb", "--synthetic"): ["movie=-1", "films=3", "movie=_"],
     ("fake-tmdb", "--api-key"): ["two words"],
+    ("serve", "--store"): ["/no/such/store", "kafka://x"],
+    ("serve", "--host"): ["bad host"],
+    ("serve", "--access-key"): ["two words"],
     **{
         (command, "--stack"): ["bad name", "1stack", "a_b"]
         for command in (
@@ -258,7 +262,7 @@ def test_a_bad_option_is_one_clear_error(
     store.mkdir()  # a store that exists: the option is the one thing wrong
     base = [str(tmp_path / "out.jsonl") if arg == "OUT" else arg for arg in BASE.get(command, [])]
     env = {"TMDB_STORE": str(store), "TMDB_API_KEY": SECRET}
-    if command == "fake-tmdb" and flag != "--port":
+    if command in ("fake-tmdb", "serve") and flag != "--port":
         base = [*base, "--port", "0"]
     if command == "demo":
         env = {}

@@ -3,6 +3,8 @@ import inspect
 from tmdb_collector import tmdbapi
 
 EXPORTED = {
+    "PlannedAppend",
+    "append_plan",
     "EXPORTS_LARGEST_FIRST",
     "EXPORT_CONTENT_TYPE",
     "EXPORT_FIELDS",

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
         read_record_bytes,
         record_history,
     )
+    from tmdb_collector.app._serve import LISTENING_PREFIX, MirrorServer, ServeStartError, serving
     from tmdb_collector.app._session import Session
     from tmdb_collector.app._stack import (
         Check,
@@ -82,6 +83,7 @@ __all__ = [
     "DEMO_CATALOG",
     "DEMO_RATE",
     "EXPORT_FORMATS",
+    "LISTENING_PREFIX",
     "PROGRESS_KEY",
     "QUEUE_RECORD_KEY",
     "REASON_ORDER",
@@ -94,7 +96,9 @@ __all__ = [
     "MigrationReport",
     "MirrorProgress",
     "MirrorReport",
+    "MirrorServer",
     "Pace",
+    "ServeStartError",
     "Session",
     "StoredRecord",
     "Surface",
@@ -123,6 +127,7 @@ __all__ = [
     "run_demo",
     "run_harvest",
     "run_mirror",
+    "serving",
     "sqs_event_messages",
     "stack_activity",
     "stack_log_lines",
@@ -175,6 +180,10 @@ _LAZY = {
         "tmdb_collector.app._mirror",
     ),
     "gather_status": "tmdb_collector.app._status",
+    **dict.fromkeys(
+        ("LISTENING_PREFIX", "MirrorServer", "ServeStartError", "serving"),
+        "tmdb_collector.app._serve",
+    ),
     "Session": "tmdb_collector.app._session",
     **dict.fromkeys(
         (

@@ -28,14 +28,14 @@ from tmdb_collector.fake import (
     synthetic_catalog,
 )
 
-__all__ = ["fake_tmdb"]
+__all__ = ["check_host", "fake_tmdb"]
 
 # A host name's labels (RFC 1123), or an IP address: anything else cannot be listened on.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
 
 
-def _host(value: str) -> str:
+def check_host(value: str) -> str:
     try:
         ipaddress.ip_address(value)
     except ValueError:
@@ -62,7 +62,7 @@ DEFAULT_SYNTHETIC = "movie=1000,tv=200,person=2000,collection=50,company=100,net
     "--host",
     default="127.0.0.1",
     show_default=True,
-    callback=lambda _ctx, _param, value: _host(value),
+    callback=lambda _ctx, _param, value: check_host(value),
     help="Address to listen on.",
 )
 @click.option(

@@ -38,6 +38,7 @@ _COMMANDS = {
     "query": "tmdb_collector.cli._query:query",
     "rebuild-index": "tmdb_collector.cli._rebuild_index:rebuild_index",
     "redrive": "tmdb_collector.cli._redrive:redrive",
+    "serve": "tmdb_collector.cli._serve:serve",
     "status": "tmdb_collector.cli._status:status",
 }
 

@@ -56,6 +56,7 @@ __all__ = [
     "REFRESH_PER_RUN",
     "RETRY_DELAY_SECONDS",
     "SEASON_DETAILS",
+    "SERVE_ACCESS_KEY",
     "SETTINGS",
     "TMDB_API_KEY",
     "TMDB_API_KEY_PARAMETER",
@@ -400,6 +401,16 @@ FAKE_TMDB_API_KEY: Setting[Secret | None] = Setting(
     "tmdb",
     "`fake-tmdb` only: the one credential the fake TMDB accepts (as api_key or Bearer); unset: "
     "any non-empty one.",
+    None,
+    accepts="printable ASCII without spaces",
+    convert=_to_secret,
+    secret=True,
+)
+SERVE_ACCESS_KEY: Setting[Secret | None] = Setting(
+    "SERVE_ACCESS_KEY",
+    "tmdb",
+    "`serve` only: the one credential the mirror's API accepts (as api_key or Bearer, as TMDB "
+    "takes them; 401 without it); unset: requests need none.",
     None,
     accepts="printable ASCII without spaces",
     convert=_to_secret,
@@ -842,6 +853,7 @@ SETTINGS: tuple[Setting[object], ...] = cast(
         TMDB_REQUEST_TIMEOUT,
         TMDB_MAX_ATTEMPTS,
         FAKE_TMDB_API_KEY,
+        SERVE_ACCESS_KEY,
         MEDIA_TYPES,
         ADULT,
         DELETE_MAX_SHARE,

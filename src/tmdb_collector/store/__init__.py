@@ -26,6 +26,7 @@ from tmdb_collector.store._export import (
 )
 from tmdb_collector.store._gc import GCResult, collect_garbage
 from tmdb_collector.store._index import (
+    EXTERNAL_SOURCES,
     INDEX_SCHEMA,
     CompactionResult,
     CorruptIndexError,
@@ -56,6 +57,7 @@ from tmdb_collector.store._objects import ObjectInfo, ObjectStore
 from tmdb_collector.store._open import MEMORY_URL, check_store_location, open_object_store
 from tmdb_collector.store._rebuild import RebuildReport, rebuild_index
 from tmdb_collector.store._records import (
+    CurrentVersion,
     EncodedWrite,
     RecordDeletion,
     RecordStore,
@@ -85,6 +87,7 @@ from tmdb_collector.store._state_keys import (
 __all__ = [
     "COMPACTION_LEASE_PREFIX",
     "EXPORT_FORMATS",
+    "EXTERNAL_SOURCES",
     "HARVEST_STATE_PREFIX",
     "INDEX_SCHEMA",
     "LEASE_PREFIX",
@@ -102,6 +105,7 @@ __all__ = [
     "CompactionResult",
     "CorruptChangeLogError",
     "CorruptIndexError",
+    "CurrentVersion",
     "EncodedWrite",
     "ExportFormat",
     "ExportResult",

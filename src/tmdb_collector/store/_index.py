@@ -365,6 +365,18 @@ class RecordIndex:
         sql = _select_sql(where, order_by, descending, limit)
         return _run_query(await self.table(kind), sql, where)
 
+    async def state(self, kind: Kind | str) -> tuple[object, ...]:
+        """What the kind's index is made of now (its fragments' names, the snapshot's size,
+        time and ETag): equal states give equal tables, so a reader that keeps a table
+        compares states (a LIST and a HEAD) rather than read it again."""
+        kind = Kind(kind)
+        snapshot = await self._objects.head(snapshot_key(kind))
+        fragments = tuple(await self.fragments(kind))
+        return (
+            fragments,
+            None if snapshot is None else (snapshot.size, snapshot.modified, snapshot.etag),
+        )
+
     async def fragments(self, kind: Kind | str) -> list[str]:
         """The kind's fragments now, oldest first."""
         return await self._list_fragments(Kind(kind))

@@ -50,6 +50,7 @@ from tmdb_collector.store._record_layout import (
 )
 
 __all__ = [
+    "CurrentVersion",
     "EncodedWrite",
     "RecordDeletion",
     "RecordStore",
@@ -182,6 +183,16 @@ class StoredRecord:
     def json(self) -> JSONObject:
         """The TMDB JSON; DeletedRecordError for a tombstone."""
         return self.codec.to_json(self.record)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentVersion:
+    """What a reader needs to know of a record's current version before reading it: whether
+    it changed since it was last read (its content hash), and whether it is a tombstone."""
+
+    content_hash: bytes
+    fetched_at_ms: int
+    deleted: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,6 +540,15 @@ class RecordStore:
     async def read(self, key: RecordKey) -> StoredRecord | None:
         """The current version (a tombstone when deleted), or None for a record never stored."""
         return await self._read_object(key, current_key(key))
+
+    async def current_version(self, key: RecordKey) -> CurrentVersion | None:
+        """The current version's hash, time and whether it is a tombstone; None for a record
+        never stored. Here a read of the record; a store of segments answers from its version
+        map, without reading the record."""
+        stored = await self.read(key)
+        if stored is None:
+            return None
+        return CurrentVersion(stored.content_hash, stored.fetched_at_ms, stored.deleted)
 
     async def stored_parts(self, kind: Kind, series_id: int) -> list[RecordKey]:
         """The keys of a series' seasons (``kind`` TV_SEASON) or episodes (TV_EPISODE) that

@@ -43,6 +43,7 @@ from tmdb_collector.store._gather import bounded
 from tmdb_collector.store._index import CompactionResult, RecordIndex, fragment_key, rows_table
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._records import (
+    CurrentVersion,
     EncodedWrite,
     RecordDeletion,
     RecordStore,
@@ -400,6 +401,13 @@ class SegmentRecordStore(RecordStore):
     async def read(self, key: RecordKey) -> StoredRecord | None:
         versions = await self._versions_of(key)
         return None if not versions else await self._read_location(versions[-1])
+
+    async def current_version(self, key: RecordKey) -> CurrentVersion | None:
+        versions = await self._versions_of(key)
+        if not versions:
+            return None
+        current = versions[-1]
+        return CurrentVersion(current.content_hash, current.fetched_at_ms, current.deleted)
 
     async def stored_parts(self, kind: Kind, series_id: int) -> list[RecordKey]:
         if kind not in (Kind.TV_SEASON, Kind.TV_EPISODE):

@@ -14,7 +14,9 @@ assembled differently.
 """
 
 from tmdb_collector.tmdbapi._appends import (
+    PlannedAppend,
     append_block,
+    append_plan,
     details_answer,
     parse_appends,
     sub_resource_answer,
@@ -83,11 +85,13 @@ __all__ = [
     "ExportFile",
     "JSONObject",
     "PageTooLargeError",
+    "PlannedAppend",
     "RecordRoute",
     "RecordSource",
     "Route",
     "answer_errors",
     "append_block",
+    "append_plan",
     "check_credentials",
     "details_answer",
     "dump_json",

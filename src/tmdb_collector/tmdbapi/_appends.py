@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from tmdb_collector.kinds import MAX_APPENDS, SUB_RESOURCES, Kind, RecordKey, season_append_number
 from tmdb_collector.tmdbapi._responses import ErrorAnswer, JSONObject
 from tmdb_collector.tmdbapi._routes import PAGED_SUB_RESOURCES, standalone_has_id
 from tmdb_collector.tmdbapi._source import RecordSource
 
-__all__ = ["append_block", "details_answer", "parse_appends", "sub_resource_answer"]
+__all__ = [
+    "PlannedAppend",
+    "append_block",
+    "append_plan",
+    "details_answer",
+    "parse_appends",
+    "sub_resource_answer",
+]
 
 
 def parse_appends(text: str | None) -> list[str]:
@@ -40,15 +48,40 @@ async def details_answer(
     return answer
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedAppend:
+    """What one append item adds to a record's details: the sub-resource ``sub`` of ``key``,
+    or (``sub`` None) the whole season ``key`` without its ``id`` — a series' ``season/N``."""
+
+    item: str
+    key: RecordKey
+    sub: str | None
+
+
+def append_plan(key: RecordKey, appends: Iterable[str]) -> list[PlannedAppend]:
+    """The blocks the append items ask of ``key``'s details, in order; items that name nothing
+    of this record (unknown, another kind's, ``season/N`` on anything but a series) are
+    silently ignored, as TMDB does."""
+    plan = []
+    for item in appends:
+        if item in SUB_RESOURCES[key.kind]:
+            plan.append(PlannedAppend(item, key, item))
+            continue
+        season = season_append_number(item) if key.kind is Kind.TV else None
+        if season is not None:
+            plan.append(PlannedAppend(item, RecordKey(Kind.TV_SEASON, key.id, season), None))
+    return plan
+
+
 def append_block(source: RecordSource, key: RecordKey, item: str) -> JSONObject | None:
     """What the append item ``item`` adds to the details of ``key``: a sub-resource block, or
     for a series ``season/N`` the whole season; None for an item TMDB ignores here."""
-    if item in SUB_RESOURCES[key.kind]:
-        return source.block(key, item)
-    season = season_append_number(item) if key.kind is Kind.TV else None
-    if season is None:
-        return None  # unknown or wrong-namespace items are silently ignored
-    answer = source.base(RecordKey(Kind.TV_SEASON, key.id, season))
+    planned = append_plan(key, [item])
+    if not planned:
+        return None
+    if planned[0].sub is not None:
+        return source.block(key, planned[0].sub)
+    answer = source.base(planned[0].key)
     if answer is not None:
         # The series' seasons[] carries the season id; the appended season omits it.
         answer.pop("id", None)
