@@ -83,6 +83,33 @@ def test_dry_run_json_enqueues_and_remembers_nothing(fake: FakeTMDB, tmp_path: P
     assert not store.exists()  # it remembers nothing: not even a new, empty store
 
 
+def test_the_plan_shows_what_the_chosen_depth_costs_in_requests(
+    fake: FakeTMDB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "data"
+    code, out, err = run(fake, "--store", str(store), "--dry-run", "--json", "--types", "tv,movie")
+    assert code == 0, err
+    shallow = json.loads(out)["requests"]
+    planned = {kind["kind"]: kind["work"]["new"] for kind in json.loads(out)["kinds"]}
+    assert shallow["season_details"] is False
+    assert shallow["series_shape"]["assumed"] is True  # no series stored yet
+    assert shallow["requests_per_item"]["movie"] == 1
+    assert shallow["planned"]["movie"] == planned["movie"]
+    monkeypatch.setenv("SEASON_DETAILS", "true")
+    monkeypatch.setenv("EPISODE_DETAILS", "true")
+    code, out, err = run(fake, "--store", str(store), "--dry-run", "--json", "--types", "tv,movie")
+    assert code == 0, err
+    deep = json.loads(out)["requests"]
+    # 1 for the series, 1 per season, 1 per episode (the assumed 2 seasons and 20 episodes).
+    assert deep["requests_per_item"]["tv"] == 23
+    assert deep["planned"]["tv"] == 23 * planned["tv"]
+    assert deep["total"] > shallow["total"]
+    code, out, err = run(fake, "--store", str(store), "--dry-run", "--types", "tv")
+    assert code == 0, err
+    assert "requests to collect them: ~" in out
+    assert "SEASON_DETAILS=true, EPISODE_DETAILS=true" in out
+
+
 def test_a_run_into_memory_is_refused_it_would_keep_nothing(fake: FakeTMDB) -> None:
     code, _, err = run(fake, "--store", "memory://", "--types", "movie")
     assert code == 2

@@ -82,6 +82,10 @@ def test_status_shows_queue_dead_letters_records_and_watermarks(tmp_path: Path) 
     assert "dead letters: 1" in out
     assert "HTTP 503 after 5 attempts" in out
     assert "read through 2026-11-20" in out
+    # What a work item costs at the collector's depth (no series stored: the shape assumed).
+    assert report["depth"]["requests_per_item"]["movie"] == 1
+    assert report["depth"]["series_shape"]["assumed"] is True
+    assert "depth: SEASON_DETAILS=false, EPISODE_DETAILS=false" in out
 
 
 def test_status_of_an_empty_store_creates_nothing(tmp_path: Path) -> None:

@@ -100,8 +100,11 @@ def served(mirrored: Path) -> Iterator[Running]:
 class serve_in_thread:
     """``serve`` over ``store`` on 127.0.0.1, from a thread with its own event loop."""
 
-    def __init__(self, store: Path, **options: Any) -> None:
+    def __init__(
+        self, store: Path | str, environ: dict[str, str] | None = None, **options: Any
+    ) -> None:
         self._store = store
+        self._environ = environ
         self._options = options
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -126,7 +129,8 @@ class serve_in_thread:
     def _main(self) -> None:
         async def run() -> None:
             self._stop = asyncio.Event()
-            records = await open_record_store(open_object_store(str(self._store)))
+            objects = open_object_store(str(self._store), environ=self._environ)
+            records = await open_record_store(objects)
             server = MirrorServer(records, **self._options)
             async with server.run("127.0.0.1", 0):
                 assert server.url is not None

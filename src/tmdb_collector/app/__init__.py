@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         sqs_event_messages,
     )
     from tmdb_collector.app._compact import COMPACT_LEASE_PREFIX, compact_index
+    from tmdb_collector.app._costs import RequestCosts, request_costs
     from tmdb_collector.app._demo import (
         DEMO_CATALOG,
         DEMO_RATE,
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
         read_record_bytes,
         record_history,
     )
-    from tmdb_collector.app._serve import LISTENING_PREFIX, MirrorServer, ServeStartError, serving
+    from tmdb_collector.app._serve import LISTENING_PREFIX, serving
     from tmdb_collector.app._session import Session
     from tmdb_collector.app._stack import (
         Check,
@@ -96,9 +97,8 @@ __all__ = [
     "MigrationReport",
     "MirrorProgress",
     "MirrorReport",
-    "MirrorServer",
     "Pace",
-    "ServeStartError",
+    "RequestCosts",
     "Session",
     "StoredRecord",
     "Surface",
@@ -124,6 +124,7 @@ __all__ = [
     "read_record_bytes",
     "rebuild_store_index",
     "record_history",
+    "request_costs",
     "run_demo",
     "run_harvest",
     "run_mirror",
@@ -180,8 +181,10 @@ _LAZY = {
         "tmdb_collector.app._mirror",
     ),
     "gather_status": "tmdb_collector.app._status",
+    "RequestCosts": "tmdb_collector.app._costs",
+    "request_costs": "tmdb_collector.app._costs",
     **dict.fromkeys(
-        ("LISTENING_PREFIX", "MirrorServer", "ServeStartError", "serving"),
+        ("LISTENING_PREFIX", "serving"),
         "tmdb_collector.app._serve",
     ),
     "Session": "tmdb_collector.app._session",

@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 from tmdb_collector.app._wiring import Wiring
 from tmdb_collector.config import SERVE_ACCESS_KEY
-from tmdb_collector.serve import LISTENING_PREFIX, MirrorServer, ServeStartError
+from tmdb_collector.serve import LISTENING_PREFIX, MirrorServer
 
-__all__ = ["LISTENING_PREFIX", "MirrorServer", "ServeStartError", "serving"]
+__all__ = ["LISTENING_PREFIX", "serving"]
 
 
 @asynccontextmanager

@@ -9,8 +9,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from tmdb_collector.app._costs import request_costs
 from tmdb_collector.app._mirror import PROGRESS_KEY
 from tmdb_collector.app._roll_call import at_work
+from tmdb_collector.collect import CollectorSettings
 from tmdb_collector.harvest import HarvestState
 from tmdb_collector.kinds import Kind
 from tmdb_collector.queue import (
@@ -28,8 +30,11 @@ __all__ = ["gather_status"]
 _DEAD_SHOWN = 10
 
 
-async def gather_status(objects: ObjectStore, queue_spec: str) -> dict[str, Any]:
-    """Everything ``status`` shows, as JSON-ready data."""
+async def gather_status(
+    objects: ObjectStore, queue_spec: str, collector: CollectorSettings | None = None
+) -> dict[str, Any]:
+    """Everything ``status`` shows, as JSON-ready data; with ``collector``, what its depth
+    costs in requests per work item."""
     state = HarvestState(objects)
     collectors, held = await at_work(objects)
     # The lease first, the progress right after: a run saves its last progress before it
@@ -52,6 +57,7 @@ async def gather_status(objects: ObjectStore, queue_spec: str) -> dict[str, Any]
             kind.value: {"through": mark.through.isoformat()}
             for kind, mark in (await state.watermarks()).items()
         },
+        "depth": None if collector is None else (await request_costs(objects, collector)).summary(),
     }
 
 

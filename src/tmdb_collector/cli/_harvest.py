@@ -21,6 +21,8 @@ from tmdb_collector.cli._options import (
     wiring,
 )
 from tmdb_collector.cli._render import stdout_console
+from tmdb_collector.cli._status import depth_line
+from tmdb_collector.kinds import Kind
 
 __all__ = ["harvest"]
 
@@ -84,10 +86,25 @@ def harvest(
     finally:
         if queue is not None:
             queue.close()
+    costs = asyncio.run(app.request_costs(objects, wired.collector_settings()))
+    planned = costs.for_items(
+        {
+            kind_plan.kind: sum(kind_plan.count(reason) for reason in app.REASON_ORDER)
+            for kind_plan in report.plan.kinds
+        }
+    )
     if as_json:
-        click.echo(json.dumps(report.summary(), indent=1))
+        summary = report.summary()
+        summary["requests"] = {
+            **costs.summary(),
+            "planned": {kind.value: round(count) for kind, count in planned.items()},
+            "total": round(sum(planned.values())),
+        }
+        click.echo(json.dumps(summary, indent=1))
     else:
-        _print(report, stdout_console())
+        console = stdout_console()
+        _print(report, console)
+        _print_requests(costs, planned, client_settings.rate_limit, console)
     if report.plan.errors:
         sys.exit(1)
 
@@ -123,3 +140,25 @@ def _print(report: app.HarvestReport, console: Console) -> None:
             f"{report.items_enqueued:,} items enqueued in {report.messages_sent:,} messages "
             f"in {report.seconds:.1f} s"
         )
+
+
+def _print_requests(
+    costs: app.RequestCosts, planned: dict[Kind, float], rate: float, console: Console
+) -> None:
+    """The requests the planned items will take at the collector's depth, and how long."""
+    total = sum(planned.values())
+    kinds = ", ".join(f"{kind} {count:,.0f}" for kind, count in planned.items() if count)
+    console.print(
+        f"requests to collect them: ~{total:,.0f} ({kinds or 'none'}), "
+        f"~{_duration(total / rate)} at {rate:g} requests/s",
+        markup=False,
+    )
+    console.print(depth_line(costs.summary()), markup=False)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -12,7 +12,7 @@ import click
 
 from tmdb_collector import app
 from tmdb_collector.cli._fake import check_host
-from tmdb_collector.cli._options import CommandFailed, Integer, settings, store_option
+from tmdb_collector.cli._options import Integer, settings, store_option
 from tmdb_collector.config import SERVE_ACCESS_KEY, OptionValue
 
 __all__ = ["serve"]
@@ -66,10 +66,7 @@ def serve(
     config = settings(
         location=location, extra={SERVE_ACCESS_KEY.name: OptionValue(access_key, "--access-key")}
     )
-    try:
-        asyncio.run(_serve(app.Wiring(config), host, port, cache_mb * 1024 * 1024))
-    except app.ServeStartError as error:
-        raise CommandFailed(str(error)) from error
+    asyncio.run(_serve(app.Wiring(config), host, port, cache_mb * 1024 * 1024))
 
 
 async def _serve(wiring: app.Wiring, host: str, port: int, cache_bytes: int) -> None:

@@ -43,7 +43,7 @@ def show_status(
     ``deployment`` adds what CloudWatch knows of a deployment (``aws status``)."""
     objects = asyncio.run(wired.existing_objects())  # a status never creates a store
     spec = asyncio.run(wired.store_queue_spec(record=False))
-    report = asyncio.run(app.gather_status(objects, spec))
+    report = asyncio.run(app.gather_status(objects, spec, wired.collector_settings()))
     if deployment is not None:
         report["deployment"] = deployment(report)
     if as_json:
@@ -97,6 +97,8 @@ def _print(report: dict[str, Any], console: Console) -> None:
     _print_mirror(report.get("mirror"), console)
     for kind, mark in report["watermarks"].items():
         console.print(f"changes watermark {kind}: read through {mark['through']}")
+    if report.get("depth"):
+        console.print(depth_line(report["depth"]), markup=False)
 
 
 def _print_holders(report: dict[str, Any], console: Console) -> None:
@@ -205,3 +207,19 @@ def _print_mirror(mirror: dict[str, Any] | None, console: Console) -> None:
         console.print("schema drift seen (kept losslessly; a schema update would type it):")
         for path, records in drift.items():
             console.print(f"  {path}: {records:,} records")
+
+
+def depth_line(depth: dict[str, Any]) -> str:
+    """What a work item costs at the collector's depth, on one line."""
+    shape = depth["series_shape"]
+    per_item = depth["requests_per_item"]
+    shown = ", ".join(
+        f"{kind} {per_item[kind]:g}" for kind in ("movie", "tv", "person") if kind in per_item
+    )
+    source = "assumed" if shape["assumed"] else "as stored"
+    return (
+        f"depth: SEASON_DETAILS={str(depth['season_details']).lower()}, "
+        f"EPISODE_DETAILS={str(depth['episode_details']).lower()}; requests per item: {shown} "
+        f"(a series with {shape['seasons']:g} seasons and {shape['episodes']:g} episodes, "
+        f'{source}; docs/collector.md, "Depth and its cost")'
+    )

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tmdb_collector.collect._plan import (
@@ -12,12 +11,13 @@ from tmdb_collector.collect._plan import (
     follow_up_requests,
     listed_seasons,
     requested_seasons,
+    requests_for,
     season_records,
     series_records,
     split_season_blocks,
 )
 from tmdb_collector.collect._settings import CollectorSettings
-from tmdb_collector.kinds import MAX_APPENDS, JSONObject, Kind, RecordKey
+from tmdb_collector.kinds import JSONObject, Kind, RecordKey
 from tmdb_collector.queue import Reason, WorkItem
 from tmdb_collector.store import EncodedWrite, RecordDeletion, RecordStore, RecordWrite
 from tmdb_collector.tmdb import NotFound, TMDBClient
@@ -41,11 +41,6 @@ class FetchedItem:
     records: tuple[Output, ...] | tuple[Encoded, ...]
     requests: int
     missing_seasons: int = 0
-
-
-def requests_for(appends: Sequence[str]) -> int:
-    """Requests the client sends for one details() call with these appends."""
-    return max(1, math.ceil(len(appends) / MAX_APPENDS))
 
 
 class ItemFetcher:

@@ -9,6 +9,7 @@ which seasons exist, and the ones not asked for yet follow in requests of MAX_AP
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
@@ -16,12 +17,16 @@ from typing import Any
 from tmdb_collector.kinds import MAX_APPENDS, JSONObject, Kind, RecordKey, season_append_number
 
 __all__ = [
+    "ASSUMED_SERIES",
     "MalformedResponseError",
     "SeriesParts",
+    "SeriesShape",
     "first_request",
     "follow_up_requests",
     "listed_seasons",
     "requested_seasons",
+    "requests_for",
+    "requests_per_item",
     "season_append",
     "season_records",
     "series_records",
@@ -164,3 +169,48 @@ def _number(value: Any, what: str) -> int:
 
 def _type(value: Any) -> str:
     return "null" if value is None else type(value).__name__
+
+
+def requests_for(appends: Sequence[str]) -> int:
+    """Requests the client sends for one details() call with these appends."""
+    return max(1, math.ceil(len(appends) / MAX_APPENDS))
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesShape:
+    """A series' seasons and episodes, on average: what a series item costs depends on them."""
+
+    seasons: float
+    episodes: float
+
+
+#: The shape assumed before a store holds any series (docs/collector.md, "Depth and its cost").
+ASSUMED_SERIES = SeriesShape(seasons=2.0, episodes=20.0)
+
+
+def requests_per_item(
+    kind: Kind,
+    appends: Mapping[Kind, Sequence[str]],
+    *,
+    season_details: bool,
+    episode_details: bool,
+    shape: SeriesShape = ASSUMED_SERIES,
+) -> float:
+    """The requests the collector sends for one work item of ``kind`` at this depth, on
+    average (a series: by ``shape``), not counting retries."""
+
+    def cost(of: Kind) -> int:
+        return requests_for(appends.get(of, ()))
+
+    if kind is Kind.TV:
+        if season_details:
+            requests = cost(Kind.TV) + shape.seasons * cost(Kind.TV_SEASON)
+        else:  # the season trick: seasons ride in the series requests, 20 appends each
+            free = max(0, MAX_APPENDS - len(appends.get(Kind.TV, ())))
+            requests = 1 + max(0.0, shape.seasons - free) / MAX_APPENDS
+        return requests + (shape.episodes * cost(Kind.TV_EPISODE) if episode_details else 0)
+    if kind is Kind.TV_SEASON:
+        per_season = shape.episodes / max(shape.seasons, 1.0)
+        requests = cost(Kind.TV_SEASON) if season_details else 1
+        return requests + (per_season * cost(Kind.TV_EPISODE) if episode_details else 0)
+    return cost(kind)

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from tmdb_collector.errors import InputError
 from tmdb_collector.kinds import JSONObject, Kind, RecordKey
 from tmdb_collector.serve._documents import DEFAULT_CACHE_BYTES, DocumentCache, Pieces
 from tmdb_collector.serve._lookup import FIND_KINDS, SEARCH_KINDS, IndexView
@@ -66,8 +67,9 @@ _SHUTDOWN_TIMEOUT = 5.0
 _GZIP_FROM = 1024
 
 
-class ServeStartError(Exception):
-    """The server could not listen where it was asked to."""
+class ServeStartError(InputError):
+    """The server could not listen where it was asked to (the port is taken, the address is
+    not this machine's): choose another --host or --port."""
 
 
 @dataclass(frozen=True, slots=True)
