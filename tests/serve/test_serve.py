@@ -187,6 +187,16 @@ def test_search_titles_and_names(served: Running) -> None:
         assert 0 < len(people[0]["known_for"]) <= 3
     else:
         assert "known_for" not in people[0]
+    for path, query in [
+        ("tv", "game"),
+        ("person", "brad"),
+        ("collection", "collection"),
+        ("company", "lucasfilm"),
+        ("keyword", "a"),
+    ]:
+        answer = get(f"{served.url}/3/search/{path}?query={query}").json()
+        assert not violations(template_for(f"/3/search/{path}"), answer), path
+    assert get(f"{served.url}/3/search/company?query=lucas").json()["results"][0]["id"] == 1
     assert get(f"{served.url}/3/search/movie?query=zzzz").json()["results"] == []
     assert get(f"{served.url}/3/search/movie").json()["total_results"] == 0
     assert get(f"{served.url}/3/search/network?query=x").status == 404
@@ -196,6 +206,9 @@ def test_changes_and_exports_come_from_the_index(served: Running) -> None:
     changes = get(f"{served.url}/3/movie/changes").json()
     assert 550 in [entry["id"] for entry in changes["results"]]
     assert not violations(template_for("/3/movie/changes"), changes)
+    for kind in ("tv", "person"):
+        answer = get(f"{served.url}/3/{kind}/changes").json()
+        assert not violations(template_for(f"/3/{kind}/changes"), answer), kind
     tv = get(f"{served.url}/3/tv/changes").json()
     assert [entry["id"] for entry in tv["results"]] == [1399]
     today = datetime.now(UTC).date()
