@@ -197,6 +197,10 @@ def test_search_titles_and_names(served: Running) -> None:
         answer = get(f"{served.url}/3/search/{path}?query={query}").json()
         assert not violations(template_for(f"/3/search/{path}"), answer), path
     assert get(f"{served.url}/3/search/company?query=lucas").json()["results"][0]["id"] == 1
+    # Translated and alternative titles are matched too (ranked below title matches).
+    for other in ("club%20de%20la%20lucha", "podziemny", "borilacki"):
+        answer = get(f"{served.url}/3/search/movie?query={other}").json()
+        assert [r["id"] for r in answer["results"]] == [550], other
     assert get(f"{served.url}/3/search/movie?query=zzzz").json()["results"] == []
     assert get(f"{served.url}/3/search/movie").json()["total_results"] == 0
     assert get(f"{served.url}/3/search/network?query=x").status == 404

@@ -624,3 +624,41 @@ def test_index_fields_make_the_same_row_as_the_whole_document(name: str) -> None
         whole
     )
     assert len(index_fields(document)) < len(document)
+
+
+def test_a_row_keeps_external_ids_and_other_titles() -> None:
+    document = {
+        "title": "Fight Club",
+        "original_title": "Fight Club",
+        "imdb_id": "tt0137523",
+        "video": False,
+        "external_ids": {"imdb_id": "tt0137523", "wikidata_id": "Q190050", "tvdb_id": 7, "x": 1},
+        "translations": {
+            "translations": [
+                {"data": {"title": "El club de la lucha"}},
+                {"data": {"title": ""}},
+                {"data": {"title": "Fight Club"}},
+                {"data": None},
+                "not an object",
+            ]
+        },
+        "alternative_titles": {"titles": [{"title": "Borilački klub"}, {"title": 3}]},
+    }
+    row = index_row(
+        RecordKey(Kind.MOVIE, 550), document, content_hash=b"\x01", stored_bytes=1, at_ms=0
+    )
+    assert json.loads(row.external_ids or "") == {
+        "imdb_id": "tt0137523",
+        "tvdb_id": "7",
+        "wikidata_id": "Q190050",
+    }
+    assert row.other_titles == "El club de la lucha\nBorilački klub"
+    assert row.video is False
+    person = index_row(
+        RecordKey(Kind.PERSON, 287),
+        {"name": "Brad Pitt", "also_known_as": ["Брэд Питт", "Brad Pitt", None]},
+        content_hash=b"\x01",
+        stored_bytes=1,
+        at_ms=0,
+    )
+    assert (person.other_titles, person.external_ids) == ("Брэд Питт", None)

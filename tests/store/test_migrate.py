@@ -165,7 +165,7 @@ def test_the_index_and_version_map_are_rebuilt_from_the_segments(
             kind: sorted(
                 (
                     {k: v for k, v in row.items() if k not in ("checked_at", "stored_bytes")}
-                    | {"video": None, "external_ids": None}  # columns later than the fixture
+                    | {"video": None, "external_ids": None, "other_titles": None}  # later columns
                     for row in asyncio.run(RecordIndex(objects).table(kind)).to_pylist()
                 ),
                 key=key,

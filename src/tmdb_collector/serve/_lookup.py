@@ -58,6 +58,7 @@ _COLUMNS = [
     "popularity",
     "video",
     "external_ids",
+    "other_titles",
     "deleted",
 ]
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -101,7 +102,8 @@ class _KindIndex:
         ).fetchone()[0]
         found = database.execute(
             f"SELECT rowid FROM titles WHERE titles MATCH ?{adult} "  # noqa: S608 - fixed text
-            "ORDER BY bm25(titles), popularity DESC, rowid LIMIT ? OFFSET ?",
+            # A match in the title counts most, then the original title, then other titles.
+            "ORDER BY bm25(titles, 10.0, 5.0, 1.0), popularity DESC, rowid LIMIT ? OFFSET ?",
             (match, SEARCH_PAGE_SIZE, (page - 1) * SEARCH_PAGE_SIZE),
         ).fetchall()
         return SearchPage([_key(self.kind, self.rows[rowid]) for (rowid,) in found], total)
@@ -110,18 +112,19 @@ class _KindIndex:
         if self._search is None:
             database = sqlite3.connect(":memory:", check_same_thread=False)
             database.execute(
-                "CREATE VIRTUAL TABLE titles USING fts5(title, original_title, "
+                "CREATE VIRTUAL TABLE titles USING fts5(title, original_title, other_titles, "
                 "adult UNINDEXED, popularity UNINDEXED, "
                 "tokenize='unicode61 remove_diacritics 2')"
             )
             database.executemany(
-                "INSERT INTO titles(rowid, title, original_title, adult, popularity) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO titles(rowid, title, original_title, other_titles, adult, "
+                "popularity) VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     (
                         number,
                         row["title"] or "",
                         row["original_title"] if row["original_title"] != row["title"] else "",
+                        row["other_titles"] or "",
                         1 if row["adult"] else 0,
                         row["popularity"] or 0.0,
                     )

@@ -83,10 +83,15 @@ INDEX_SCHEMA = pa.schema(
         #: The record's ids elsewhere (IMDb, TVDB, Wikidata, ...) as a JSON object of strings:
         #: what ``/3/find`` looks up.
         pa.field("external_ids", pa.string()),
+        #: Other titles and names the record carries — its translations' titles, alternative
+        #: titles, a person's also_known_as — one per line: what ``/3/search`` also matches.
+        pa.field("other_titles", pa.string()),
     ]
 )
 #: Columns an index object written by an earlier release may lack: read as nulls.
-_LATER_COLUMNS = ("video", "external_ids")
+_LATER_COLUMNS = ("video", "external_ids", "other_titles")
+#: The most characters of other titles kept per record: the index stays small.
+_OTHER_TITLES_CHARS = 4000
 #: The external ids ``/3/find`` takes (``external_source``), as TMDB names them.
 EXTERNAL_SOURCES = (
     "imdb_id",
@@ -135,6 +140,7 @@ class IndexRow:
     deleted: bool
     video: bool | None = None
     external_ids: str | None = None
+    other_titles: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +192,47 @@ def index_row(
         deleted=document is None,
         video=_boolean(doc.get("video")),
         external_ids=external_ids_json(doc),
+        other_titles=other_titles(doc),
     )
+
+
+def other_titles(doc: Mapping[str, Any]) -> str | None:
+    """The record's titles and names besides its title and original title, one per line, each
+    once: its translations' (``translations``), its alternative titles, a person's
+    ``also_known_as``; None without any."""
+    found: list[object] = []
+    translations = doc.get("translations")
+    if isinstance(translations, Mapping):
+        for entry in _objects(translations.get("translations")):
+            data = entry.get("data")
+            if isinstance(data, Mapping):
+                found += [data.get("title"), data.get("name")]
+    alternatives = doc.get("alternative_titles")
+    if isinstance(alternatives, Mapping):
+        for listing in (alternatives.get("titles"), alternatives.get("results")):
+            found += [entry.get("title") for entry in _objects(listing)]
+    also = doc.get("also_known_as")
+    if isinstance(also, list):
+        found += also
+    seen = {
+        _first_string(doc, "title", "name"),
+        _first_string(doc, "original_title", "original_name"),
+    }
+    kept: list[str] = []
+    size = 0
+    for title in found:
+        if not isinstance(title, str) or not title.strip() or title in seen:
+            continue
+        if not _encodable(title) or size + len(title) > _OTHER_TITLES_CHARS:
+            continue
+        seen.add(title)
+        kept.append(title.replace("\n", " "))
+        size += len(title) + 1
+    return "\n".join(kept) if kept else None
+
+
+def _objects(value: object) -> list[Mapping[str, Any]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
 def external_ids_json(doc: Mapping[str, Any]) -> str | None:
@@ -224,6 +270,9 @@ _INDEX_SOURCE_KEYS = (
     "video",
     "imdb_id",
     "external_ids",
+    "translations",
+    "alternative_titles",
+    "also_known_as",
 )
 
 

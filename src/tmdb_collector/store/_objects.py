@@ -6,9 +6,11 @@ what differs between them (URL, what to check when a request fails) lives in a S
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import obstore
@@ -242,6 +244,40 @@ class ObstoreObjectStore:
         if isinstance(exc, PermissionDeniedError | UnauthenticatedError | PermissionError):
             return StoreError(f"{where} was refused: {reason}. {location.access_hint}")
         return StoreError(f"{where} failed: {reason}. {location.failure_hint}")
+
+
+class LocalObjectStore(ObstoreObjectStore):
+    """An ObstoreObjectStore over a local directory whose ranged reads read the file at an
+    offset (``os.pread``) on the calling thread: a point read of a segment's block is a read of
+    the page cache, without obstore's hop to a worker thread and back (~0.4 ms of a ~1 ms
+    read). Every other operation is obstore's."""
+
+    def __init__(self, backend: LocalStore, location: StoreLocation, root: Path) -> None:
+        super().__init__(backend, location)
+        self._root = root
+
+    async def get_range(self, key: str, start: int, length: int) -> bytes | None:
+        key = self._valid_key(key)
+        if start < 0 or length < 1:
+            raise ValueError(f"a range starts at 0 or later and holds a byte: {start}, {length}")
+        try:
+            descriptor = os.open(self._root / key, os.O_RDONLY)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            # Not a file where obstore would put the key: obstore decides (None, or an error).
+            return await super().get_range(key, start, length)
+        except OSError as exc:
+            raise self._failure("get", key, exc) from exc
+        try:
+            data = os.pread(descriptor, length, start)
+        except OSError as exc:
+            raise self._failure("get", key, exc) from exc
+        finally:
+            os.close(descriptor)
+        if len(data) != length:
+            raise self._failure(
+                "get", key, ValueError(f"bytes {start}–{start + length} are past its end")
+            )
+        return data
 
 
 def _object_info(meta: ObjectMeta) -> ObjectInfo:

@@ -20,7 +20,12 @@ from tmdb_collector.store._errors import (
     StoreNotFoundError,
 )
 from tmdb_collector.store._keys import MAX_KEY_BYTES, validate_object_key
-from tmdb_collector.store._objects import ObjectStore, ObstoreObjectStore, StoreLocation
+from tmdb_collector.store._objects import (
+    LocalObjectStore,
+    ObjectStore,
+    ObstoreObjectStore,
+    StoreLocation,
+)
 
 if TYPE_CHECKING:
     from obstore.store import S3Config
@@ -165,7 +170,7 @@ def _local_store(path: Path, *, create: bool = True) -> ObjectStore:
             "exist)."
         ),
     )
-    return ObstoreObjectStore(LocalStore(root), location)
+    return LocalObjectStore(LocalStore(root), location, root)
 
 
 def _local_root(path: Path) -> Path:
