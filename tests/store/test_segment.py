@@ -53,19 +53,20 @@ RECORDS = movies()
 
 
 def test_each_version_is_read_alone_by_a_ranged_read_of_its_block() -> None:
-    data, entries = build_segment(Kind.MOVIE, [raw for *_, raw in RECORDS], CODEC)
+    data, entries = build_segment(Kind.MOVIE, [raw for *_, raw in RECORDS], CODEC, block_records=16)
     assert data.startswith(MAGIC)
     kind, blocks = read_directory(data)
     assert kind is Kind.MOVIE
     assert [(b.offset, b.length) for b in blocks] == sorted({(e.offset, e.length) for e in entries})
     assert sum(b.records for b in blocks) == len(entries) == len(RECORDS)
-    # A block closes at 32 records or 2 MiB of records, whichever comes first.
+    # A block closes at 16 records (here; BLOCK_RECORDS by default) or 2 MiB of records,
+    # whichever comes first.
     sizes: dict[int, list[int]] = {}
     for entry, (*_, raw) in zip(entries, RECORDS, strict=True):
         sizes.setdefault(entry.offset, []).append(len(raw))
-    assert all(len(block) <= 32 for block in sizes.values())
+    assert all(len(block) <= 16 for block in sizes.values())
     assert all(sum(block[:-1]) <= 2 * 1024 * 1024 for block in sizes.values())
-    assert len(sizes) >= -(-len(RECORDS) // 32)
+    assert len(sizes) >= -(-len(RECORDS) // 16)
     assert len(sizes) > 1
     for entry, (key, document, raw) in zip(entries, RECORDS, strict=True):
         assert (entry.kind, entry.key) == (Kind.MOVIE, str(key.id))

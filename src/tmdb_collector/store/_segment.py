@@ -57,9 +57,10 @@ _LENGTH = struct.Struct("<I")
 #: A block closes at this many records or this many uncompressed bytes, whichever comes first.
 #: Measured (docs/performance.md, "Segments"), with the dictionary only below
 #: ``DICTIONARY_BELOW``: 32 records in 1 MiB take 0.50 × the gzipped JSON, 32 in 2 MiB 0.48 ×,
-#: 48 in 2 MiB 0.47 ×. A point read decompresses its block up to its record, so the record
-#: count bounds its cost: 32 records, and 2 MiB so that large series still fill a block.
-BLOCK_RECORDS = 32
+#: 48 in 2 MiB 0.47 ×. A point read decompresses its block up to its record (on average half
+#: of it), so the record count bounds its cost: 48 records, and 2 MiB so that large series
+#: still fill a block.
+BLOCK_RECORDS = 48
 BLOCK_BYTES = 2 * 1024 * 1024
 #: A point read decompresses its block in steps of this many bytes, up to its record.
 _READ_CHUNK = 64 * 1024
