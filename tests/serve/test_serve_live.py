@@ -52,7 +52,7 @@ def test_a_new_version_is_answered_and_compaction_changes_nothing(
 
 
 def test_a_store_on_s3_is_served(
-    fake: FakeTMDB, s3_environ: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    fake: FakeTMDB, s3_environ: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     store = f"s3://{MOTO_BUCKET}/serve-{time.time_ns()}"
     for name, value in s3_environ.items():
@@ -60,7 +60,9 @@ def test_a_store_on_s3_is_served(
     result = CliRunner().invoke(
         main,
         ["mirror", "--store", store, "--types", "movie,tv", "--date", FAKE_TODAY.isoformat()],
-        env=mirror_env(fake.url, fake.url),
+        # The queue beside the test, not in the working directory (a store on S3 has no
+        # directory of its own to hold one).
+        env={**mirror_env(fake.url, fake.url), "TMDB_QUEUE": f"sqlite:{tmp_path / 'q.sqlite3'}"},
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
