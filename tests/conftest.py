@@ -16,10 +16,26 @@ from hypothesis import settings
 
 from moto_server import MotoStartError, create_bucket, moto_environ, running_moto
 from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
+from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.queue import SQLiteWorkQueue, SQSWorkQueue, WorkQueue, ensure_sqs_queues
 
 #: The date the fixture-mode fake calls today: fixed, so export names do not roll at midnight.
 FAKE_TODAY = date(2026, 8, 27)
+
+#: Every record file of shared/tmdb/fixtures (a season and an episode of Game of Thrones too).
+FIXTURE_KEYS = [
+    RecordKey(Kind.MOVIE, 550),
+    RecordKey(Kind.TV, 1399),
+    RecordKey(Kind.TV_SEASON, 1399, 1),
+    RecordKey(Kind.TV_EPISODE, 1399, 1, 1),
+    RecordKey(Kind.PERSON, 31),
+    RecordKey(Kind.PERSON, 287),
+    RecordKey(Kind.COLLECTION, 10),
+    RecordKey(Kind.COLLECTION, 8091),
+    RecordKey(Kind.COMPANY, 1),
+    RecordKey(Kind.NETWORK, 49),
+    RecordKey(Kind.KEYWORD, 1701),
+]
 
 # --- property-based tests (hypothesis; tests/fuzz) ----------------------------------------------
 #: Examples per property test: the crash-free guarantee each fuzz test states. The whole fuzz

@@ -45,6 +45,30 @@ def fake(shared_fixtures: Path) -> Iterator[FakeTMDB]:
         yield running
 
 
+def fixture_env(fake: FakeTMDB, **extra: str) -> dict[str, str]:
+    """The environment of a ``mirror`` of the fixture-mode fake: no refresh, no retry delay."""
+    return {
+        "TMDB_API_KEY": KEY,
+        "TMDB_API_URL": fake.url,
+        "TMDB_EXPORTS_URL": fake.url,
+        "RATE_LIMIT_REQUESTS": "200",
+        "REFRESH_PER_RUN": "0",
+        "RETRY_DELAY_SECONDS": "0",
+        **extra,
+    }
+
+
+def mirror_series(fake: FakeTMDB, store: Path, **extra: str) -> None:
+    """``mirror --types tv`` of the fixture-mode fake into ``store``; it must succeed."""
+    result = CliRunner().invoke(
+        main,
+        ["mirror", "--store", str(store), "--types", "tv", "--date", FAKE_TODAY.isoformat()],
+        env=fixture_env(fake, **extra),
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+
+
 def load(shared_fixtures: Path, relative: str) -> dict[str, Any]:
     document: dict[str, Any] = json.loads((shared_fixtures / relative).read_text("utf-8"))
     return document
@@ -69,14 +93,7 @@ def test_the_fixture_files_come_back_through_the_cli_as_captured(
     fake: FakeTMDB, shared_fixtures: Path, tmp_path: Path
 ) -> None:
     store = tmp_path / "data"
-    env = {
-        "TMDB_API_KEY": KEY,
-        "TMDB_API_URL": fake.url,
-        "TMDB_EXPORTS_URL": fake.url,
-        "RATE_LIMIT_REQUESTS": "200",
-        "REFRESH_PER_RUN": "0",
-        "RETRY_DELAY_SECONDS": "0",
-    }
+    env = fixture_env(fake)
     result = CliRunner().invoke(
         main,
         ["mirror", "--store", str(store), "--date", FAKE_TODAY.isoformat()],
@@ -117,22 +134,7 @@ def test_episode_details_store_the_episode_file(
     fake: FakeTMDB, shared_fixtures: Path, tmp_path: Path
 ) -> None:
     store = tmp_path / "data"
-    env = {
-        "TMDB_API_KEY": KEY,
-        "TMDB_API_URL": fake.url,
-        "TMDB_EXPORTS_URL": fake.url,
-        "RATE_LIMIT_REQUESTS": "200",
-        "REFRESH_PER_RUN": "0",
-        "RETRY_DELAY_SECONDS": "0",
-        "EPISODE_DETAILS": "true",
-    }
-    result = CliRunner().invoke(
-        main,
-        ["mirror", "--store", str(store), "--types", "tv", "--date", FAKE_TODAY.isoformat()],
-        env=env,
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
+    mirror_series(fake, store, EPISODE_DETAILS="true")
     episode_file = load(shared_fixtures, "tv/1399/season/1/episode/1.json")
     assert query(store, Kind.TV_EPISODE, "1399/1/1") == episode_file
     # Episodes the fixtures lack answer 404 on their own: the season's copy stays.
@@ -148,23 +150,7 @@ def test_season_and_episode_details_store_each_as_its_endpoint_answers(
     # season file comes back whole (its aggregate_credits, credits, external_ids, images, ...),
     # and the series record carries no season/N block.
     store = tmp_path / "data"
-    env = {
-        "TMDB_API_KEY": KEY,
-        "TMDB_API_URL": fake.url,
-        "TMDB_EXPORTS_URL": fake.url,
-        "RATE_LIMIT_REQUESTS": "200",
-        "REFRESH_PER_RUN": "0",
-        "RETRY_DELAY_SECONDS": "0",
-        "SEASON_DETAILS": "true",
-        "EPISODE_DETAILS": "true",
-    }
-    result = CliRunner().invoke(
-        main,
-        ["mirror", "--store", str(store), "--types", "tv", "--date", FAKE_TODAY.isoformat()],
-        env=env,
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
+    mirror_series(fake, store, SEASON_DETAILS="true", EPISODE_DETAILS="true")
     assert query(store, Kind.TV, "1399") == load(shared_fixtures, "tv/1399.json")
     assert query(store, Kind.TV_SEASON, "1399/1") == load(shared_fixtures, "tv/1399/season/1.json")
     assert query(store, Kind.TV_EPISODE, "1399/1/1") == load(

@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from conftest import FIXTURE_KEYS
 from openapi import template_for, violations
 from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
 from tmdb_collector.fake.synthetic import SyntheticCatalog
@@ -93,21 +94,6 @@ async def _with_seasons_and_episodes(
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client:
         yield client
-
-
-FIXTURE_KEYS = [
-    RecordKey(Kind.MOVIE, 550),
-    RecordKey(Kind.TV, 1399),
-    RecordKey(Kind.TV_SEASON, 1399, 1),
-    RecordKey(Kind.TV_EPISODE, 1399, 1, 1),
-    RecordKey(Kind.PERSON, 31),
-    RecordKey(Kind.PERSON, 287),
-    RecordKey(Kind.COLLECTION, 10),
-    RecordKey(Kind.COLLECTION, 8091),
-    RecordKey(Kind.COMPANY, 1),
-    RecordKey(Kind.NETWORK, 49),
-    RecordKey(Kind.KEYWORD, 1701),
-]
 
 
 def _fixture_has_every_block(key: RecordKey) -> bool:

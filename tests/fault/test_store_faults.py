@@ -154,9 +154,10 @@ def test_corrupt_record(
     final.check()
     row.done(
         f"`query` of the block's last record exit 2: {quote(message, 90)}; `export` skips and "
-        "counts the block's records from the damage on (those before it read intact), exit 1; `mirror` finds the damage when it fetches those records again (a change, a "
-        "refresh; here REFRESH_MIN_AGE_HOURS=0): an unchanged refetch reads the block it "
-        "would keep, and stores the fresh fetch again: store = clean mirror",
+        "counts the block's records from the damage on (those before it read intact), exit 1; "
+        "`mirror` finds the damage when it fetches those records again (a change, a refresh; "
+        "here REFRESH_MIN_AGE_HOURS=0): an unchanged refetch reads the block it would keep, "
+        "and stores the fresh fetch again: store = clean mirror",
         lost=final.lost,
     )
 

@@ -11,11 +11,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from conftest import FAKE_TODAY
 from tmdb_collector.cli import main
@@ -70,17 +71,25 @@ def fake(shared_fixtures: Path) -> Iterator[FakeTMDB]:
         yield running
 
 
+def mirror(store: Path | str, url: str, day: date, *more: str, **env: str) -> Result:
+    """``mirror`` of TMDB at ``url`` (its API and its exports) into ``store``, with full
+    season and episode details; it must end done."""
+    result = CliRunner().invoke(
+        main,
+        ["mirror", "--store", str(store), "--date", day.isoformat(), *more],
+        env={**mirror_env(url, url), **env},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "mirror done" in result.stdout
+    return result
+
+
 @pytest.fixture(scope="module")
 def mirrored(fake: FakeTMDB, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding every fixture, mirrored with SEASON_DETAILS and EPISODE_DETAILS."""
     store = tmp_path_factory.mktemp("serve") / "data"
-    result = CliRunner().invoke(
-        main,
-        ["mirror", "--store", str(store), "--date", FAKE_TODAY.isoformat()],
-        env=mirror_env(fake.url, fake.url),
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
+    mirror(store, fake.url, FAKE_TODAY)
     return store
 
 

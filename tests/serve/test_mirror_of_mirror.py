@@ -9,10 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
-
-from serve.conftest import Running, mirror_env
-from tmdb_collector.cli import main
+from serve.conftest import Running, mirror
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.store import RecordIndex, open_object_store, open_record_store
 
@@ -40,15 +37,7 @@ def test_a_mirror_of_the_mirror_holds_the_same_records(
     mirrored: Path, served: Running, tmp_path: Path
 ) -> None:
     copy = tmp_path / "copy"
-    today = datetime.now(UTC).date()
-    result = CliRunner().invoke(
-        main,
-        ["mirror", "--store", str(copy), "--date", today.isoformat()],
-        env=mirror_env(served.url, served.url),
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    assert "mirror done" in result.stdout
+    mirror(copy, served.url, datetime.now(UTC).date())
     original, copied = everything(mirrored), everything(copy)
     assert sorted(copied) == sorted(original)
     for key, document in original.items():

@@ -18,26 +18,12 @@ from typing import Any
 import pytest
 import tmdbsimple  # type: ignore[import-untyped]
 
+from conftest import FIXTURE_KEYS
 from openapi import template_for, violations
 from serve.conftest import KEY, Running, get, serve_in_thread
 from tmdb_collector.fake import FakeTMDB
 from tmdb_collector.kinds import SUB_RESOURCES, Kind, RecordKey
 from tmdb_collector.store import RecordDeletion, open_object_store, open_record_store
-
-#: Every record file of the fixtures.
-FIXTURE_KEYS = [
-    RecordKey(Kind.MOVIE, 550),
-    RecordKey(Kind.TV, 1399),
-    RecordKey(Kind.TV_SEASON, 1399, 1),
-    RecordKey(Kind.TV_EPISODE, 1399, 1, 1),
-    RecordKey(Kind.PERSON, 31),
-    RecordKey(Kind.PERSON, 287),
-    RecordKey(Kind.COLLECTION, 10),
-    RecordKey(Kind.COLLECTION, 8091),
-    RecordKey(Kind.COMPANY, 1),
-    RecordKey(Kind.NETWORK, 49),
-    RecordKey(Kind.KEYWORD, 1701),
-]
 
 
 def both(fake: FakeTMDB, served: Running, path: str) -> tuple[Any, Any]:

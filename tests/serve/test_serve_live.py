@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FAKE_TODAY, MOTO_BUCKET
-from serve.conftest import Running, get, mirror_env, serve_in_thread
+from serve.conftest import Running, get, mirror, serve_in_thread
 from tmdb_collector.cli import main
 from tmdb_collector.fake import FakeTMDB
 from tmdb_collector.kinds import Kind, RecordKey
@@ -57,15 +57,10 @@ def test_a_store_on_s3_is_served(
     store = f"s3://{MOTO_BUCKET}/serve-{time.time_ns()}"
     for name, value in s3_environ.items():
         monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(
-        main,
-        ["mirror", "--store", store, "--types", "movie,tv", "--date", FAKE_TODAY.isoformat()],
-        # The queue beside the test, not in the working directory (a store on S3 has no
-        # directory of its own to hold one).
-        env={**mirror_env(fake.url, fake.url), "TMDB_QUEUE": f"sqlite:{tmp_path / 'q.sqlite3'}"},
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
+    # The queue beside the test, not in the working directory (a store on S3 has no directory
+    # of its own to hold one).
+    queue = f"sqlite:{tmp_path / 'q.sqlite3'}"
+    mirror(store, fake.url, FAKE_TODAY, "--types", "movie,tv", TMDB_QUEUE=queue)
     with serve_in_thread(store, s3_environ) as running:
         movie = get(f"{running.url}/3/movie/550?append_to_response=credits")
         assert movie.status == 200

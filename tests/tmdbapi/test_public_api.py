@@ -38,6 +38,7 @@ EXPORTED = {
     "details_answer",
     "dump_json",
     "json_response",
+    "listening",
     "make_api_app",
     "page_of",
     "parse_api_path",

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import ipaddress
 import logging
-import re
 import signal
 import sys
 from pathlib import Path
 
 import click
 
-from tmdb_collector.cli._options import Integer, Number, settings
+from tmdb_collector.cli._options import Integer, Number, host_option, port_option, settings
 from tmdb_collector.config import FAKE_TMDB_API_KEY, OptionValue
 from tmdb_collector.fake import (
     LISTENING_PREFIX,
@@ -28,25 +26,7 @@ from tmdb_collector.fake import (
     synthetic_catalog,
 )
 
-__all__ = ["check_host", "fake_tmdb"]
-
-# A host name's labels (RFC 1123), or an IP address: anything else cannot be listened on.
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
-
-
-def check_host(value: str) -> str:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        if not _HOST_NAME.fullmatch(value):
-            raise click.BadParameter(
-                f"{value!r} is no address to listen on: an IP address or a host name, e.g. "
-                "127.0.0.1",
-                param_hint="'--host'",
-            ) from None
-    return value
-
+__all__ = ["fake_tmdb"]
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +38,8 @@ DEFAULT_SYNTHETIC = "movie=1000,tv=200,person=2000,collection=50,company=100,net
 
 
 @click.command("fake-tmdb")
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    callback=lambda _ctx, _param, value: check_host(value),
-    help="Address to listen on.",
-)
-@click.option(
-    "--port",
-    type=Integer(0, 65535),
-    default=8765,
-    show_default=True,
-    help="Port to listen on; 0 picks a free one.",
-)
+@host_option("Address to listen on.")
+@port_option(8765)
 @click.option(
     "--fixtures",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

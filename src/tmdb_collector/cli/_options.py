@@ -3,6 +3,7 @@ settings they resolve to, and the one place that turns errors into exit codes an
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import re
@@ -10,7 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -44,12 +45,15 @@ __all__ = [
     "Integer",
     "Number",
     "UTCTime",
+    "check_host",
     "check_stack_name",
     "chosen_kinds",
     "command_error",
     "day_option",
+    "host_option",
     "kind_option",
     "parse_key",
+    "port_option",
     "queue_option",
     "record_kinds_options",
     "settings",
@@ -348,3 +352,46 @@ def command_error(error: TMDBCollectorError) -> click.ClickException:
     if action is Action.STOP:
         return CommandRejected(str(error))
     return CommandFailed(str(error))
+
+
+#: A click-decorated command.
+FC = TypeVar("FC", bound=Callable[..., Any])
+
+# A host name's labels (RFC 1123), or an IP address: anything else cannot be listened on.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
+
+
+def check_host(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(value):
+            raise click.BadParameter(
+                f"{value!r} is no address to listen on: an IP address or a host name, e.g. "
+                "127.0.0.1",
+                param_hint="'--host'",
+            ) from None
+    return value
+
+
+def host_option(help_text: str) -> Callable[[FC], FC]:
+    """``--host``: the address a server listens on (default 127.0.0.1), checked."""
+    return click.option(
+        "--host",
+        default="127.0.0.1",
+        show_default=True,
+        callback=lambda _ctx, _param, value: check_host(value),
+        help=help_text,
+    )
+
+
+def port_option(default: int) -> Callable[[FC], FC]:
+    """``--port``: the port a server listens on; 0 picks a free one."""
+    return click.option(
+        "--port",
+        type=Integer(0, 65535),
+        default=default,
+        show_default=True,
+        help="Port to listen on; 0 picks a free one.",
+    )

@@ -11,8 +11,7 @@ import threading
 import click
 
 from tmdb_collector import app
-from tmdb_collector.cli._fake import check_host
-from tmdb_collector.cli._options import Integer, settings, store_option
+from tmdb_collector.cli._options import Integer, host_option, port_option, settings, store_option
 from tmdb_collector.config import SERVE_ACCESS_KEY, OptionValue
 
 __all__ = ["serve"]
@@ -23,20 +22,8 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 @click.command()
 @store_option
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    callback=lambda _ctx, _param, value: check_host(value),
-    help="Address to listen on (0.0.0.0 for every interface, behind a load balancer).",
-)
-@click.option(
-    "--port",
-    type=Integer(0, 65535),
-    default=8080,
-    show_default=True,
-    help="Port to listen on; 0 picks a free one.",
-)
+@host_option("Address to listen on (0.0.0.0 for every interface, behind a load balancer).")
+@port_option(8080)
 @click.option(
     "--access-key",
     metavar="KEY",

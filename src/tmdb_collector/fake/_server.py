@@ -52,6 +52,7 @@ from tmdb_collector.tmdbapi import (
     dump_json,
     gzip_lines,
     json_response,
+    listening,
     send_export,
     utc_today,
 )
@@ -224,29 +225,19 @@ class FakeTMDB:
         """Serve on the running event loop until the block ends. Port 0 picks a free port."""
         if self._url is not None:
             raise FakeStartError(f"this fake TMDB is already running at {self._url}")
-        runner = web.AppRunner(
-            self.make_app(),
-            access_log=None,
-            handle_signals=False,
-            shutdown_timeout=_SHUTDOWN_TIMEOUT,
-        )
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, host, port)
-            try:
-                await site.start()
-            except OSError as error:
-                raise FakeStartError(f"cannot listen on {host}:{port}: {error}") from error
-            bound_port = runner.addresses[0][1]
-            self._url = f"http://{_url_host(host)}:{bound_port}"
+        async with listening(
+            self.make_app(), host, port, shutdown_timeout=_SHUTDOWN_TIMEOUT, refused=FakeStartError
+        ) as url:
+            self._url = url
             self._loop = asyncio.get_running_loop()
-            yield self
-        finally:
-            self._url = None
-            self._loop = None
-            if self._export_cache is not None:
-                self._export_cache.stop()  # before waiting for requests that wait for it
-            await runner.cleanup()
+            try:
+                yield self
+            finally:
+                self._url = None
+                self._loop = None
+                if self._export_cache is not None:
+                    # Before the server waits for its requests: some wait for the cache.
+                    self._export_cache.stop()
 
     @contextmanager
     def run_in_thread(
@@ -530,10 +521,6 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise AdminError("the body must be a JSON object")
     return body
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -43,6 +43,7 @@ from tmdb_collector.tmdbapi import (
     append_plan,
     check_credentials,
     dump_json,
+    listening,
     page_of,
     parse_api_path,
     parse_appends,
@@ -114,27 +115,14 @@ class MirrorServer:
     @asynccontextmanager
     async def run(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[MirrorServer]:
         """Serve on the running event loop until the block ends; port 0 picks a free one."""
-        # access_log None: aiohttp's own line holds the query string, credential and all.
-        runner = web.AppRunner(
-            self.make_app(),
-            access_log=None,
-            handle_signals=False,
-            shutdown_timeout=_SHUTDOWN_TIMEOUT,
-        )
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, host, port)
+        async with listening(
+            self.make_app(), host, port, shutdown_timeout=_SHUTDOWN_TIMEOUT, refused=ServeStartError
+        ) as url:
+            self.url = url
             try:
-                await site.start()
-            except OSError as error:
-                raise ServeStartError(f"cannot listen on {host}:{port}: {error}") from error
-            bound = runner.addresses[0][1]
-            shown = f"[{host}]" if ":" in host else host
-            self.url = f"http://{shown}:{bound}"
-            yield self
-        finally:
-            self.url = None
-            await runner.cleanup()
+                yield self
+            finally:
+                self.url = None
 
     # --- the routes -----------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ from tmdb_collector.tmdbapi._feeds import (
     page_of,
     parse_page,
 )
-from tmdb_collector.tmdbapi._handler import APIHandler, make_api_app, utc_today
+from tmdb_collector.tmdbapi._handler import APIHandler, listening, make_api_app, utc_today
 from tmdb_collector.tmdbapi._responses import (
     JSON_CONTENT_TYPE,
     ErrorAnswer,
@@ -98,6 +98,7 @@ __all__ = [
     "gzip_chunks",
     "gzip_lines",
     "json_response",
+    "listening",
     "make_api_app",
     "page_of",
     "parse_api_path",

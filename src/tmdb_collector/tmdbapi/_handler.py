@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from tmdb_collector.tmdbapi._routes import (
 )
 from tmdb_collector.tmdbapi._source import APISource
 
-__all__ = ["APIHandler", "make_api_app", "utc_today"]
+__all__ = ["APIHandler", "listening", "make_api_app", "utc_today"]
 
 
 def utc_today() -> date:
@@ -89,3 +90,32 @@ def make_api_app(
     app = web.Application(middlewares=[web.middleware(answer_errors)])
     app.add_routes([APIHandler(source, api_key=lambda: api_key, today=today).route()])
     return app
+
+
+@asynccontextmanager
+async def listening(
+    app: web.Application,
+    host: str,
+    port: int,
+    *,
+    shutdown_timeout: float,
+    refused: Callable[[str], Exception],
+) -> AsyncIterator[str]:
+    """Serve ``app`` at ``host``:``port`` (0: a free port) on the running event loop until the
+    block ends, without aiohttp's access log (its line holds the query string, credential and
+    all) or its signal handlers; the block gets the URL it listens at. A host or port it cannot
+    listen on raises ``refused(reason)``."""
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, shutdown_timeout=shutdown_timeout
+    )
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        try:
+            await site.start()
+        except OSError as error:
+            raise refused(f"cannot listen on {host}:{port}: {error}") from error
+        shown = f"[{host}]" if ":" in host else host
+        yield f"http://{shown}:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
