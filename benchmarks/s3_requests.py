@@ -11,11 +11,16 @@ does). Object writes per record = the PUTs of ``records/``, ``history/``, ``chan
 apart (a fixed cost per run, not per record).
 
     python3 dev.py bench s3_requests
+
+``S3_REQUESTS_SCALE=N`` multiplies the catalog (the fixed costs of a run weigh less),
+``S3_REQUESTS_BATCH=N`` sets WORK_BATCH_SIZE (items per queue message, so per segment), and
+``S3_REQUESTS_LAYOUTS=segments`` runs one layout only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from collections import Counter
@@ -44,6 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from moto_server import create_bucket, moto_environ, running_moto
 
 BUCKET = "tmdb-bench"
+SCALE = int(os.environ.get("S3_REQUESTS_SCALE", "1"))
+BATCH = int(os.environ.get("S3_REQUESTS_BATCH", "100"))
+LAYOUTS = os.environ.get("S3_REQUESTS_LAYOUTS", "objects,segments").split(",")
 COUNTS = {
     Kind.MOVIE: 300,
     Kind.PERSON: 200,
@@ -113,7 +121,7 @@ async def _mirror(fake: FakeTMDB, objects: CountingStore, queue: SQLiteWorkQueue
             client=client,
             objects=objects,  # type: ignore[arg-type]
             queue=queue,
-            harvest_settings=HarvestSettings(refresh_per_run=0),
+            harvest_settings=HarvestSettings(refresh_per_run=0, batch_size=BATCH),
             collector_settings=CollectorSettings(retry_delay_seconds=0),
         )
     assert report.collect is not None
@@ -203,8 +211,8 @@ async def _run(endpoint: str, directory: Path, layout: str) -> None:
     if layout == "segments":
         await use_segments(objects)  # type: ignore[arg-type]
         objects.take()
-    print(f"\n=== layout: {layout}")
-    catalog = SyntheticCatalog(COUNTS, seed=7)
+    print(f"\n=== layout: {layout} (catalog x{SCALE}, {BATCH} items per message)")
+    catalog = SyntheticCatalog({kind: count * SCALE for kind, count in COUNTS.items()}, seed=7)
     queue = SQLiteWorkQueue(directory / f"queue-{layout}.sqlite3")
     try:
         fake = FakeTMDB(catalog, FakeSettings())
@@ -227,7 +235,7 @@ def main() -> None:
         running_moto(Path(directory) / "moto.log") as endpoint,
     ):
         create_bucket(endpoint, BUCKET)
-        for layout in ("objects", "segments"):
+        for layout in LAYOUTS:
             asyncio.run(_run(endpoint, Path(directory), layout))
 
 

@@ -48,7 +48,7 @@ BATCH = 100
 
 async def build(store: Path) -> int:
     counts = {kind: int(RECORDS * share) for kind, share in MIX.items()}
-    catalog = SyntheticCatalog({kind: count for kind, count in counts.items()}, seed=21)
+    catalog = SyntheticCatalog(counts, seed=21)
     records = await open_record_store(open_object_store(str(store)), writing=True)
     started = time.perf_counter()
     written = 0
