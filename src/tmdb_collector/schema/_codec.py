@@ -7,8 +7,9 @@ unchanged record again gives the same hash, and storage can skip the write.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import zstandard
 from google.protobuf.message import DecodeError, Message
@@ -18,6 +19,7 @@ from tmdb_collector.kinds import JSONObject, Kind, RecordKey
 from tmdb_collector.schema._convert import (
     ConversionError,
     SchemaDrift,
+    json_keys,
     json_to_message,
     message_to_json,
 )
@@ -41,6 +43,8 @@ __all__ = [
     "EncodedRecord",
     "RecordCodec",
 ]
+
+_T = TypeVar("_T")
 
 #: Version of the tmdb.v1 schemas a record was written with (record.proto says when to bump it).
 SCHEMA_VERSION = 2
@@ -292,8 +296,18 @@ class RecordCodec:
             )
         return record
 
-    def to_json(self, record: record_pb2.Record) -> JSONObject:
-        """The TMDB JSON of a decoded record's payload."""
+    def to_json(
+        self, record: record_pb2.Record, keep: Callable[[str], bool] | None = None
+    ) -> JSONObject:
+        """The TMDB JSON of a decoded record's payload; ``keep``: only the top-level keys it
+        accepts (``message_to_json``)."""
+        return self._convert(record, lambda payload: message_to_json(payload, keep))
+
+    def json_keys(self, record: record_pb2.Record) -> list[str]:
+        """The top-level keys of ``to_json(record)``, without converting their values."""
+        return self._convert(record, json_keys)
+
+    def _convert(self, record: record_pb2.Record, convert: Callable[[Message], _T]) -> _T:
         kind = record.WhichOneof("payload")
         if kind is None:
             raise CorruptRecordError("the stored record has no payload")
@@ -304,7 +318,7 @@ class RecordCodec:
                 f"({record.tombstone.reason}): a tombstone has no TMDB JSON"
             )
         try:
-            return message_to_json(getattr(record, kind))
+            return convert(getattr(record, kind))
         except ConversionError as error:
             raise CorruptRecordError(str(error)) from None
 

@@ -29,7 +29,7 @@ from google.protobuf.message import Message
 
 from tmdb_collector.kinds import JSONObject
 
-__all__ = ["ConversionError", "SchemaDrift", "json_to_message", "message_to_json"]
+__all__ = ["ConversionError", "SchemaDrift", "json_keys", "json_to_message", "message_to_json"]
 
 
 EXTRA, NULLS, EMPTIES = 2000, 2001, 2002
@@ -393,16 +393,48 @@ def _fits(spec: _Field, value: Any) -> bool:
 # -- message → JSON ---------------------------------------------------------------------------
 
 
-def message_to_json(message: Message) -> JSONObject:
-    """The TMDB JSON object ``message`` was built from: same keys, nulls, empties and extras."""
-    return _to_json(message, _plan_for(type(message)))
+def message_to_json(message: Message, keep: Callable[[str], bool] | None = None) -> JSONObject:
+    """The TMDB JSON object ``message`` was built from: same keys, nulls, empties and extras.
+    ``keep``: only the top-level keys it accepts, the others not even converted (a record's
+    details without its blocks, or one block)."""
+    plan = _plan_for(type(message))
+    if keep is None:
+        return _to_json(message, plan)
+    fields = [
+        (fd, value)
+        for fd, value in message.ListFields()
+        if (entry := plan.table.get(fd.number)) is None or entry[1] == _PATTERNED or keep(entry[0])
+    ]
+    out = _to_json(message, plan, fields)
+    return {key: value for key, value in out.items() if keep(key)}
 
 
-def _to_json(message: Message, plan: _Plan) -> JSONObject:
+def json_keys(message: Message) -> list[str]:
+    """The top-level keys of ``message_to_json(message)``, without converting their values."""
+    plan = _plan_for(type(message))
+    keys: list[str] = []
+    bookkeeping: dict[int, Any] = {}
+    for fd, value in message.ListFields():
+        entry = plan.table.get(fd.number)
+        if entry is None:
+            bookkeeping[fd.number] = value
+        elif entry[1] == _PATTERNED:
+            keys += [f"{entry[0]}{n}" for n in sorted(value)]
+        else:
+            keys.append(entry[0])
+    restored: JSONObject = {}
+    if bookkeeping:
+        _restore(restored, plan, bookkeeping)
+    return keys + [key for key in restored if key not in keys]
+
+
+def _to_json(
+    message: Message, plan: _Plan, fields: list[tuple[FieldDescriptor, Any]] | None = None
+) -> JSONObject:
     out: JSONObject = {}
     table = plan.table
     bookkeeping: dict[int, Any] | None = None
-    for fd, value in message.ListFields():
+    for fd, value in message.ListFields() if fields is None else fields:
         entry = table.get(fd.number)
         if entry is None:  # json_extra, json_null, json_empty
             bookkeeping = bookkeeping or {}

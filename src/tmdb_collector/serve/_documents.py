@@ -3,18 +3,17 @@ as JSON bytes, ready to be put together, kept in a cache bounded in bytes.
 
 Turning a stored record into TMDB JSON is the costly part of an answer (a movie with every
 sub-resource: ~2 ms of protobuf-to-JSON conversion), and an answer is mostly the same few
-pieces put together (the details, then the blocks asked for). So a record is converted once
-per version into pieces — its details without any block, and each block — as JSON bytes, and
-an answer is their concatenation. The cache is checked against the record's current content
-hash (from the version map, no read) at every request, so a new version is served as soon as
-the store's readers see it.
+pieces put together (the details, then the blocks asked for). So a record's details are
+converted once per version, each block the first time an answer asks for it, as JSON bytes,
+and an answer is their concatenation. The cache is checked against the record's current
+content hash (from the version map, no read) at every request, so a new version is served as
+soon as the store's readers see it.
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from dataclasses import dataclass, field
 
 from tmdb_collector.kinds import SUB_RESOURCES, JSONObject, RecordKey, season_append_number
 from tmdb_collector.store import CurrentVersion, RecordStore, StoredRecord
@@ -26,49 +25,57 @@ __all__ = ["DocumentCache", "Pieces"]
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
 class Pieces:
-    """One stored version of a record, as answers are put together from it."""
+    """One stored version of a record, as answers are put together from it: its details as
+    JSON at once, each block converted to JSON the first time an answer asks for it (a movie's
+    ~20 blocks are most of its conversion, and an answer asks for a few)."""
 
-    key: RecordKey
-    content_hash: bytes
-    #: The details without any block, as the members of a JSON object (no braces).
-    base: bytes
-    #: The same without ``id``: a season as a series' ``season/N`` carries it.
-    base_without_id: bytes
-    #: Each stored sub-resource block, as JSON.
-    blocks: dict[str, bytes]
-    #: The sub-resources asked of TMDB when it was fetched (a block asked for and not sent is
-    #: TMDB's answer; one never asked for is not in the mirror).
-    requested: frozenset[str]
-    size: int = field(init=False)
+    __slots__ = (
+        "_blocks",
+        "_stored",
+        "base",
+        "base_without_id",
+        "content_hash",
+        "key",
+        "present",
+        "requested",
+        "size",
+    )
 
-    def __post_init__(self) -> None:
-        size = len(self.base) + len(self.base_without_id) + sum(map(len, self.blocks.values()))
-        object.__setattr__(self, "size", size)
+    def __init__(self, stored: StoredRecord) -> None:
+        subs = SUB_RESOURCES[stored.key.kind]
+        base = stored.json(lambda name: name not in subs and season_append_number(name) is None)
+        self.key = stored.key
+        self.content_hash = stored.content_hash
+        #: The details without any block, as the members of a JSON object (no braces).
+        self.base = _members(base)
+        #: The same without ``id``: a season as a series' ``season/N`` carries it.
+        self.base_without_id = _members({k: v for k, v in base.items() if k != "id"})
+        #: The blocks the stored version holds.
+        self.present = frozenset(name for name in stored.json_keys() if name in subs)
+        #: The sub-resources asked of TMDB when it was fetched (a block asked for and not
+        #: sent is TMDB's answer; one never asked for is not in the mirror).
+        self.requested = frozenset(stored.record.request.appends)
+        self._stored = stored
+        self._blocks: dict[str, bytes] = {}
+        # What it may come to hold: its details twice, and its blocks as JSON (about three
+        # times their protobuf size).
+        self.size = 2 * len(self.base) + 3 * stored.record.ByteSize()
 
     @classmethod
     def of(cls, stored: StoredRecord) -> Pieces:
         """The pieces of a live stored version."""
-        document = stored.json()
-        subs = SUB_RESOURCES[stored.key.kind]
-        base: JSONObject = {}
-        blocks: dict[str, bytes] = {}
-        for name, value in document.items():
-            if name in subs:
-                blocks[name] = dump_json(value)
-            elif season_append_number(name) is None:
-                base[name] = value
-        without_id = {name: value for name, value in base.items() if name != "id"}
-        requested = frozenset(stored.record.request.appends)
-        return cls(
-            stored.key,
-            stored.content_hash,
-            _members(base),
-            _members(without_id),
-            blocks,
-            requested,
-        )
+        return cls(stored)
+
+    def block_bytes(self, name: str) -> bytes | None:
+        """A stored block as JSON; None when the record has none of that name."""
+        if name not in self.present:
+            return None
+        data = self._blocks.get(name)
+        if data is None:
+            data = dump_json(self._stored.json(lambda key: key == name)[name])
+            self._blocks[name] = data
+        return data
 
     def details(self) -> JSONObject:
         """The details without any block, as a JSON object."""
@@ -77,7 +84,7 @@ class Pieces:
 
     def block(self, name: str) -> JSONObject | None:
         """A stored block, as a JSON object; None when the record has none of that name."""
-        data = self.blocks.get(name)
+        data = self.block_bytes(name)
         if data is None:
             return None
         block: JSONObject = json.loads(data)

@@ -167,7 +167,7 @@ class MirrorServer:
         hashes = [pieces.content_hash]
         for planned in plan:
             if planned.sub is not None:
-                block = pieces.blocks.get(planned.sub)
+                block = pieces.block_bytes(planned.sub)
                 if block is not None:
                     members.append(_member(planned.item, block))
                 continue
@@ -187,7 +187,7 @@ class MirrorServer:
         return await self.documents.pieces(key, current)
 
     def _sub_resource(self, pieces: Pieces, sub: str, request: web.Request) -> _Answer:
-        if sub not in pieces.blocks:
+        if sub not in pieces.present:
             kind = pieces.key.kind
             if sub in pieces.requested:
                 raise _not_mirrored(f"TMDB sent no {sub} for {kind} {pieces.key}")

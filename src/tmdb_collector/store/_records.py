@@ -180,9 +180,14 @@ class StoredRecord:
         """Why the record was deleted; None for a live record."""
         return self.record.tombstone.reason if self.deleted else None
 
-    def json(self) -> JSONObject:
-        """The TMDB JSON; DeletedRecordError for a tombstone."""
-        return self.codec.to_json(self.record)
+    def json(self, keep: Callable[[str], bool] | None = None) -> JSONObject:
+        """The TMDB JSON; DeletedRecordError for a tombstone. ``keep``: only the top-level
+        keys it accepts, the others not converted."""
+        return self.codec.to_json(self.record, keep)
+
+    def json_keys(self) -> list[str]:
+        """The top-level keys of ``json()``, without converting their values."""
+        return self.codec.json_keys(self.record)
 
 
 @dataclass(frozen=True, slots=True)
