@@ -11,15 +11,22 @@ original titles in an in-memory full-text table, built when the kind's index is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import re
+import shutil
 import sqlite3
+import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
 from tmdb_collector.store import RecordIndex, RecordStore
@@ -29,6 +36,8 @@ __all__ = ["FIND_KINDS", "SEARCH_KINDS", "IndexView", "SearchPage"]
 
 #: How often a kept index table is checked against the store (a listing and a HEAD).
 CHECK_SECONDS = 5.0
+#: Rows read or written at a time while building or exporting a kind's index.
+_BATCH_ROWS = 10_000
 #: Results per page of a search, as TMDB pages them.
 SEARCH_PAGE_SIZE = 20
 #: The kinds ``/3/find`` answers with, by the key of its answer.
@@ -73,80 +82,149 @@ class SearchPage:
 
 
 class _KindIndex:
-    """One kind's index as ``serve`` uses it."""
+    """One kind's live index rows as ``serve`` uses them, in a SQLite database of their own
+    (a temporary file: TMDB's 4.5 million people would take gigabytes as Python objects):
+    the rows, their external ids, and a contentless FTS5 table of their titles."""
 
-    def __init__(self, kind: Kind, table: pa.Table) -> None:
+    def __init__(self, kind: Kind, table: pa.Table, directory: str) -> None:
         self.kind = kind
-        live = table.filter(pa.compute.invert(table.column("deleted")))
-        self.rows: list[dict[str, object]] = live.to_pylist()
-        self.by_key = {_key(kind, row): row for row in self.rows}
-        self.external: dict[tuple[str, str], list[RecordKey]] = {}
-        for row in self.rows:
-            text = row["external_ids"]
-            if isinstance(text, str):
-                for source, value in json.loads(text).items():
-                    self.external.setdefault((source, value), []).append(_key(kind, row))
-        self._search: sqlite3.Connection | None = None
+        handle, self._path = tempfile.mkstemp(prefix=f"{kind.value}-", suffix=".db", dir=directory)
+        os.close(handle)
+        # One connection, used by one thread at a time (the builder, then the event loop and
+        # the worker threads it hands searches to, under the IndexView's lock per kind).
+        self._db = sqlite3.connect(self._path, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+            "CREATE TABLE rows (row INTEGER PRIMARY KEY, id INTEGER, season INTEGER, "
+            "episode INTEGER, adult INTEGER, popularity REAL, video INTEGER, title TEXT, "
+            "original_title TEXT);"
+            "CREATE TABLE external (source TEXT, value TEXT, row INTEGER);"
+            "CREATE VIRTUAL TABLE titles USING fts5(title, original_title, other_titles, "
+            "content='', tokenize='unicode61 remove_diacritics 2');"
+        )
+        number = 0
+        live = table.filter(pc.invert(table.column("deleted")))
+        for batch in live.to_batches(max_chunksize=_BATCH_ROWS):
+            rows = batch.to_pylist()
+            numbered = list(enumerate(rows, start=number))
+            number += len(rows)
+            self._db.executemany(
+                "INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        n,
+                        row["id"],
+                        row["season_number"],
+                        row["episode_number"],
+                        1 if row["adult"] else 0,
+                        row["popularity"],
+                        1 if row["video"] else 0,
+                        row["title"],
+                        row["original_title"],
+                    )
+                    for n, row in numbered
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO titles(rowid, title, original_title, other_titles) "
+                "VALUES (?, ?, ?, ?)",
+                (
+                    (
+                        n,
+                        row["title"] or "",
+                        row["original_title"] if row["original_title"] != row["title"] else "",
+                        row["other_titles"] or "",
+                    )
+                    for n, row in numbered
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO external VALUES (?, ?, ?)",
+                (
+                    (source, value, n)
+                    for n, row in numbered
+                    if isinstance(row["external_ids"], str)
+                    for source, value in json.loads(row["external_ids"]).items()
+                ),
+            )
+        self._db.executescript(
+            "CREATE INDEX external_ids ON external (source, value);"
+            "CREATE INDEX row_keys ON rows (id, season, episode);"
+        )
+        self._db.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._path)
+
+    def find(self, source: str, value: str) -> list[RecordKey]:
+        return self._keys(
+            "SELECT rows.id, rows.season, rows.episode FROM external JOIN rows USING (row) "
+            "WHERE external.source = ? AND external.value = ? ORDER BY rows.row",
+            (source, value),
+        )
+
+    def adult(self, record_id: int) -> bool | None:
+        """Whether the record ``record_id`` (a kind without seasons) is adult; None when the
+        index holds no live record of that id."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT adult FROM rows WHERE id = ? AND season IS NULL", (record_id,)
+            ).fetchone()
+        return None if found is None else bool(found[0])
 
     def search(self, query: str, include_adult: bool, page: int) -> SearchPage:
         words = _WORD.findall(query)
         if not words:
             return SearchPage([], 0)
-        database = self._search_table()
         # Every word, as a prefix ("fight clu" finds Fight Club), quoted: no FTS5 syntax.
         match = " AND ".join('"' + word.replace('"', "") + '"*' for word in words)
-        adult = "" if include_adult else " AND adult = 0"
-        total = database.execute(
-            f"SELECT count(*) FROM titles WHERE titles MATCH ?{adult}",  # noqa: S608 - fixed text
-            (match,),
-        ).fetchone()[0]
-        found = database.execute(
-            f"SELECT rowid FROM titles WHERE titles MATCH ?{adult} "  # noqa: S608 - fixed text
+        adult = "" if include_adult else " AND rows.adult = 0"
+        matched = f"FROM titles JOIN rows ON rows.row = titles.rowid WHERE titles MATCH ?{adult}"
+        with self._lock:
+            total = self._db.execute(f"SELECT count(*) {matched}", (match,)).fetchone()[0]
+        keys = self._keys(
+            f"SELECT rows.id, rows.season, rows.episode {matched} "
             # A match in the title counts most, then the original title, then other titles.
-            "ORDER BY bm25(titles, 10.0, 5.0, 1.0), popularity DESC, rowid LIMIT ? OFFSET ?",
+            "ORDER BY bm25(titles, 10.0, 5.0, 1.0), rows.popularity DESC, rows.row "
+            "LIMIT ? OFFSET ?",
             (match, SEARCH_PAGE_SIZE, (page - 1) * SEARCH_PAGE_SIZE),
-        ).fetchall()
-        return SearchPage([_key(self.kind, self.rows[rowid]) for (rowid,) in found], total)
+        )
+        return SearchPage(keys, total)
 
-    def _search_table(self) -> sqlite3.Connection:
-        if self._search is None:
-            database = sqlite3.connect(":memory:", check_same_thread=False)
-            database.execute(
-                "CREATE VIRTUAL TABLE titles USING fts5(title, original_title, other_titles, "
-                "adult UNINDEXED, popularity UNINDEXED, "
-                "tokenize='unicode61 remove_diacritics 2')"
-            )
-            database.executemany(
-                "INSERT INTO titles(rowid, title, original_title, other_titles, adult, "
-                "popularity) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        number,
-                        row["title"] or "",
-                        row["original_title"] if row["original_title"] != row["title"] else "",
-                        row["other_titles"] or "",
-                        1 if row["adult"] else 0,
-                        row["popularity"] or 0.0,
-                    )
-                    for number, row in enumerate(self.rows)
-                ),
-            )
-            self._search = database
-        return self._search
+    def export_rows(self, adult: bool) -> Iterator[dict[str, object]]:
+        """The rows of the kind's export (adult records' or the others'), in index order, a
+        page at a time (an export of millions of rows is never all in memory)."""
+        after = -1
+        while True:
+            with self._lock:
+                cursor = self._db.execute(
+                    "SELECT row, id, adult, popularity, video, title, original_title FROM rows "
+                    "WHERE adult = ? AND row > ? ORDER BY row LIMIT ?",
+                    (1 if adult else 0, after, _BATCH_ROWS),
+                )
+                names = [column[0] for column in cursor.description]
+                page = cursor.fetchall()
+            if not page:
+                return
+            after = page[-1][0]
+            for values in page:
+                yield dict(zip(names, values, strict=True))
 
-
-def _key(kind: Kind, row: dict[str, object]) -> RecordKey:
-    season, episode = row["season_number"], row["episode_number"]
-    return RecordKey(
-        kind,
-        int(str(row["id"])),
-        None if season is None else int(str(season)),
-        None if episode is None else int(str(episode)),
-    )
+    def _keys(self, sql: str, parameters: tuple[object, ...]) -> list[RecordKey]:
+        with self._lock:
+            found = self._db.execute(sql, parameters).fetchall()
+        return [
+            RecordKey(self.kind, record_id, season, episode) for record_id, season, episode in found
+        ]
 
 
 class IndexView:
-    """The index of ``records``' store, kept per kind and followed as it changes."""
+    """The index of ``records``' store, kept per kind (in SQLite files under a temporary
+    directory of its own, removed by ``close``) and followed as it changes."""
 
     def __init__(self, records: RecordStore) -> None:
         self._records = records
@@ -154,6 +232,7 @@ class IndexView:
         self._kinds: dict[Kind, tuple[float, object, _KindIndex]] = {}
         self._locks: dict[Kind, asyncio.Lock] = {}
         self._changes: dict[tuple[Kind, date, date], tuple[float, list[ChangedEntry]]] = {}
+        self._directory: str | None = None
 
     async def kind(self, kind: Kind) -> _KindIndex:
         kept = self._kinds.get(kind)
@@ -167,38 +246,47 @@ class IndexView:
             if kept is not None and kept[1] == state:
                 view = kept[2]
             else:
+                if self._directory is None:
+                    self._directory = tempfile.mkdtemp(prefix="tmdb-collector-serve-")
                 table = await self._index.table(kind, _COLUMNS)
-                view = await asyncio.to_thread(_KindIndex, kind, table)
+                view = await asyncio.to_thread(_KindIndex, kind, table, self._directory)
+                if kept is not None:
+                    kept[2].close()
             self._kinds[kind] = (time.monotonic(), state, view)
             return view
 
+    def close(self) -> None:
+        """Remove what the views keep on disk."""
+        for _, _, view in self._kinds.values():
+            view.close()
+        self._kinds.clear()
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+            self._directory = None
+
     async def find(self, source: str, value: str) -> dict[Kind, list[RecordKey]]:
         """The live records of each FIND_KINDS kind whose external id ``source`` is ``value``."""
-        found: dict[Kind, list[RecordKey]] = {}
-        for kind in FIND_KINDS:
-            found[kind] = list((await self.kind(kind)).external.get((source, value), []))
-        return found
+        return {kind: (await self.kind(kind)).find(source, value) for kind in FIND_KINDS}
 
     async def search(self, kind: Kind, query: str, *, include_adult: bool, page: int) -> SearchPage:
         view = await self.kind(kind)
         return await asyncio.to_thread(view.search, query, include_adult, page)
 
-    async def export_lines(self, kind: Kind, adult: bool) -> list[bytes]:
+    async def export_lines(self, kind: Kind, adult: bool) -> Iterator[bytes]:
         """The lines of the kind's daily export (adult records' or the others'), from the
-        index: the fields files.tmdb.org writes, in its order."""
+        index: the fields files.tmdb.org writes, in its order; read as they are sent."""
         if kind not in EXPORT_KINDS:
-            return []
+            return iter(())
         view = await self.kind(kind)
         fields = EXPORT_FIELDS[kind]
-        return [
+        return (
             json.dumps(
-                {name: _export_value(kind, row, name) for name in fields},
+                {name: _export_value(row, name) for name in fields},
                 ensure_ascii=False,
                 separators=(",", ":"),
             ).encode()
-            for row in view.rows
-            if bool(row["adult"]) == adult
-        ]
+            for row in view.export_rows(adult)
+        )
 
     async def changes(self, kind: Kind, window: ChangesWindow) -> list[ChangedEntry]:
         """The ids of ``kind`` whose stored version changed on a day of ``window`` (a series
@@ -215,22 +303,17 @@ class IndexView:
                 kind is Kind.TV and entry.key.kind in (Kind.TV_SEASON, Kind.TV_EPISODE)
             ):
                 latest[entry.key.id] = max(latest.get(entry.key.id, 0), entry.time_ms)
-        rows = (await self.kind(kind)).by_key
+        view = await self.kind(kind)
         entries = [
-            ChangedEntry(record_id, _adult(rows.get(RecordKey(kind, record_id))))
+            # A record deleted since is not adult: TMDB lists deleted ids too.
+            ChangedEntry(record_id, bool(view.adult(record_id)))
             for record_id, _ in sorted(latest.items(), key=lambda item: (-item[1], item[0]))
         ]
         self._changes[cache_key] = (time.monotonic(), entries)
         return entries
 
 
-def _adult(row: dict[str, object] | None) -> bool | None:
-    if row is None:
-        return False  # deleted since: TMDB lists deleted ids too
-    return bool(row["adult"])
-
-
-def _export_value(kind: Kind, row: dict[str, object], name: str) -> object:
+def _export_value(row: dict[str, object], name: str) -> object:
     if name in ("adult", "video"):
         return bool(row[name])
     if name == "name":

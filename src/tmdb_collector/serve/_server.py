@@ -123,6 +123,7 @@ class MirrorServer:
                 yield self
             finally:
                 self.url = None
+                self.index.close()
 
     # --- the routes -----------------------------------------------------------------------
 
