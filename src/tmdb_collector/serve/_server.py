@@ -115,15 +115,20 @@ class MirrorServer:
     @asynccontextmanager
     async def run(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[MirrorServer]:
         """Serve on the running event loop until the block ends; port 0 picks a free one."""
-        async with listening(
-            self.make_app(), host, port, shutdown_timeout=_SHUTDOWN_TIMEOUT, refused=ServeStartError
-        ) as url:
-            self.url = url
-            try:
+        try:
+            async with listening(
+                self.make_app(),
+                host,
+                port,
+                shutdown_timeout=_SHUTDOWN_TIMEOUT,
+                refused=ServeStartError,
+            ) as url:
+                self.url = url
                 yield self
-            finally:
-                self.url = None
-                self.index.close()
+        finally:
+            # After the requests under way have been answered: some may read the index.
+            self.url = None
+            self.index.close()
 
     # --- the routes -----------------------------------------------------------------------
 
