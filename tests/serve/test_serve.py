@@ -98,8 +98,22 @@ def test_tmdb_errors(served: Running) -> None:
     status, body = answer("/3/tv/1399/season/1/episode/2/credits")
     assert (status, body["status_code"]) == (404, 34)
     assert "EPISODE_DETAILS=true" in body["status_message"]
-    status, body = answer("/3/configuration")
-    assert (status, body["status_code"]) == (404, 34)
+
+
+def test_tmdbs_configuration_as_the_harvester_kept_it(
+    fake: FakeTMDB, served: Running, mirrored: Path, tmp_path: Path
+) -> None:
+    ours, theirs = both(fake, served, "/3/configuration")
+    assert ours == theirs
+    assert ours["images"]["secure_base_url"]
+    assert not violations(template_for("/3/configuration"), ours)
+    store = tmp_path / "without"
+    shutil.copytree(mirrored, store)
+    (store / "state" / "tmdb" / "configuration.json").unlink()
+    with serve_in_thread(store) as running:
+        missing = get(f"{running.url}/3/configuration")
+        assert (missing.status, missing.json()["status_code"]) == (404, 34)
+        assert "the next harvest keeps it" in missing.json()["status_message"]
 
 
 def test_caching_headers_and_gzip(served: Running) -> None:

@@ -8,6 +8,7 @@ unchanged), never lose it (docs/harvest.md, "Crash safety").
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from tmdb_collector.errors import InputError
+from tmdb_collector.errors import InputError, TMDBCollectorError
 from tmdb_collector.harvest._ids import iter_ids
 from tmdb_collector.harvest._plan import KindPlan, KindPlanner
 from tmdb_collector.harvest._settings import HarvestSettings
@@ -26,7 +27,7 @@ from tmdb_collector.harvest._state import IN_FLIGHT_SCHEMA, HarvestState, Waterm
 from tmdb_collector.kinds import ADULT_EXPORT_NAMES, CHANGES_KINDS, EXPORT_NAMES, Kind
 from tmdb_collector.observe import LogSink, Metrics
 from tmdb_collector.queue import WorkQueue, pack_keys
-from tmdb_collector.store import ObjectStore, RecordIndex
+from tmdb_collector.store import TMDB_CONFIGURATION_KEY, ObjectStore, RecordIndex
 from tmdb_collector.tmdb import (
     AuthenticationError,
     ConfigurationError,
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 _log = logging.getLogger("tmdb_collector.harvest")
+#: TMDB's configuration is fetched again when the kept one is older than this.
+_CONFIGURATION_MAX_AGE_MS = 86_400_000
 
 #: Message bodies handed to the queue per call (the queue splits them into its own batches).
 _SEND_CHUNK = 500
@@ -146,6 +149,7 @@ class Harvester:
         queue_missing: bool = False,
     ) -> None:
         self._client = client
+        self._objects = objects
         self._index = RecordIndex(objects)
         self._state = HarvestState(objects)
         self._queue = queue
@@ -168,10 +172,30 @@ class Harvester:
                 items, messages = await self.enqueue(plan)
                 report = HarvestReport(plan, items, messages, False, time.monotonic() - started)
                 await self._state.save_run(report.summary(), plan.planned_at_ms)
+                if not plan.errors:
+                    await self._keep_configuration(plan.planned_at_ms)
             self._metrics.timing("harvest.seconds", report.seconds)
             return report
         finally:
             self._metrics.flush()
+
+    async def _keep_configuration(self, now_ms: int) -> None:
+        """Keep TMDB's ``/3/configuration`` in the store (``serve`` answers it), fetched again
+        once a day: one request. Not getting it is said and is no failure of the harvest."""
+        kept = await self._objects.get(TMDB_CONFIGURATION_KEY)
+        try:
+            fetched_at = json.loads(kept)["fetched_at_ms"] if kept is not None else None
+        except (ValueError, TypeError, KeyError):
+            fetched_at = None
+        if isinstance(fetched_at, int) and now_ms - fetched_at < _CONFIGURATION_MAX_AGE_MS:
+            return
+        try:
+            configuration = await self._client.configuration()
+        except TMDBCollectorError as error:
+            _log.warning("TMDB's configuration not kept (serve answers the last kept): %s", error)
+            return
+        document = {"fetched_at_ms": now_ms, "configuration": configuration}
+        await self._objects.put(TMDB_CONFIGURATION_KEY, json.dumps(document).encode())
 
     # --- planning ------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ accepts it, and for a deleted record ``X-Mirror-Deleted-At`` / ``X-Mirror-Delete
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 import zlib
@@ -29,7 +30,7 @@ from tmdb_collector.errors import InputError
 from tmdb_collector.kinds import JSONObject, Kind, RecordKey
 from tmdb_collector.serve._documents import DEFAULT_CACHE_BYTES, DocumentCache, Pieces
 from tmdb_collector.serve._lookup import FIND_KINDS, SEARCH_KINDS, IndexView
-from tmdb_collector.store import EXTERNAL_SOURCES, RecordStore
+from tmdb_collector.store import EXTERNAL_SOURCES, TMDB_CONFIGURATION_KEY, RecordStore
 from tmdb_collector.tmdbapi import (
     JSON_CONTENT_TYPE,
     KIND_OF_EXPORT,
@@ -153,8 +154,23 @@ class MirrorServer:
             elif isinstance(route, RecordRoute):
                 answer = await self._record(route, request)
             else:
-                raise _not_mirrored("/3/configuration is not mirrored: ask TMDB for it")
+                answer = await self._configuration()
         return _respond(request, answer, self._gzipped)
+
+    async def _configuration(self) -> _Answer:
+        """TMDB's configuration, as the harvester last kept it (once a day)."""
+        kept = await self._records.objects.get(TMDB_CONFIGURATION_KEY)
+        if kept is None:
+            raise _not_mirrored(
+                "TMDB's configuration is not in this mirror yet: the next harvest keeps it"
+            )
+        try:
+            configuration = json.loads(kept)["configuration"]
+        except (ValueError, TypeError, KeyError):
+            raise _not_mirrored(
+                "the kept configuration is damaged: the next harvest replaces it"
+            ) from None
+        return _Answer(dump_json(configuration), _etag(kept), RECORD_MAX_AGE)
 
     async def _record(self, route: RecordRoute, request: web.Request) -> _Answer:
         key = route.key

@@ -82,6 +82,7 @@ from tmdb_collector.store._state_keys import (
     ROLL_CALL_PREFIX,
     STATE_PREFIX,
     STORE_LEASE_PREFIX,
+    TMDB_CONFIGURATION_KEY,
 )
 
 __all__ = [
@@ -100,6 +101,7 @@ __all__ = [
     "ROLL_CALL_PREFIX",
     "STATE_PREFIX",
     "STORE_LEASE_PREFIX",
+    "TMDB_CONFIGURATION_KEY",
     "Change",
     "ChangeEntry",
     "CompactionResult",

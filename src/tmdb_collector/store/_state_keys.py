@@ -15,6 +15,7 @@ __all__ = [
     "ROLL_CALL_PREFIX",
     "STATE_PREFIX",
     "STORE_LEASE_PREFIX",
+    "TMDB_CONFIGURATION_KEY",
 ]
 
 STATE_PREFIX: Final = "state/"
@@ -34,3 +35,6 @@ MIRROR_PROGRESS_KEY: Final = "state/mirror/progress.json"
 #: Which record layout the store is written in (absent: one object per record version;
 #: ``{"layout": "segments", "version": 1}``: segments and the version map).
 LAYOUT_KEY: Final = "state/layout.json"
+#: TMDB's ``/3/configuration`` (image base URLs and sizes) as the harvester last fetched it,
+#: with when: ``{"fetched_at_ms": ..., "configuration": {...}}``; ``serve`` answers from it.
+TMDB_CONFIGURATION_KEY: Final = "state/tmdb/configuration.json"
