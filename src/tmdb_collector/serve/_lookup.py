@@ -29,7 +29,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from tmdb_collector.kinds import EXPORT_KINDS, Kind, RecordKey
-from tmdb_collector.store import RecordIndex, RecordStore
+from tmdb_collector.store import RecordIndex, RecordStore, Refreshing
 from tmdb_collector.tmdbapi import EXPORT_FIELDS, ChangedEntry, ChangesWindow
 
 __all__ = ["FIND_KINDS", "SEARCH_KINDS", "IndexView", "SearchPage"]
@@ -229,37 +229,28 @@ class IndexView:
     def __init__(self, records: RecordStore) -> None:
         self._records = records
         self._index = RecordIndex(records.objects)
-        self._kinds: dict[Kind, tuple[float, object, _KindIndex]] = {}
-        self._locks: dict[Kind, asyncio.Lock] = {}
+        self._kinds: Refreshing[Kind, tuple[object, ...], _KindIndex] = Refreshing(
+            lambda: CHECK_SECONDS
+        )
         self._changes: dict[tuple[Kind, date, date], tuple[float, list[ChangedEntry]]] = {}
         self._directory: str | None = None
 
     async def kind(self, kind: Kind) -> _KindIndex:
-        kept = self._kinds.get(kind)
-        if kept is not None and time.monotonic() - kept[0] < CHECK_SECONDS:
-            return kept[2]
-        async with self._locks.setdefault(kind, asyncio.Lock()):
-            kept = self._kinds.get(kind)
-            if kept is not None and time.monotonic() - kept[0] < CHECK_SECONDS:
-                return kept[2]
-            state = await self._index.state(kind)
-            if kept is not None and kept[1] == state:
-                view = kept[2]
-            else:
-                if self._directory is None:
-                    self._directory = tempfile.mkdtemp(prefix="tmdb-collector-serve-")
-                table = await self._index.table(kind, _COLUMNS)
-                view = await asyncio.to_thread(_KindIndex, kind, table, self._directory)
-                if kept is not None:
-                    kept[2].close()
-            self._kinds[kind] = (time.monotonic(), state, view)
-            return view
+        async def load(_: tuple[object, ...]) -> _KindIndex:
+            if self._directory is None:
+                self._directory = tempfile.mkdtemp(prefix="tmdb-collector-serve-")
+            table = await self._index.table(kind, _COLUMNS)
+            return await asyncio.to_thread(_KindIndex, kind, table, self._directory)
+
+        return await self._kinds.get(
+            kind, lambda: self._index.state(kind), load, replaced=_KindIndex.close
+        )
 
     def close(self) -> None:
         """Remove what the views keep on disk."""
-        for _, _, view in self._kinds.values():
+        for view in self._kinds.values():
             view.close()
-        self._kinds.clear()
+        self._kinds.forget()
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
             self._directory = None

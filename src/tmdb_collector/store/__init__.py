@@ -68,6 +68,7 @@ from tmdb_collector.store._records import (
     VersionInfo,
     WriteResult,
 )
+from tmdb_collector.store._refresh import Refreshing
 from tmdb_collector.store._segment_records import (
     SegmentRecordStore,
     StoreLayoutError,
@@ -131,6 +132,7 @@ __all__ = [
     "RecordStore",
     "RecordStoreError",
     "RecordWrite",
+    "Refreshing",
     "SegmentRecordStore",
     "StoreBusyError",
     "StoreConfigurationError",

@@ -23,9 +23,7 @@ import asyncio
 import io
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +55,7 @@ from tmdb_collector.store._records import (
     _NewVersion,
     _within,
 )
+from tmdb_collector.store._refresh import Refreshing
 from tmdb_collector.store._segment import (
     CorruptSegmentError,
     SegmentEntry,
@@ -169,8 +168,9 @@ class SegmentRecordStore(RecordStore):
         #: The content hash of each fetched record of the batch being written.
         self._candidates: dict[RecordKey, bytes] = {}
         #: Each kind's version map as last read for reading, and when (monotonic seconds).
-        self._read_cache: dict[Kind, _ReadMap] = {}
-        self._read_locks: dict[Kind, asyncio.Lock] = {}
+        self._read_cache: Refreshing[Kind, MapState, SortedVersions] = Refreshing(
+            lambda: READ_CACHE_SECONDS
+        )
         #: What this instance knows of each kind's current versions, kept up to date from the
         #: index fragments written since (docs/storage.md, "Segments": no read per record).
         self._known: dict[Kind, _Known] = {}
@@ -280,7 +280,7 @@ class SegmentRecordStore(RecordStore):
         #    is and the change it made: from here the version is read, the newer fetch is
         #    current, and the change is logged. A crash between the two leaves the segment
         #    unnamed (the redelivered batch decides and writes again; the GC reclaims it).
-        self._read_cache.clear()  # this instance reads what it wrote
+        self._read_cache.forget()  # this instance reads what it wrote
         seq = next(self._sequence)
         newest = {version.key: version for version in versions}  # the batch's last per key
         by_kind: dict[Kind, list[_NewVersion]] = {}
@@ -379,7 +379,7 @@ class SegmentRecordStore(RecordStore):
             first = min(entry.time_ms for entry in entries)
             await self._write_piece(entries, first, next(self._sequence))
         self._known.pop(kind, None)
-        self._read_cache.pop(kind, None)
+        self._read_cache.forget(kind)
         return await index.compact(kind, listed)
 
     async def changes(
@@ -505,20 +505,11 @@ class SegmentRecordStore(RecordStore):
     async def _readable(self, kind: Kind) -> SortedVersions:
         """The kind's version map for reading: checked at most every ``READ_CACHE_SECONDS``
         (a listing and a HEAD), read again only when what it is made of changed."""
-        cached = self._read_cache.get(kind)
-        if cached is not None and time.monotonic() - cached.checked < READ_CACHE_SECONDS:
-            return cached.table
-        async with self._read_locks.setdefault(kind, asyncio.Lock()):
-            cached = self._read_cache.get(kind)
-            if cached is not None and time.monotonic() - cached.checked < READ_CACHE_SECONDS:
-                return cached.table  # another reader checked it while this one waited
-            state = await self.versions.state(kind)
-            if cached is None or cached.state != state:
-                table = SortedVersions(kind, await self.versions.table_of(kind, state))
-            else:
-                table = cached.table
-            self._read_cache[kind] = _ReadMap(time.monotonic(), state, table)
-            return table
+
+        async def load(state: MapState) -> SortedVersions:
+            return SortedVersions(kind, await self.versions.table_of(kind, state))
+
+        return await self._read_cache.get(kind, lambda: self.versions.state(kind), load)
 
     async def _choose(
         self, key: RecordKey, *, version: int | None = None, at_ms: int | None = None
@@ -565,16 +556,6 @@ class SegmentRecordStore(RecordStore):
 def _describe(location: VersionLocation) -> str:
     """Where a version is, as messages and ``history`` name it."""
     return f"{location.segment}#{location.offset}+{location.length}/{location.ordinal}"
-
-
-@dataclass(frozen=True, slots=True)
-class _ReadMap:
-    """A kind's version map as a reader holds it: when it was last checked, what it was read
-    from, and its table."""
-
-    checked: float  # monotonic seconds
-    state: MapState
-    table: SortedVersions
 
 
 class _Known:
