@@ -41,3 +41,19 @@ async def test_a_cancelled_call_leaves_no_coroutine_pending() -> None:
         await task
     assert len(started) == CONCURRENCY
     assert all(coroutine.cr_frame is None for coroutine in coroutines)
+
+
+async def test_a_call_cancelled_before_its_tasks_ran_leaves_no_coroutine_pending() -> None:
+    """Cancelled right after it started gathering: the tasks never ran a step, so their own
+    clean-up never ran either; the coroutines they were given are closed all the same."""
+
+    async def work() -> None:
+        await asyncio.sleep(10)
+
+    coroutines = [work() for _ in range(3)]
+    task = asyncio.create_task(bounded(coroutines))
+    await asyncio.sleep(0)  # bounded has created its tasks; none of them has run
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert all(coroutine.cr_frame is None for coroutine in coroutines)

@@ -19,20 +19,24 @@ async def bounded(awaitables: Iterable[Awaitable[_T]]) -> list[_T]:
     """Await all, at most CONCURRENCY at once, results in order; the first failure is raised
     once all are done, so no request is left running behind the caller's back."""
     semaphore = asyncio.Semaphore(CONCURRENCY)
+    pending = list(awaitables)
 
     async def one(awaitable: Awaitable[_T]) -> _T:
-        started = False
-        try:
-            async with semaphore:
-                started = True
-                return await awaitable
-        finally:
-            # Cancelled while waiting for a place (the caller was cancelled): close the
-            # coroutine that never ran, or it is reported as "never awaited" when collected.
-            if not started and inspect.iscoroutine(awaitable):
-                awaitable.close()
+        async with semaphore:
+            return await awaitable
 
-    outcomes = await asyncio.gather(*(one(a) for a in awaitables), return_exceptions=True)
+    try:
+        outcomes = await asyncio.gather(*(one(a) for a in pending), return_exceptions=True)
+    finally:
+        # Cancelled (the caller was) before some of them ran — waiting for a place, or before
+        # their task even started: close each coroutine that never ran, or it is reported as
+        # "never awaited" when collected.
+        for awaitable in pending:
+            if (
+                inspect.iscoroutine(awaitable)
+                and inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED
+            ):
+                awaitable.close()
     results: list[_T] = []
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
