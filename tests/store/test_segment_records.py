@@ -163,8 +163,10 @@ async def test_current_records_read_each_segment_once_and_survive_a_damaged_bloc
     )
     await records.write_batch([fetched(RecordKey(Kind.MOVIE, 3), movie(3, "three"), T0 + 5)])
     every = [r async for r in records.current_records(Kind.MOVIE)]
-    assert [r.key.id for r in every] == list(range(1, 81))
-    assert records._codec.to_json(every[2])["title"] == "three"
+    # Segment by segment (memory holds a few), in key order within each.
+    assert sorted(r.key.id for r in every) == list(range(1, 81))
+    assert [r.key.id for r in every] == [*range(1, 3), *range(4, 81), 3]
+    assert records._codec.to_json(every[-1])["title"] == "three"
 
     # Damage the block holding movie 40: its block's records are named, the others served.
     [location] = (await records.versions.versions(RecordKey(Kind.MOVIE, 40)))[-1:]

@@ -36,7 +36,6 @@ EXPORTED = {
     "append_block",
     "check_credentials",
     "details_answer",
-    "dump_json",
     "json_response",
     "listening",
     "make_api_app",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+from tmdb_collector.kinds import dump_json
 from tmdb_collector.tmdbapi import (
     JSON_CONTENT_TYPE,
     ErrorAnswer,
     PageTooLargeError,
-    dump_json,
     json_response,
 )
 

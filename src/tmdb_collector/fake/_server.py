@@ -42,6 +42,7 @@ from tmdb_collector.fake._faults import (
 from tmdb_collector.fake._settings import FakeSettings, SettingsError
 from tmdb_collector.fake._source import CatalogSource
 from tmdb_collector.fake._stats import RequestStats, endpoint_kind
+from tmdb_collector.kinds import dump_json
 from tmdb_collector.tmdbapi import (
     EXPORTS_LARGEST_FIRST,
     APIHandler,
@@ -49,7 +50,6 @@ from tmdb_collector.tmdbapi import (
     ExportFile,
     JSONObject,
     answer_errors,
-    dump_json,
     gzip_lines,
     json_response,
     listening,

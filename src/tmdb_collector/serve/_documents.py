@@ -15,9 +15,14 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 
-from tmdb_collector.kinds import SUB_RESOURCES, JSONObject, RecordKey, season_append_number
+from tmdb_collector.kinds import (
+    SUB_RESOURCES,
+    JSONObject,
+    RecordKey,
+    dump_json,
+    season_append_number,
+)
 from tmdb_collector.store import CurrentVersion, RecordStore, StoredRecord
-from tmdb_collector.tmdbapi import dump_json
 
 __all__ = ["DocumentCache", "Pieces"]
 

@@ -27,7 +27,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from tmdb_collector.errors import InputError
-from tmdb_collector.kinds import JSONObject, Kind, RecordKey
+from tmdb_collector.kinds import JSONObject, Kind, RecordKey, dump_json
 from tmdb_collector.serve._documents import DEFAULT_CACHE_BYTES, DocumentCache, Pieces
 from tmdb_collector.serve._lookup import FIND_KINDS, SEARCH_KINDS, IndexView
 from tmdb_collector.store import EXTERNAL_SOURCES, TMDB_CONFIGURATION_KEY, RecordStore
@@ -43,7 +43,6 @@ from tmdb_collector.tmdbapi import (
     answer_errors,
     append_plan,
     check_credentials,
-    dump_json,
     listening,
     page_of,
     parse_api_path,

@@ -4,7 +4,6 @@ a file that appears complete or not at all."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 import secrets
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from tmdb_collector.errors import Action, InputError
-from tmdb_collector.kinds import Kind
+from tmdb_collector.kinds import Kind, dump_json
 from tmdb_collector.schema import RecordCodec
 from tmdb_collector.schema._codec import key_text
 from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
@@ -76,8 +75,7 @@ class JsonLinesSink:
                 "deleted_at": iso_time(record.tombstone.deleted_at_ms),
                 "reason": record.tombstone.reason,
             }
-        line = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-        self._stream.write(line.encode("utf-8"))
+        self._stream.write(dump_json(document) + b"\n")
 
     def close(self) -> None:
         self._stream.flush()
@@ -117,7 +115,7 @@ class ParquetSink:
                 "fetched_at": record.fetched_at_ms,
                 "content_hash": record.content_hash.hex(),
                 "deleted": document is None,
-                "json": None if document is None else json.dumps(document, ensure_ascii=False),
+                "json": None if document is None else dump_json(document).decode(),
             }
         )
         if len(self._rows) >= _ROW_GROUP:

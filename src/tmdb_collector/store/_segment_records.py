@@ -23,7 +23,7 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,9 +85,12 @@ __all__ = [
 ]
 
 _log = logging.getLogger("tmdb_collector.store")
+_Unreadable = CorruptSegmentError | CorruptRecordError
 
 SEGMENTS_ROOT = "segments"
 _HOUR_MS = 3_600_000
+#: Segments an export or scan holds at once: read together (S3's latency hidden), a few MiB each.
+_SEGMENT_WINDOW = 4
 #: How long a reader answers from the version map it read (a write by this instance clears it).
 READ_CACHE_SECONDS = 2.0
 #: What ``state/layout.json`` holds for a store of segments.
@@ -464,31 +467,61 @@ class SegmentRecordStore(RecordStore):
         window: int | None = None,
         on_unreadable: Callable[[UnreadableRecordError], None] | None = None,
     ) -> AsyncIterator[record_pb2.Record]:
-        """Every current record of the kind, in key order, reading each segment that holds one
-        once and each of its blocks once (sequential, not a read per record)."""
+        """Every current record of the kind, segment by segment (in key order within each):
+        each segment that holds one is read once (``window`` of them at a time, hiding S3's
+        latency; memory holds those only) and each of its blocks decompressed once."""
         current = await self.versions.current(kind)
         by_segment: dict[str, list[VersionLocation]] = {}
         for location in current.values():
             by_segment.setdefault(location.segment, []).append(location)
-        decoded: dict[RecordKey, record_pb2.Record] = {}
-        for name in sorted(by_segment):
-            data = await self._objects.get(name)
-            for location in by_segment[name]:
+        names = sorted(by_segment)
+        window = window or _SEGMENT_WINDOW
+        for start in range(0, len(names), window):
+            chunk = names[start : start + window]
+            segments = await bounded([self._objects.get(name) for name in chunk])
+            for name, data in zip(chunk, segments, strict=True):
+                decoded: list[record_pb2.Record] = []
+                for location, outcome in self._blocks_of(data, by_segment[name]):
+                    if isinstance(outcome, _Unreadable):
+                        unreadable = UnreadableRecordError(
+                            location.key, self._objects.url, _describe(location), str(outcome)
+                        )
+                        if on_unreadable is None:
+                            raise unreadable from None
+                        on_unreadable(unreadable)
+                    else:
+                        decoded.append(outcome)
+                decoded.sort(key=_record_order)
+                for record in decoded:
+                    yield record
+
+    def _blocks_of(
+        self, data: bytes | None, locations: list[VersionLocation]
+    ) -> Iterator[tuple[VersionLocation, record_pb2.Record | _Unreadable]]:
+        """Each location's record, or why it cannot be read: a block is decompressed once;
+        a damaged one is read record by record, so the records before the damage still are."""
+        by_block: dict[tuple[int, int], list[VersionLocation]] = {}
+        for location in locations:
+            by_block.setdefault((location.offset, location.length), []).append(location)
+        for (offset, length), block in by_block.items():
+            if data is None:
+                for location in block:
+                    yield location, CorruptSegmentError("the segment is not there")
+                continue
+            frame = data[offset : offset + length]
+            try:
+                raws = block_records(frame, self._codec)
+            except CorruptSegmentError:
+                raws = None
+            for location in block:
                 try:
-                    if data is None:
-                        raise CorruptSegmentError("the segment is not there")
-                    frame = data[location.offset : location.offset + location.length]
-                    raw = record_in_block(frame, location.ordinal, self._codec)
-                    decoded[location.key] = self._codec.decode_raw(raw)
+                    if raws is not None and location.ordinal < len(raws):
+                        raw = raws[location.ordinal]
+                    else:
+                        raw = record_in_block(frame, location.ordinal, self._codec)
+                    yield location, self._codec.decode_raw(raw)
                 except (CorruptSegmentError, CorruptRecordError) as error:
-                    unreadable = UnreadableRecordError(
-                        location.key, self._objects.url, _describe(location), str(error)
-                    )
-                    if on_unreadable is None:
-                        raise unreadable from None
-                    on_unreadable(unreadable)
-        for key in sorted(decoded):
-            yield decoded[key]
+                    yield location, error
 
     async def drop_current_copies(
         self, kind: Kind, *, on_record: Callable[[int], None] | None = None
@@ -566,3 +599,8 @@ class _Known:
 
     def __init__(self, current: CurrentView, seen: set[str]) -> None:
         self.current, self.seen = current, seen
+
+
+def _record_order(record: record_pb2.Record) -> tuple[int, int, int]:
+    key = record.key
+    return key.id, key.season_number, key.episode_number

@@ -50,7 +50,6 @@ from tmdb_collector.tmdbapi._responses import (
     JSONObject,
     PageTooLargeError,
     answer_errors,
-    dump_json,
     json_response,
 )
 from tmdb_collector.tmdbapi._routes import (
@@ -94,7 +93,6 @@ __all__ = [
     "append_plan",
     "check_credentials",
     "details_answer",
-    "dump_json",
     "gzip_chunks",
     "gzip_lines",
     "json_response",

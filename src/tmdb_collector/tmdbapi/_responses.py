@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from tmdb_collector.kinds import JSONObject
+from tmdb_collector.kinds import JSONObject, dump_json
 
 __all__ = [
     "JSON_CONTENT_TYPE",
@@ -16,18 +15,12 @@ __all__ = [
     "JSONObject",
     "PageTooLargeError",
     "answer_errors",
-    "dump_json",
     "json_response",
 ]
 
 
 #: What api.themoviedb.org sends (no space before charset).
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
-
-
-def dump_json(value: Any) -> bytes:
-    """Compact UTF-8 JSON, as TMDB sends it (non-ASCII characters are not escaped)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def json_response(
