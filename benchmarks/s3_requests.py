@@ -6,7 +6,8 @@ and segments (issue 20: a store marked with ``use_segments``).
 Every object-store call of the pipeline (harvest, collect, compaction) is counted by a wrapper
 around the S3 store: PUT (``put`` and the conditional ``create``), GET, HEAD, DELETE and LIST
 (one per listing; a listing of more than 1,000 keys costs one LIST per page on S3 — none here
-does). Object writes per record = the PUTs of ``records/``, ``history/``, ``changelog/`` and
+does; a writer's look before a batch lists from its newest known fragment on, one page at any
+scale, and is counted apart). Object writes per record = the PUTs of ``records/``, ``history/``, ``changelog/`` and
 ``index/`` objects over the records written; the lease, progress and harvest state are counted
 apart (a fixed cost per run, not per record).
 
@@ -103,9 +104,13 @@ class CountingStore:
         self._count("DELETE", key)
         await self._inner.delete(key)
 
-    def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+    def list(
+        self, prefix: str = "", *, start_after: str | None = None
+    ) -> AsyncIterator[ObjectInfo]:
         self._count("LIST", prefix or "/")
-        return self._inner.list(prefix)
+        if start_after is not None:  # a writer's look at what others wrote since its last
+            self.calls["LIST from a name", prefix.split("/", 1)[0] + "/"] += 1
+        return self._inner.list(prefix, start_after=start_after)
 
     def take(self) -> Counter[tuple[str, str]]:
         calls, self.calls = self.calls, Counter()
@@ -161,9 +166,13 @@ def _report(title: str, calls: Counter[tuple[str, str]], written: dict[str, int]
     )
     reads = sum(n for (verb, _), n in calls.items() if verb in ("GET", "HEAD"))
     lists = sum(n for (verb, _), n in calls.items() if verb == "LIST")
+    since = sum(n for (verb, _), n in calls.items() if verb == "LIST from a name")
     print(
         f"  object reads per written record {reads / max(records, 1):.3f} (segments' target "
-        f"<= 0.05), listings {lists / max(records, 1):.3f} (<= 0.01)"
+        f"<= 0.05), listings {lists / max(records, 1):.3f} (<= 0.01): {since} of them a "
+        f"writer's batch listing from its newest known fragment on "
+        f"({since / max(records, 1):.4f} per written record), {lists - since} the run's "
+        "(leases, the harvest's reads, first looks, compaction)"
     )
     if calls["PUT", "segments/"]:
         return

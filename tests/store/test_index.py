@@ -95,8 +95,10 @@ class HookedStore:
             raise StoreError(f"simulated crash before deleting {key}")
         await self._inner.delete(key)
 
-    def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        return self._inner.list(prefix)
+    def list(
+        self, prefix: str = "", *, start_after: str | None = None
+    ) -> AsyncIterator[ObjectInfo]:
+        return self._inner.list(prefix, start_after=start_after)
 
 
 def load(name: str) -> dict[str, Any]:

@@ -235,6 +235,20 @@ async def test_list_follows_segments_of_nested_prefixes(store_case: StoreCase) -
     assert (info.size, info.modified.tzinfo is not None) == (5, True)
 
 
+async def test_list_from_a_name_on_gives_only_the_keys_after_it(store_case: StoreCase) -> None:
+    store = store_case.store
+    keys = ["f/frags/0001-a", "f/frags/0002-a", "f/frags/0002-b", "f/frags/0003-a", "f/snap", "g/x"]
+    for key in keys:
+        await store.put(key, b"1")
+    after = [info.key async for info in store.list("f", start_after="f/frags/0002")]
+    assert sorted(after) == ["f/frags/0002-a", "f/frags/0002-b", "f/frags/0003-a", "f/snap"]
+    after = [info.key async for info in store.list("f", start_after="f/frags/0002-b")]
+    assert sorted(after) == ["f/frags/0003-a", "f/snap"]
+    assert [i.key async for i in store.list("f", start_after="f/zzz")] == []
+    with pytest.raises(InvalidObjectKeyError):
+        [i async for i in store.list("f", start_after="../f")]
+
+
 async def test_list_returns_every_key_across_pages(store_case: StoreCase) -> None:
     """More keys than one S3 page (1000) holds."""
     store = store_case.store

@@ -81,8 +81,10 @@ class CrashBeforeCurrent:
     async def delete(self, key: str) -> None:
         await self._inner.delete(key)
 
-    def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        return self._inner.list(prefix)
+    def list(
+        self, prefix: str = "", *, start_after: str | None = None
+    ) -> AsyncIterator[ObjectInfo]:
+        return self._inner.list(prefix, start_after=start_after)
 
 
 class CountingLists(CrashBeforeCurrent):
@@ -91,13 +93,17 @@ class CountingLists(CrashBeforeCurrent):
     def __init__(self, inner: ObjectStore) -> None:
         super().__init__(inner)
         self.listed: list[str] = []
+        self.starts: list[str | None] = []
 
     async def put(self, key: str, data: bytes) -> None:
         await self._inner.put(key, data)
 
-    def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+    def list(
+        self, prefix: str = "", *, start_after: str | None = None
+    ) -> AsyncIterator[ObjectInfo]:
         self.listed.append(prefix)
-        return self._inner.list(prefix)
+        self.starts.append(start_after)
+        return self._inner.list(prefix, start_after=start_after)
 
 
 def load(name: str) -> dict[str, Any]:

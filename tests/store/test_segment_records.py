@@ -8,7 +8,17 @@ from typing import Any
 
 import pytest
 
-from store.test_records import MOVIE, T0, Clock, all_changes, changes_of, fetched, load, movie
+from store.test_records import (
+    MOVIE,
+    T0,
+    Clock,
+    CountingLists,
+    all_changes,
+    changes_of,
+    fetched,
+    load,
+    movie,
+)
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.store import RecordDeletion, RecordIndex, UnreadableRecordError
 from tmdb_collector.store._segment_records import SegmentRecordStore
@@ -131,6 +141,35 @@ async def test_the_newer_fetch_is_current_whoever_wrote_last(store_case: StoreCa
     assert current is not None
     assert current.json()["title"] == "newer fetch"
     assert [v.at_ms for v in await first.history(MOVIE)] == [T0, T0 + 30, T0 + 40]
+
+
+async def test_a_writer_lists_the_fragments_named_since_its_newest_and_sees_compactions(
+    store_case: StoreCase,
+) -> None:
+    """After its first look, a writer's batch lists the kind's folder from its newest known
+    fragment (less a margin for a batch begun earlier and stored later) on: one page however
+    many fragments wait for the compaction. It sees what other writers wrote, and reads the
+    whole map again after a compaction (the snapshot changed)."""
+    listing = CountingLists(store_case.store)
+    clock = Clock(T0 + 3_600_000)
+    writer = SegmentRecordStore(listing, now_ms=clock)
+    await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 1), movie(1, "one"), T0)])
+    other = SegmentRecordStore(store_case.store, now_ms=Clock(T0 + 3_600_000 - 60_000))
+    await other.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0)])
+    listing.listed.clear()
+    listing.starts.clear()
+    [seen] = await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0)])
+    assert seen.change == "unchanged"  # the other writer's fragment, named a minute earlier
+    assert listing.listed == ["index/movie"]
+    [start] = listing.starts
+    assert start == f"index/movie/fragments/{T0 + 3_600_000 - 600_000:013d}"
+
+    await other.write_batch([fetched(RecordKey(Kind.MOVIE, 3), movie(3, "three"), T0)])
+    await SegmentRecordStore(store_case.store, now_ms=Clock()).compact(Kind.MOVIE)
+    listing.starts.clear()
+    [folded] = await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 3), movie(3, "three"), T0)])
+    assert folded.change == "unchanged"  # in the snapshot now: the whole map read again
+    assert None in listing.starts
 
 
 def _returning(value: Any) -> Any:

@@ -40,6 +40,8 @@ __all__ = [
     "IndexRow",
     "RecordIndex",
     "fragment_key",
+    "fragment_time",
+    "fragments_from",
     "fragments_prefix",
     "index_fields",
     "index_fragment",
@@ -346,6 +348,17 @@ def fragment_key(kind: Kind, time_ms: int, writer: str, seq: int) -> str:
     return f"{fragments_prefix(kind)}/{time_ms:013d}-{writer}-{seq:06d}.parquet"
 
 
+def fragments_from(kind: Kind, time_ms: int) -> str:
+    """What a fragment named at ``time_ms`` or later sorts after (a listing's start)."""
+    return f"{fragments_prefix(kind)}/{time_ms:013d}"
+
+
+def fragment_time(name: str) -> int:
+    """The batch time a fragment is named by (0 for a name not made by ``fragment_key``)."""
+    stem = name.rsplit("/", 1)[-1][:13]
+    return int(stem) if stem.isdigit() else 0
+
+
 def snapshot_key(kind: Kind) -> str:
     """The kind's compacted snapshot."""
     return f"{INDEX_ROOT}/{kind.value}/snapshot.parquet"
@@ -429,6 +442,23 @@ class RecordIndex:
     async def fragments(self, kind: Kind | str) -> list[str]:
         """The kind's fragments now, oldest first."""
         return await self._list_fragments(Kind(kind))
+
+    async def fragments_since(
+        self, kind: Kind, since_ms: int | None
+    ) -> tuple[list[str], tuple[int, datetime, str | None] | None]:
+        """The kind's fragments named from ``since_ms`` on (all with None), oldest first, and
+        the snapshot's size, time and ETag (None: no snapshot), in one listing of one page:
+        the snapshot's name sorts after every fragment's, so a listing of the kind's folder
+        that starts after a fragment name holds both."""
+        start = None if since_ms is None else fragments_from(kind, since_ms)
+        inside, snapshot_name = f"{fragments_prefix(kind)}/", snapshot_key(kind)
+        fragments, snapshot = [], None
+        async for info in self._objects.list(f"{INDEX_ROOT}/{kind.value}", start_after=start):
+            if info.key == snapshot_name:
+                snapshot = (info.size, info.modified, info.etag)
+            elif info.key.startswith(inside) and info.key.endswith(".parquet"):
+                fragments.append(info.key)
+        return sorted(fragments), snapshot
 
     async def _list_fragments(self, kind: Kind) -> list[str]:
         listed = [info.key async for info in self._objects.list(fragments_prefix(kind))]

@@ -87,9 +87,12 @@ class ObjectStore(Protocol):
         """Remove the object; removing an absent key is not an error."""
         ...
 
-    def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+    def list(
+        self, prefix: str = "", *, start_after: str | None = None
+    ) -> AsyncIterator[ObjectInfo]:
         """Every object under `prefix` ('' for all, else keys starting with `prefix` + '/'),
-        in no particular order."""
+        in no particular order; with `start_after`, only keys that sort after it (S3's
+        StartAfter: a listing from a known name on costs its own pages, not the folder's)."""
         ...
 
 
@@ -200,9 +203,15 @@ class ObstoreObjectStore:
         except _OBSTORE_ERRORS as exc:
             raise self._failure("delete", key, exc) from exc
 
-    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+    async def list(
+        self, prefix: str = "", *, start_after: str | None = None
+    ) -> AsyncIterator[ObjectInfo]:
         prefix = validate_prefix(prefix, max_bytes=self._location.max_key_bytes)
-        chunks = aiter(obstore.list(self._backend, prefix or None, chunk_size=_LIST_CHUNK))
+        if start_after is not None:
+            start_after = self._valid_key(start_after)
+        chunks = aiter(
+            obstore.list(self._backend, prefix or None, offset=start_after, chunk_size=_LIST_CHUNK)
+        )
         while True:
             try:
                 chunk = await anext(chunks)

@@ -23,7 +23,7 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +38,14 @@ from tmdb_collector.schema._pb.tmdb.v1 import record_pb2
 from tmdb_collector.store._changelog import ChangeEntry
 from tmdb_collector.store._errors import StoreError
 from tmdb_collector.store._gather import bounded
-from tmdb_collector.store._index import CompactionResult, RecordIndex, fragment_key, rows_table
+from tmdb_collector.store._index import (
+    CompactionResult,
+    RecordIndex,
+    fragment_key,
+    fragment_time,
+    fragments_from,
+    rows_table,
+)
 from tmdb_collector.store._objects import ObjectStore
 from tmdb_collector.store._records import (
     CurrentVersion,
@@ -93,6 +100,9 @@ _HOUR_MS = 3_600_000
 _SEGMENT_WINDOW = 4
 #: How long a reader answers from the version map it read (a write by this instance clears it).
 READ_CACHE_SECONDS = 2.0
+#: How much earlier than the newest fragment a writer knows another one may be named and still
+#: appear: a fragment is named by its batch's start and stored a few seconds later.
+LATE_FRAGMENT_MS = 10 * 60_000
 #: What ``state/layout.json`` holds for a store of segments.
 LAYOUT_SEGMENTS = {"layout": "segments", "version": 1}
 
@@ -261,18 +271,31 @@ class SegmentRecordStore(RecordStore):
         return damaged
 
     async def _current_of(self, kind: Kind) -> CurrentView:
-        listed = await RecordIndex(self._objects).fragments(kind)
+        """The kind's current versions: after a first look at the whole map, one listing of
+        the fragments named since this instance's newest known one (less ``LATE_FRAGMENT_MS``,
+        for a batch begun earlier and stored later), read if new; the whole map again when
+        the index snapshot changed or a fragment it knew is gone (a compaction, a rebuild)."""
+        index = RecordIndex(self._objects)
         known = self._known.get(kind)
-        if known is None or not known.seen <= set(listed):
-            # First look, or a compaction folded fragments since: the whole map.
-            view = CurrentView(kind, await self.versions.table(kind))
-            self._known[kind] = _Known(view, set(listed))
-            return view
-        new = [name for name in listed if name not in known.seen]
-        if new:
-            for location in await self.versions.locations_in(kind, new):
-                known.current.update(location)
-            known.seen.update(new)
+        if known is not None:
+            since = max(0, known.newest_ms - LATE_FRAGMENT_MS)
+            listed, snapshot = await index.fragments_since(kind, since)
+            start = fragments_from(kind, since)
+            gone = any(name >= start and name not in listed for name in known.seen)
+            if snapshot == known.snapshot and not gone:
+                new = [name for name in listed if name not in known.seen]
+                if new:
+                    for location in await self.versions.locations_in(kind, new):
+                        known.current.update(location)
+                    known.saw(new)
+                return known.current
+        # First look, or a compaction folded fragments since: the whole map.
+        listed, snapshot = await index.fragments_since(kind, None)
+        fragments = await self.versions.fragment_names(kind)
+        table = await self.versions.table_of(kind, MapState(tuple(fragments), tuple(listed), None))
+        known = _Known(CurrentView(kind, table), snapshot)
+        known.saw(listed)
+        self._known[kind] = known
         return known.current
 
     async def _store(
@@ -299,7 +322,7 @@ class SegmentRecordStore(RecordStore):
             known = self._known.get(kind)
             if known is None:
                 continue
-            known.seen.add(fragment_key(kind, time_ms, self._writer, seq))
+            known.saw([fragment_key(kind, time_ms, self._writer, seq)])
             for entry in entries:
                 known.current.update(VersionLocation.of(entry, name, time_ms))
 
@@ -592,13 +615,20 @@ def _describe(location: VersionLocation) -> str:
 
 
 class _Known:
-    """One kind's current versions as this instance last saw them, and the index fragments
-    they include."""
+    """One kind's current versions as this instance last saw them: the index fragments they
+    include, the newest one's time and the index snapshot they were read with."""
 
-    __slots__ = ("current", "seen")
+    __slots__ = ("current", "newest_ms", "seen", "snapshot")
 
-    def __init__(self, current: CurrentView, seen: set[str]) -> None:
-        self.current, self.seen = current, seen
+    def __init__(self, current: CurrentView, snapshot: tuple[object, ...] | None) -> None:
+        self.current, self.snapshot = current, snapshot
+        self.seen: set[str] = set()
+        self.newest_ms = 0
+
+    def saw(self, fragments: Iterable[str]) -> None:
+        for name in fragments:
+            self.seen.add(name)
+            self.newest_ms = max(self.newest_ms, fragment_time(name))
 
 
 def _record_order(record: record_pb2.Record) -> tuple[int, int, int]:
