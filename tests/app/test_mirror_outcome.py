@@ -15,11 +15,12 @@ from click.testing import CliRunner
 from app.test_mirror_fixtures import KEY, status
 from collect.conftest import FAST_RETRY
 from conftest import FAKE_TODAY
-from tmdb_collector.app import PROGRESS_KEY, run_mirror
+from tmdb_collector.app import PROGRESS_KEY, _mirror, run_mirror
 from tmdb_collector.cli import main
 from tmdb_collector.collect import CollectorSettings
 from tmdb_collector.fake import FakeSettings, FakeTMDB, FixtureCatalog
 from tmdb_collector.harvest import HarvestSettings
+from tmdb_collector.kinds import Kind
 from tmdb_collector.queue import SQLiteWorkQueue
 from tmdb_collector.store import ObjectStore, StoreError, open_object_store
 from tmdb_collector.tmdb import ClientSettings, Credential, TMDBClient
@@ -113,4 +114,49 @@ def test_a_finished_run_is_shown_as_finished(fake: FakeTMDB, tmp_path: Path) -> 
     store = tmp_path / "data"
     mirror(fake, open_object_store(str(store)), store)
     assert saved(store)["outcome"] == "done"
+    assert "mirror: finished" in status_text(store)
+
+
+def test_a_long_collection_is_compacted_as_it_goes(
+    fake: FakeTMDB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first mirror of days would pile up index fragments that every reader of the index
+    reads one by one: the run compacts every ``compact_every`` seconds of collecting too."""
+
+    store = tmp_path / "store"
+    objects = open_object_store(str(store))
+    during: list[int] = []
+    real = _mirror._compact
+
+    async def counted(target: ObjectStore) -> dict[Kind, int]:
+        folded = await real(target)
+        during.append(sum(folded.values()))
+        return folded
+
+    monkeypatch.setattr(_mirror, "_compact", counted)
+    queue = SQLiteWorkQueue(store / "queue" / "work.sqlite3")
+
+    async def run() -> _mirror.MirrorReport:
+        settings = ClientSettings(
+            credential=Credential(KEY), api_url=fake.url, exports_url=fake.url, rate_limit=8.0
+        )
+        async with TMDBClient(settings, retry=FAST_RETRY) as client:
+            return await run_mirror(
+                client=client,
+                objects=objects,
+                queue=queue,
+                harvest_settings=HarvestSettings(refresh_per_run=0, batch_size=2),
+                collector_settings=CollectorSettings(retry_delay_seconds=0),
+                day=FAKE_TODAY,
+                compact_every=0.5,
+            )
+
+    try:
+        report = asyncio.run(run())
+    finally:
+        queue.close()
+    assert report.verdict == "done"
+    assert len(during) >= 2, during  # at least one while collecting, and the last
+    assert sum(during[:-1]) > 0  # ... which folded fragments the collection had written
+    assert sum(report.compacted.values()) == sum(during)
     assert "mirror: finished" in status_text(store)

@@ -31,6 +31,7 @@ from tmdb_collector.store import (
 from tmdb_collector.tmdb import ClientSettings, TMDBClient
 
 __all__ = [
+    "COMPACT_EVERY_SECONDS",
     "PROGRESS_KEY",
     "MirrorProgress",
     "MirrorReport",
@@ -57,6 +58,9 @@ class MirrorProgress:
 #: Where a mirror run's progress is kept for ``status`` (overwritten every few seconds).
 PROGRESS_KEY = MIRROR_PROGRESS_KEY
 _SAVE_EVERY = 5.0
+#: Seconds of collecting between compactions: an hour's fragments (~1,200 at TMDB's rate) are
+#: what every reader of the index (status, query, serve, the next harvest) reads one by one.
+COMPACT_EVERY_SECONDS = 3600.0
 #: Seconds between progress moments when nothing reports one (the display rate-limits itself).
 _HEARTBEAT_SECONDS = 2.0
 _DRIFT_SHOWN = 20
@@ -234,11 +238,14 @@ async def run_mirror(
     stop: asyncio.Event | None = None,
     on_progress: Callable[[MirrorProgress], None] | None = None,
     metrics: Metrics | None = None,
+    compact_every: float = COMPACT_EVERY_SECONDS,
 ) -> MirrorReport:
     """Harvest (unless ``harvest`` is false), collect until the queue is empty or ``stop`` is
-    set, then (if not stopped) fold each kind's index fragments into its snapshot. ``metrics``
-    receives the harvester's and the collector's counts (default: logged at debug level).
-    Holds the store's run lease: a second run on the store is refused (StoreBusyError)."""
+    set, then (if not stopped) fold each kind's index fragments into its snapshot — also every
+    ``compact_every`` seconds of collecting, so that a first mirror of days does not pile up
+    fragments that every reader of the index reads. ``metrics`` receives the harvester's and
+    the collector's counts (default: logged at debug level). Holds the store's run lease: a
+    second run on the store is refused (StoreBusyError)."""
     async with run_lease(objects, "mirror"):
         stop = stop if stop is not None else asyncio.Event()
         progress = _Progress(objects, queue, on_progress)
@@ -258,16 +265,20 @@ async def run_mirror(
                 collector_settings,
                 metrics=metrics,
             )
+            compacting = _Compacting(objects, compact_every)
             with _frozen_heap():
-                collected = await collector.run(
-                    stop=stop,
-                    until_empty=True,
-                    on_progress=lambda moment: progress.report("collect", moment),
-                )
+                async with compacting:
+                    collected = await collector.run(
+                        stop=stop,
+                        until_empty=True,
+                        on_progress=lambda moment: progress.report("collect", moment),
+                    )
             result = MirrorReport(harvested, collected, stop.is_set(), progress.seconds)
+            result.compacted = compacting.folded
             if not result.stopped:
                 progress.report("compact", collected)
-                result.compacted = await _compact(objects)
+                for kind, folded in (await _compact(objects)).items():
+                    result.compacted[kind] = result.compacted.get(kind, 0) + folded
             dead = await asyncio.to_thread(queue.dead_counts)
             result.dead_letters = dead.visible + dead.in_flight + dead.delayed
             outcome = result.verdict
@@ -282,6 +293,40 @@ async def run_mirror(
             await progress.stop(outcome)
         result.seconds = progress.seconds
         return result
+
+
+class _Compacting:
+    """While collecting, a compaction every ``every`` seconds (none when 0). Leaving waits for
+    one under way to finish: a compaction cut short is only done again, but its lease would
+    stay taken until it runs out."""
+
+    def __init__(self, objects: ObjectStore, every: float) -> None:
+        self._objects, self._every = objects, every
+        self._done = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        #: Fragments folded per kind by the compactions while collecting.
+        self.folded: dict[Kind, int] = {}
+
+    async def __aenter__(self) -> _Compacting:
+        if self._every > 0:
+            self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._done.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while not self._done.is_set():
+            try:
+                await asyncio.wait_for(self._done.wait(), self._every)
+            except TimeoutError:
+                try:
+                    for kind, folded in (await _compact(self._objects)).items():
+                        self.folded[kind] = self.folded.get(kind, 0) + folded
+                except StoreError as error:  # the collection goes on; the end compacts again
+                    _log.warning("compacting while collecting failed: %s", error)
 
 
 async def _compact(objects: ObjectStore) -> dict[Kind, int]:
