@@ -42,6 +42,7 @@ BY_NAME: dict[str, list[str]] = {
     "TMDB_API_KEY": [f"two words {SECRET}"],
     "FAKE_TMDB_API_KEY": [f"two words {SECRET}"],
     "SERVE_ACCESS_KEY": [f"two words {SECRET}"],
+    "SERVE_CHECK_SECONDS": ["-1", "3601", "soon"],
     "TMDB_API_URL": ["ftp://x", "api.themoviedb.org", f"http://u:{SECRET}@127.0.0.1:1"],
     "TMDB_EXPORTS_URL": ["ftp://x", "http://127.0.0.1:port"],
     "TMDB_STORE": ["kafka://x", "s3://", "gs://bucket"],

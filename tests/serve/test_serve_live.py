@@ -14,11 +14,12 @@ from click.testing import CliRunner
 
 from conftest import FAKE_TODAY, MOTO_BUCKET
 from serve.conftest import Running, get, mirror, serve_in_thread
+from tmdb_collector.app import Wiring, _serve, serving
 from tmdb_collector.cli import main
+from tmdb_collector.config import load_config
 from tmdb_collector.fake import FakeTMDB
 from tmdb_collector.kinds import Kind, RecordKey
-from tmdb_collector.serve import _lookup
-from tmdb_collector.store import RecordWrite, _segment_records, open_object_store, open_record_store
+from tmdb_collector.store import RecordWrite, open_object_store, open_record_store
 
 
 def test_a_new_version_is_answered_and_compaction_changes_nothing(
@@ -26,11 +27,9 @@ def test_a_new_version_is_answered_and_compaction_changes_nothing(
 ) -> None:
     store = tmp_path / "live"
     shutil.copytree(mirrored, store)
-    # Checked at every request here, instead of every few seconds.
-    monkeypatch.setattr(_segment_records, "READ_CACHE_SECONDS", 0.0)
-    monkeypatch.setattr(_lookup, "CHECK_SECONDS", 0.0)
     key = RecordKey(Kind.KEYWORD, 1701)
-    with serve_in_thread(store) as running:
+    # Checked at every request here, instead of every few seconds.
+    with serve_in_thread(store, check_seconds=0.0) as running:
         before = get(f"{running.url}/3/keyword/1701").json()
         etag = get(f"{running.url}/3/keyword/1701").headers["ETag"]
 
@@ -70,6 +69,22 @@ def test_a_store_on_s3_is_served(
         assert season["cast"]
         found = get(f"{running.url}/3/find/tt0944947?external_source=imdb_id").json()
         assert [r["id"] for r in found["tv_results"]] == [1399]
+
+
+def test_the_store_is_checked_every_2_s_on_disk_and_every_60_s_on_s3(mirrored: Path) -> None:
+    """Each check lists and HEADs per kind: free on disk, paid per request on S3."""
+    assert _serve.check_seconds(None, f"file://{mirrored}") == 2.0
+    assert _serve.check_seconds(None, "memory://") == 2.0
+    assert _serve.check_seconds(None, "s3://bucket/tmdb") == 60.0
+    assert _serve.check_seconds(15.0, "s3://bucket/tmdb") == 15.0
+
+    async def served(environ: dict[str, str]) -> tuple[float, float]:
+        wiring = Wiring(load_config(environ={"TMDB_STORE": str(mirrored), **environ}))
+        async with serving(wiring, host="127.0.0.1", port=0, cache_bytes=1 << 20) as server:
+            return server.index.check_seconds, server.documents.records.read_check_seconds
+
+    assert asyncio.run(served({})) == (2.0, 2.0)
+    assert asyncio.run(served({"SERVE_CHECK_SECONDS": "30"})) == (30.0, 30.0)
 
 
 def test_a_taken_port_is_one_clear_error(served: Running) -> None:

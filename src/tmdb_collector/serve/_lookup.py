@@ -2,7 +2,7 @@
 ``/3/search`` over titles and names, the daily export files, and the changes feeds.
 
 Each kind's index table is read once and kept, and read again only when the index changed
-(its fragments or its snapshot: checked at most every ``CHECK_SECONDS``), so a server beside a
+(its fragments or its snapshot: checked at most every ``check_seconds``), so a server beside a
 running mirror or the Lambda collectors follows what they write. Search runs on SQLite's FTS5
 (the standard library's sqlite3: nothing to download, works offline): each kind's titles and
 original titles in an in-memory full-text table, built when the kind's index is read.
@@ -34,8 +34,6 @@ from tmdb_collector.tmdbapi import EXPORT_FIELDS, ChangedEntry, ChangesWindow
 
 __all__ = ["FIND_KINDS", "SEARCH_KINDS", "IndexView", "SearchPage"]
 
-#: How often a kept index table is checked against the store (a listing and a HEAD).
-CHECK_SECONDS = 5.0
 #: Rows read or written at a time while building or exporting a kind's index.
 _BATCH_ROWS = 10_000
 #: Results per page of a search, as TMDB pages them.
@@ -226,11 +224,13 @@ class IndexView:
     """The index of ``records``' store, kept per kind (in SQLite files under a temporary
     directory of its own, removed by ``close``) and followed as it changes."""
 
-    def __init__(self, records: RecordStore) -> None:
+    def __init__(self, records: RecordStore, *, check_seconds: float = 5.0) -> None:
         self._records = records
         self._index = RecordIndex(records.objects)
+        #: How often a kept index table is checked against the store (a listing and a HEAD).
+        self.check_seconds = check_seconds
         self._kinds: Refreshing[Kind, tuple[object, ...], _KindIndex] = Refreshing(
-            lambda: CHECK_SECONDS
+            lambda: self.check_seconds
         )
         self._changes: dict[tuple[Kind, date, date], tuple[float, list[ChangedEntry]]] = {}
         self._directory: str | None = None
@@ -284,7 +284,7 @@ class IndexView:
         when one of its seasons or episodes did), each once, latest change first."""
         cache_key = (kind, window.start, window.end)
         kept = self._changes.get(cache_key)
-        if kept is not None and time.monotonic() - kept[0] < CHECK_SECONDS:
+        if kept is not None and time.monotonic() - kept[0] < self.check_seconds:
             return kept[1]
         since = _ms(datetime.combine(window.start, day_time(), UTC))
         until = _ms(datetime.combine(window.end + timedelta(days=1), day_time(), UTC))

@@ -94,12 +94,15 @@ class MirrorServer:
         *,
         access_key: str | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
+        check_seconds: float = 2.0,
         today: Callable[[], date] = utc_today,
     ) -> None:
+        # How old what it read of the store may be: the version maps and the index.
+        records.read_check_seconds = check_seconds
         self.documents = DocumentCache(records, cache_bytes)
         # Compressed answers take about a tenth of their JSON: a quarter of the budget more.
         self._gzipped = _Gzipped(cache_bytes // 4)
-        self.index = IndexView(records)
+        self.index = IndexView(records, check_seconds=check_seconds)
         self._records = records
         self._access_key = access_key
         self._today = today

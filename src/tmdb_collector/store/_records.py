@@ -69,6 +69,9 @@ _FETCHED = "fetched"
 
 
 _log = logging.getLogger("tmdb_collector.store")
+#: How long a reader answers from a kind's version map it read before checking the store again
+#: (a listing or two and a HEAD): ``RecordStore.read_check_seconds``'s default.
+READ_CHECK_SECONDS = 2.0
 
 #: Where a current object that could not be read is copied before a fresh fetch replaces it.
 QUARANTINE_ROOT = "quarantine"
@@ -307,6 +310,9 @@ class RecordStore:
         self._codec = codec if codec is not None else RecordCodec()
         self._retention = retention_versions
         self._now_ms = now_ms
+        #: Seconds a reader answers from what it last read of a kind's version map before it
+        #: checks the store again (a store of segments; ``serve`` sets its own).
+        self.read_check_seconds = READ_CHECK_SECONDS
         # Names this instance's change-log pieces: unique per writer without coordination.
         self._writer = secrets.token_hex(6)
         self._encoding = threading.Lock()

@@ -98,8 +98,6 @@ SEGMENTS_ROOT = "segments"
 _HOUR_MS = 3_600_000
 #: Segments an export or scan holds at once: read together (S3's latency hidden), a few MiB each.
 _SEGMENT_WINDOW = 4
-#: How long a reader answers from the version map it read (a write by this instance clears it).
-READ_CACHE_SECONDS = 2.0
 #: How much earlier than the newest fragment a writer knows another one may be named and still
 #: appear: a fragment is named by its batch's start and stored a few seconds later.
 LATE_FRAGMENT_MS = 10 * 60_000
@@ -182,7 +180,7 @@ class SegmentRecordStore(RecordStore):
         self._candidates: dict[RecordKey, bytes] = {}
         #: Each kind's version map as last read for reading, and when (monotonic seconds).
         self._read_cache: Refreshing[Kind, MapState, SortedVersions] = Refreshing(
-            lambda: READ_CACHE_SECONDS
+            lambda: self.read_check_seconds
         )
         #: What this instance knows of each kind's current versions, kept up to date from the
         #: index fragments written since (docs/storage.md, "Segments": no read per record).
@@ -554,12 +552,12 @@ class SegmentRecordStore(RecordStore):
 
     async def _versions_of(self, key: RecordKey) -> list[VersionLocation]:
         """The record's versions, from the kind's version map as read at most
-        ``READ_CACHE_SECONDS`` ago: a reader answering many reads (``serve``, a benchmark)
+        ``read_check_seconds`` ago: a reader answering many reads (``serve``, a benchmark)
         reads the map once a few seconds, and each read is one ranged read."""
         return (await self._readable(key.kind)).versions(key)
 
     async def _readable(self, kind: Kind) -> SortedVersions:
-        """The kind's version map for reading: checked at most every ``READ_CACHE_SECONDS``
+        """The kind's version map for reading: checked at most every ``read_check_seconds``
         (a listing and a HEAD), read again only when what it is made of changed."""
 
         async def load(state: MapState) -> SortedVersions:
