@@ -172,6 +172,37 @@ async def test_a_writer_lists_the_fragments_named_since_its_newest_and_sees_comp
     assert None in listing.starts
 
 
+async def test_a_batch_that_fetched_a_record_twice_keeps_both_versions(
+    store_case: StoreCase,
+) -> None:
+    """As the old layout did: the earlier fetch is history, the later one current, in one
+    segment; the version map names both, before and after a compaction."""
+    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    results = await records.write_batch(
+        [
+            fetched(MOVIE, movie(550, "first"), T0),
+            fetched(RecordKey(Kind.MOVIE, 1), movie(1, "other"), T0),
+            fetched(MOVIE, movie(550, "second"), T0 + 10),
+        ]
+    )
+    assert changes_of(results) == ["created", "created", "updated"]
+    assert len([k for k in await keys(store_case) if k.endswith(".seg")]) == 1
+    for step in ("written", "compacted"):
+        history = await records.history(MOVIE)
+        assert [v.at_ms for v in history] == [T0, T0 + 10], step
+        first = await records.read_version(MOVIE, 1)
+        assert first is not None
+        assert first.json()["title"] == "first", step
+        current = await records.read(MOVIE)
+        assert current is not None
+        assert current.json()["title"] == "second", step
+        # The change log keeps the batch's last change of each record.
+        logged = {(e.key.id, e.change) for e in await all_changes(records)}
+        assert logged == {(550, "updated"), (1, "created")}, step
+        await records.compact(Kind.MOVIE)
+    assert not [k for k in await keys(store_case) if "/fragments/" in k]
+
+
 def _returning(value: Any) -> Any:
     async def read(_: object) -> Any:
         return value

@@ -78,6 +78,7 @@ from tmdb_collector.store._versions import (
     SortedVersions,
     VersionLocation,
     VersionMap,
+    version_fragment_key,
 )
 
 __all__ = [
@@ -304,14 +305,27 @@ class SegmentRecordStore(RecordStore):
         #    is and the change it made: from here the version is read, the newer fetch is
         #    current, and the change is logged. A crash between the two leaves the segment
         #    unnamed (the redelivered batch decides and writes again; the GC reclaims it).
+        # A record the batch holds twice (two fetches, the later current) has its earlier
+        # versions named in a version-map fragment of their own, before the index fragment.
         self._read_cache.forget()  # this instance reads what it wrote
         seq = next(self._sequence)
         newest = {version.key: version for version in versions}  # the batch's last per key
         by_kind: dict[Kind, list[_NewVersion]] = {}
-        for version in newest.values():
+        for version in versions:
             by_kind.setdefault(version.key.kind, []).append(version)
         built = await asyncio.to_thread(self._segments, by_kind, time_ms, seq)
         await bounded(self._create_batch_object(name, data) for name, data, _ in built.values())
+        await bounded(
+            self.versions.add(
+                kind,
+                name,
+                earlier,
+                fragment=version_fragment_key(kind, time_ms, self._writer, seq),
+                written_at_ms=time_ms,
+            )
+            for kind, (name, _, entries) in built.items()
+            if (earlier := _superseded_in_batch(entries))
+        )
         rows: dict[RecordKey, _NewVersion | _Confirmation] = {c.key: c for c in confirmations}
         rows.update(newest)
         fragments = await asyncio.to_thread(self._located_fragments, rows, built, time_ms, seq)
@@ -627,6 +641,13 @@ class _Known:
         for name in fragments:
             self.seen.add(name)
             self.newest_ms = max(self.newest_ms, fragment_time(name))
+
+
+def _superseded_in_batch(entries: list[SegmentEntry]) -> list[SegmentEntry]:
+    """The entries of a segment that a later entry of the same record follows (a batch that
+    fetched it twice): all but each record's last."""
+    last = {entry.key: position for position, entry in enumerate(entries)}
+    return [entry for position, entry in enumerate(entries) if last[entry.key] != position]
 
 
 def _record_order(record: record_pb2.Record) -> tuple[int, int, int]:
