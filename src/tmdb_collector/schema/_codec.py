@@ -139,8 +139,11 @@ class RecordCodec:
         fetched_at_ms: int,
         path: str,
         appends: Sequence[str] = (),
+        compress: bool = True,
     ) -> EncodedRecord:
-        """Convert ``document`` (TMDB JSON of the record ``key``) into stored bytes."""
+        """Convert ``document`` (TMDB JSON of the record ``key``) into stored bytes: one zstd
+        frame, or with ``compress`` false the serialized Record (for a segment, which
+        compresses its records together)."""
         drift = SchemaDrift()
         payload = json_to_message(document, PAYLOAD_TYPES[key.kind], drift)
         payload_bytes = payload.SerializeToString(deterministic=True)
@@ -157,11 +160,19 @@ class RecordCodec:
         # field rather than copy it into the message and serialize it a second time. Protobuf
         # readers accept fields in any order.
         number = _PAYLOAD_FIELD_NUMBERS[key.kind]
-        data = self._compressor(key.kind).compress(envelope + _field(number, payload_bytes))
+        data = envelope + _field(number, payload_bytes)
+        if compress:
+            data = self._compressor(key.kind).compress(data)
         return EncodedRecord(data, content_hash, len(payload_bytes), drift)
 
     def encode_tombstone(
-        self, key: RecordKey, *, deleted_at_ms: int, reason: str, last_content_hash: bytes
+        self,
+        key: RecordKey,
+        *,
+        deleted_at_ms: int,
+        reason: str,
+        last_content_hash: bytes,
+        compress: bool = True,
     ) -> EncodedRecord:
         """Stored bytes saying that the record ``key`` was deleted at ``deleted_at_ms``.
 
@@ -181,7 +192,9 @@ class RecordCodec:
             schema_version=SCHEMA_VERSION,
             tombstone=tombstone,
         )
-        data = self._compressor(key.kind).compress(record.SerializeToString(deterministic=True))
+        data = record.SerializeToString(deterministic=True)
+        if compress:
+            data = self._compressor(key.kind).compress(data)
         return EncodedRecord(data, content_hash, len(payload_bytes), SchemaDrift())
 
     def decode(self, data: bytes) -> record_pb2.Record:

@@ -295,6 +295,9 @@ class RecordStore:
     #: How long after its name's time a change-log piece holds entries: a batch's piece holds
     #: that batch's alone (1 ms); a store of segments compacts them into hourly pieces.
     _PIECE_SPAN_MS = 1
+    #: Whether each record's bytes are its own zstd frame (an object each); a store of segments
+    #: compresses a block of records together instead.
+    _compress_each = True
 
     def __init__(
         self,
@@ -351,6 +354,7 @@ class RecordStore:
                 fetched_at_ms=write.fetched_at_ms,
                 path=write.path,
                 appends=write.appends,
+                compress=self._compress_each,
             )
         except ConversionError as error:
             return EncodedWrite(write.key, write.fetched_at_ms, None, {}, str(error))
@@ -500,6 +504,7 @@ class RecordStore:
             deleted_at_ms=item.deleted_at_ms,
             reason=item.reason,
             last_content_hash=old_hash,
+            compress=self._compress_each,
         )
         new_hash = encoded.content_hash
         entry = ChangeEntry(item.key, time_ms, "deleted", old_hash, new_hash, item.reason)

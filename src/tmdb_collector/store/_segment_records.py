@@ -174,6 +174,7 @@ class SegmentRecordStore(RecordStore):
     """``RecordStore``'s API over segments and the version map."""
 
     _PIECE_SPAN_MS = _HOUR_MS
+    _compress_each = False
 
     def __init__(self, objects: ObjectStore, **options: Any) -> None:
         super().__init__(objects, **options)
@@ -354,8 +355,10 @@ class SegmentRecordStore(RecordStore):
             name, _, entries = built.get(kind, ("", b"", []))
             where = {entry.key: entry for entry in entries}
             located: list[dict[str, object] | None] = []
+            sizes: list[int | None] = []  # a new version's share of its block's bytes
             for row in kind_rows:
                 entry = where.get(str(row.key)) if isinstance(row, _NewVersion) else None
+                sizes.append(None if entry is None else entry.stored_bytes)
                 if entry is None or not isinstance(row, _NewVersion):
                     located.append(None)
                     continue
@@ -374,6 +377,16 @@ class SegmentRecordStore(RecordStore):
                     }
                 )
             table = rows_table(row.index_row() for row in kind_rows)
+            position = table.schema.get_field_index("stored_bytes")
+            stored = [
+                old if new is None else new
+                for old, new in zip(table.column(position).to_pylist(), sizes, strict=True)
+            ]
+            table = table.set_column(
+                position,
+                table.schema.field(position),
+                pa.array(stored, table.schema.field(position).type),
+            )
             for field in LOCATION_SCHEMA:
                 values = [None if loc is None else loc[field.name] for loc in located]
                 table = table.append_column(field, pa.array(values, type=field.type))
@@ -385,13 +398,12 @@ class SegmentRecordStore(RecordStore):
     def _segments(
         self, by_kind: dict[Kind, list[_NewVersion]], time_ms: int, seq: int
     ) -> dict[Kind, tuple[str, bytes, list[SegmentEntry]]]:
-        """Each kind's segment: its name, bytes and entries. (The records come encoded one
-        frame each, and are decompressed here to be compressed together: the codec giving the
-        serialized Record directly is the next step.)"""
+        """Each kind's segment: its name, bytes and entries (the records come serialized, not
+        compressed one by one: a block compresses them together)."""
         built: dict[Kind, tuple[str, bytes, list[SegmentEntry]]] = {}
         with self._encoding:  # the codec's zstd contexts are not thread-safe
             for kind, kind_versions in by_kind.items():
-                raws = [self._codec.decompress(v.encoded.data) for v in kind_versions]
+                raws = [v.encoded.data for v in kind_versions]
                 data, entries = build_segment(kind, raws, self._codec)
                 built[kind] = (segment_key(kind, time_ms, self._writer, seq), data, entries)
         return built
