@@ -8,8 +8,8 @@ around the S3 store: PUT (``put`` and the conditional ``create``), GET, HEAD, DE
 (one per listing; a listing of more than 1,000 keys costs one LIST per page on S3 — none here
 does; a writer's look before a batch lists from its newest known fragment on, one page at any
 scale, and is counted apart). Object writes per record = the PUTs of ``records/``,
-``history/``, ``changelog/`` and ``index/`` objects over the records written; the lease, progress and harvest state are counted
-apart (a fixed cost per run, not per record).
+``history/``, ``changelog/`` and ``index/`` objects over the records written; the lease,
+progress and harvest state are counted apart (a fixed cost per run, not per record).
 
     python3 dev.py bench s3_requests
 
