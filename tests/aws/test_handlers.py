@@ -48,6 +48,25 @@ def test_harvest_then_collect_then_compact_mirrors_everything(
     assert all(d["function"] in {"harvest", "collect", "compact"} for d in lines)
 
 
+def test_the_hourly_schedule_compacts_only_the_kinds_that_are_due(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template's schedule asks for ``due`` kinds: a kind's compaction waits for 500
+    fragments or one 23 hours old, so the compactor's hourly look costs a listing per kind."""
+    harvest.handler(event("scheduler-harvest.json"), Context())
+    deployment.drain()
+    with pytest.raises(InputError, match=r"detail\.due"):
+        compact.handler({"detail": {"due": "yes"}}, Context())
+    scheduled = {"source": "aws.scheduler", "detail": {"due": True}}
+    assert compact.handler(scheduled, Context()) == {}  # a few fresh fragments: nothing due
+    # With a lower bar (as 500 fragments, or a day later): every kind with fragments is folded.
+    monkeypatch.setattr(compact, "_due", lambda detail: app.CompactionDue(fragments=1))
+    folded = compact.handler(scheduled, Context())
+    assert folded
+    assert all(result["fragments_merged"] > 0 for result in folded.values())
+    assert compact.handler(scheduled, Context()) == {}  # folded: nothing waits
+
+
 def test_a_failing_item_comes_back_and_the_others_are_deleted(deployment: Deployment) -> None:
     harvest.handler(event("trigger-harvest.json"), Context())
     deployment.fake.inject(503, count=1000, path_prefix="/3/movie/1")

@@ -127,6 +127,9 @@ def test_what_moto_skips_is_checked_in_the_expanded_template(
     ]
     expressions = {json.dumps(s["ScheduleExpression"]) for s in schedules}
     assert expressions == {'{"Ref": "CollectionInterval"}', '{"Ref": "CompactionSchedule"}'}
+    [compactor] = [s for s in schedules if "CompactionSchedule" in json.dumps(s)]
+    # Hourly, and only the kinds whose compaction is due (the handler's detail.due).
+    assert json.loads(compactor["Target"]["Input"]) == {"detail": {"due": True}}
     alarms = {
         name: r["Properties"]
         for name, r in resources.items()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         idle_share,
         sqs_event_messages,
     )
-    from tmdb_collector.app._compact import COMPACT_LEASE_PREFIX, compact_index
+    from tmdb_collector.app._compact import COMPACT_LEASE_PREFIX, CompactionDue, compact_index
     from tmdb_collector.app._costs import RequestCosts, request_costs
     from tmdb_collector.app._demo import (
         DEMO_CATALOG,
@@ -90,6 +90,7 @@ __all__ = [
     "REASON_ORDER",
     "BatchReport",
     "Check",
+    "CompactionDue",
     "DemoReport",
     "DeployedStack",
     "ExportFormat",
@@ -206,6 +207,7 @@ _LAZY = {
     "idle_share": "tmdb_collector.app._collect_batch",
     "sqs_event_messages": "tmdb_collector.app._collect_batch",
     "COMPACT_LEASE_PREFIX": "tmdb_collector.app._compact",
+    "CompactionDue": "tmdb_collector.app._compact",
     "compact_index": "tmdb_collector.app._compact",
     "MigrationReport": "tmdb_collector.app._migrate",
     "migrate_store": "tmdb_collector.app._migrate",

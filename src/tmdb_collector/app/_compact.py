@@ -23,12 +23,28 @@ from tmdb_collector.store import (
     open_record_store,
 )
 
-__all__ = ["COMPACT_LEASE_PREFIX", "SegmentGC", "compact_index"]
+__all__ = ["COMPACT_LEASE_PREFIX", "CompactionDue", "SegmentGC", "compact_index"]
 
 _log = logging.getLogger("tmdb_collector.compact")
 
 #: The compaction lease's prefix (named in store's state keys).
 COMPACT_LEASE_PREFIX = COMPACTION_LEASE_PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class CompactionDue:
+    """When a kind's compaction is due (the compactor function's hourly schedule): once this
+    many fragments wait, or the oldest has waited this long. Rewriting a kind's snapshots every
+    hour would cost more than it saves; never compacting during a first mirror of days lets
+    every reader of the index read a day's fragments one by one."""
+
+    fragments: int = 500
+    age_seconds: float = 23 * 3600.0
+
+    def holds(self, waiting: int, oldest_ms: int | None, now_ms: int) -> bool:
+        if oldest_ms is None:
+            return False
+        return waiting >= self.fragments or now_ms - oldest_ms >= self.age_seconds * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +64,29 @@ async def compact_index(
     skip_if_busy: bool = False,
     metrics: Metrics | None = None,
     gc: SegmentGC | None = None,
+    due: CompactionDue | None = None,
 ) -> dict[Kind, CompactionResult]:
     """Compact ``kinds`` holding the compaction lease. Another compaction of the store under
     way: StoreBusyError naming it — or, with ``skip_if_busy`` (``mirror``'s last step, whose
     fragments the other compaction folds now or next time), nothing is done and {} returned.
     ``metrics`` counts each kind's folded fragments as soon as that kind is done. In a store of
     segments, ``gc`` also collects each kind's garbage after folding it (``compact`` and the
-    compactor function; ``mirror``'s last step only folds)."""
+    compactor function; ``mirror``'s last step only folds). With ``due``, only the kinds whose
+    compaction is due are compacted (the others are left out of the result)."""
     index = RecordIndex(objects)
     records = await open_record_store(objects)
     results = {}
     try:
         async with compaction_lease(objects, command):
             for kind in kinds:
+                if due is not None:
+                    waiting, oldest = await index.backlog(kind)
+                    if not due.holds(waiting, oldest, time.time_ns() // 1_000_000):
+                        _log.info(
+                            "not due for compaction",
+                            extra={"kind": str(kind), "fragments": waiting},
+                        )
+                        continue
                 if isinstance(records, SegmentRecordStore):
                     # The version map and the change log too, over one listing.
                     done = results[Kind(kind)] = await records.compact(Kind(kind))

@@ -443,6 +443,12 @@ class RecordIndex:
         """The kind's fragments now, oldest first."""
         return await self._list_fragments(Kind(kind))
 
+    async def backlog(self, kind: Kind | str) -> tuple[int, int | None]:
+        """How many fragments wait for the kind's compaction, and the oldest one's batch time
+        (ms; None when none waits): one listing."""
+        names = await self._list_fragments(Kind(kind))
+        return len(names), (min(map(fragment_time, names)) if names else None)
+
     async def fragments_since(
         self, kind: Kind, since_ms: int | None
     ) -> tuple[list[str], tuple[int, datetime, str | None] | None]:

@@ -1,6 +1,8 @@
 """The compaction function, scheduled: folds each kind's index fragments into its snapshot
 (``app.compact_index``, the one compaction path, holding the compaction lease: two
-compactions of one store never race). Its event's ``detail`` may carry ``types``."""
+compactions of one store never race). Its event's ``detail`` may carry ``types``, and
+``due: true`` (the template's hourly schedule): only the kinds whose compaction is due
+(``app.CompactionDue``: 500 fragments waiting, or one waiting for 23 hours)."""
 
 from __future__ import annotations
 
@@ -18,11 +20,19 @@ __all__ = ["handler"]
 _log = logging.getLogger("tmdb_collector.aws.compact")
 
 
+def _due(detail: Any) -> app.CompactionDue | None:
+    due = detail.get("due", False)
+    if not isinstance(due, bool):
+        raise InputError("detail.due is true (only the kinds whose compaction is due) or false")
+    return app.CompactionDue() if due else None
+
+
 def _kinds(detail: Any) -> tuple[Kind, ...]:
-    unknown = set(detail) - {"types"}
+    unknown = set(detail) - {"types", "due"}
     if unknown:
         raise InputError(
-            f"unknown field(s) {', '.join(sorted(unknown))} in the event's detail; it takes types"
+            f"unknown field(s) {', '.join(sorted(unknown))} in the event's detail; it takes "
+            "types and due"
         )
     types = detail.get("types")
     if types is None:
@@ -42,7 +52,8 @@ def _kinds(detail: Any) -> tuple[Kind, ...]:
 
 @lambda_handler("compact", app.Surface.COMPACTOR_FUNCTION)
 def handler(invocation: Invocation) -> dict[str, Any]:
-    kinds = _kinds(schedule_detail(invocation.event, "compactor"))
+    detail = schedule_detail(invocation.event, "compactor")
+    kinds, due = _kinds(detail), _due(detail)
     runtime = invocation.runtime
     results = runtime.run(
         app.compact_index(
@@ -50,6 +61,7 @@ def handler(invocation: Invocation) -> dict[str, Any]:
             kinds,
             metrics=invocation.metrics,
             gc=runtime.wiring.segment_gc(),
+            due=due,
         )
     )
     summary = {
