@@ -654,21 +654,9 @@ def _searchable(column: pa.ChunkedArray) -> memoryview:
 
 
 def _locations(kind: Kind, table: pa.Table) -> list[VersionLocation]:
-    rows = table.to_pylist()
     return [
-        VersionLocation(
-            key=RecordKey(kind, row["id"], row["season_number"], row["episode_number"]),
-            fetched_at_ms=_ms(row["fetched_at"]),
-            content_hash=bytes(row["content_hash"]),
-            deleted=bool(row["deleted"]),
-            segment=str(row["segment"]),
-            offset=int(row["offset"]),
-            length=int(row["length"]),
-            ordinal=int(row["ordinal"]),
-            stored_bytes=int(row["stored_bytes"]),
-            written_at_ms=_ms(row["written_at"]),
-        )
-        for row in rows
+        _location(RecordKey(kind, row["id"], row["season_number"], row["episode_number"]), row)
+        for row in table.to_pylist()
     ]
 
 
