@@ -281,7 +281,8 @@ class SegmentRecordStore(RecordStore):
             since = max(0, known.newest_ms - LATE_FRAGMENT_MS)
             listed, snapshot = await index.fragments_since(kind, since)
             start = fragments_from(kind, since)
-            gone = any(name >= start and name not in listed for name in known.seen)
+            present = set(listed)
+            gone = any(name >= start and name not in present for name in known.seen)
             if snapshot == known.snapshot and not gone:
                 new = [name for name in listed if name not in known.seen]
                 if new:
