@@ -163,3 +163,33 @@ async def test_a_writers_view_finds_each_current_version_and_folds_its_overlay(
     assert view._overlay == {}
     assert len(view) == 5
     assert view.lookup(e.values()) == found
+
+
+async def test_a_writers_view_keeps_a_position_past_32_bits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Positions are kept in 32 bits, unless one does not fit: then that column stays 64-bit,
+    also when the overlay folded in holds it and the columns do not."""
+    from tmdb_collector.store._versions import CurrentView, VersionLocation  # noqa: PLC0415
+
+    versions = VersionMap(open_object_store("memory://"))
+    await add(versions, Kind.MOVIE, "segments/movie/a.seg", 1000, entry("550", 10, 1))
+    view = CurrentView(Kind.MOVIE, await versions.table(Kind.MOVIE))
+    far = VersionLocation(
+        RecordKey(Kind.MOVIE, 551),
+        20,
+        b"\x02" * 32,
+        False,
+        "segments/movie/b.seg",
+        2**33,
+        100,
+        0,
+        50,
+        2000,
+    )
+    monkeypatch.setattr(CurrentView, "_FOLD_AT", 1)
+    view.update(far)
+    assert view._overlay == {}
+    found = view.lookup([RecordKey(Kind.MOVIE, 550), RecordKey(Kind.MOVIE, 551)])
+    assert found[RecordKey(Kind.MOVIE, 551)] == far
+    assert found[RecordKey(Kind.MOVIE, 550)].fetched_at_ms == 10

@@ -198,12 +198,14 @@ class CurrentView:
 
     def _fold(self) -> None:
         overlay = _slim(versions_snapshot(self.kind, self._overlay.values(), 1))
-        merged = pa.concat_tables([self._latest, overlay.cast(self._latest.schema)])
+        # Each side's positions widened first: one side may have kept a value past 32 bits.
+        merged = pa.concat_tables([_widened(self._latest), _widened(overlay)])
         self._overlay = {}
         ordered = merged.sort_by(
             [(_PACKED, "ascending"), ("fetched_at", "ascending"), ("written_at", "ascending")]
         )
-        self._set(ordered.filter(_last_of_each(ordered.column(_PACKED).combine_chunks())))
+        latest = ordered.filter(_last_of_each(ordered.column(_PACKED).combine_chunks()))
+        self._set(_narrowed(latest))
 
 
 #: The packed key column of a CurrentView (``_pack``).
@@ -238,13 +240,27 @@ def _slim(ordered: pa.Table) -> pa.Table:
         column = ordered.column(name).filter(keep)
         if name == "segment":
             column = pc.dictionary_encode(column.cast(pa.string()))
-        elif name in _NARROW:
-            try:
-                column = column.cast(_NARROW[name])
-            except (pa.ArrowInvalid, OverflowError):
-                column = column.cast(pa.int64())
         columns[name] = column
-    return pa.table(columns)
+    return _narrowed(pa.table(columns))
+
+
+def _narrowed(table: pa.Table) -> pa.Table:
+    """``table`` with its positions in ``_NARROW``'s types where every value fits."""
+    for name, narrow in _NARROW.items():
+        position = table.schema.get_field_index(name)
+        try:
+            column = table.column(position).cast(narrow)
+        except (pa.ArrowInvalid, OverflowError):
+            column = table.column(position).cast(pa.int64())
+        table = table.set_column(position, name, column)
+    return table
+
+
+def _widened(table: pa.Table) -> pa.Table:
+    for name in _NARROW:
+        position = table.schema.get_field_index(name)
+        table = table.set_column(position, name, table.column(position).cast(pa.int64()))
+    return table
 
 
 def _last_of_each(packed: pa.Array) -> pa.Array:
