@@ -16,6 +16,7 @@ BENCHMARKS = {
     "s3_requests": "benchmarks.s3_requests",
     "schema_codec": "benchmarks.schema_codec",
     "segment_size": "benchmarks.segment_size",
+    "segment_write": "benchmarks.segment_write",
     "serve_load": "benchmarks.serve_load",
     "store_read": "benchmarks.store_read",
     "store_write": "benchmarks.store_write",
