@@ -41,8 +41,8 @@ RATE = 40
 LATENCY_MS = 100
 CATALOG = "movie=2500,person=2500,tv=60,collection=150,company=150,network=60,keyword=150"
 BUCKET = "tmdb-pace"
-#: Items per message: the harvester's default (WORK_BATCH_SIZE, 100) unless LAMBDA_PACE_ITEMS
-#: says otherwise (the first figures of 2026-12-05 used 25).
+#: Items per message: the harvester's default (WORK_BATCH_SIZE, 200) unless LAMBDA_PACE_ITEMS
+#: says otherwise (the first figures of 2026-12-05 used 25, those until 2026-12-08 100).
 ITEMS_PER_MESSAGE = os.environ.get("LAMBDA_PACE_ITEMS")
 #: Messages per invocation: the event source mapping's BatchSize, Lambda's default (10) unless
 #: LAMBDA_PACE_BATCH says otherwise. Each invocation has a fixed cost (its first requests, its

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from tmdb_collector.app import run_mirror
 from tmdb_collector.collect import CollectorSettings
+from tmdb_collector.config import WORK_BATCH_SIZE
 from tmdb_collector.fake import FakeSettings, FakeTMDB
 from tmdb_collector.fake.synthetic import SyntheticCatalog
 from tmdb_collector.harvest import HarvestSettings
@@ -51,7 +52,7 @@ from moto_server import create_bucket, moto_environ, running_moto
 
 BUCKET = "tmdb-bench"
 SCALE = int(os.environ.get("S3_REQUESTS_SCALE", "1"))
-BATCH = int(os.environ.get("S3_REQUESTS_BATCH", "100"))
+BATCH = int(os.environ.get("S3_REQUESTS_BATCH", str(WORK_BATCH_SIZE.default)))
 LAYOUTS = os.environ.get("S3_REQUESTS_LAYOUTS", "objects,segments").split(",")
 COUNTS = {
     Kind.MOVIE: 300,
@@ -193,7 +194,7 @@ def _report(title: str, calls: Counter[tuple[str, str]], written: dict[str, int]
 
 async def _update_every_movie(objects: CountingStore) -> None:
     """Every stored movie changed at once (its popularity), written as the collector writes: in
-    batches of 100 records (one message's worth). The per-record cost of a changed record
+    batches of BATCH records (one message's worth). The per-record cost of a changed record
     without the harvest's and the queue's fixed costs."""
     records = await open_record_store(objects)  # type: ignore[arg-type]
     movies = [record async for record in records.current_records(Kind.MOVIE)]
@@ -208,10 +209,12 @@ async def _update_every_movie(objects: CountingStore) -> None:
         writes.append(RecordWrite(key, document, record.fetched_at_ms + 86_400_000, key.api_path))
     objects.take()
     written: Counter[str] = Counter()
-    for start in range(0, len(writes), 100):
-        for result in await records.write_batch(writes[start : start + 100]):
+    for start in range(0, len(writes), BATCH):
+        for result in await records.write_batch(writes[start : start + BATCH]):
             written[result.change] += 1
-    _report(f"every movie updated ({len(writes)} records, batches of 100)", objects.take(), written)
+    _report(
+        f"every movie updated ({len(writes)} records, batches of {BATCH})", objects.take(), written
+    )
 
 
 async def _run(endpoint: str, directory: Path, layout: str) -> None:
