@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,23 +118,8 @@ def test_a_finished_run_is_shown_as_finished(fake: FakeTMDB, tmp_path: Path) -> 
     assert "mirror: finished" in status_text(store)
 
 
-def test_a_long_collection_is_compacted_as_it_goes(
-    fake: FakeTMDB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A first mirror of days would pile up index fragments that every reader of the index
-    reads one by one: the run compacts every ``compact_every`` seconds of collecting too."""
-
-    store = tmp_path / "store"
-    objects = open_object_store(str(store))
-    during: list[int] = []
-    real = _mirror._compact
-
-    async def counted(target: ObjectStore) -> dict[Kind, int]:
-        folded = await real(target)
-        during.append(sum(folded.values()))
-        return folded
-
-    monkeypatch.setattr(_mirror, "_compact", counted)
+def _mirror_compacting(fake: FakeTMDB, store: Path, objects: ObjectStore) -> _mirror.MirrorReport:
+    """A mirror of the fake in messages of 2 items, compacting every half second."""
     queue = SQLiteWorkQueue(store / "queue" / "work.sqlite3")
 
     async def run() -> _mirror.MirrorReport:
@@ -152,11 +138,62 @@ def test_a_long_collection_is_compacted_as_it_goes(
             )
 
     try:
-        report = asyncio.run(run())
+        return asyncio.run(run())
     finally:
         queue.close()
+
+
+def test_a_long_collection_is_compacted_as_it_goes(
+    fake: FakeTMDB, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first mirror of days would pile up index fragments that every reader of the index
+    reads one by one: the run compacts every ``compact_every`` seconds of collecting too."""
+
+    store = tmp_path / "store"
+    objects = open_object_store(str(store))
+    during: list[int] = []
+    real = _mirror._compact
+
+    async def counted(target: ObjectStore) -> dict[Kind, int]:
+        folded = await real(target)
+        during.append(sum(folded.values()))
+        return folded
+
+    monkeypatch.setattr(_mirror, "_compact", counted)
+
+    report = _mirror_compacting(fake, store, objects)
     assert report.verdict == "done"
     assert len(during) >= 2, during  # at least one while collecting, and the last
     assert sum(during[:-1]) > 0  # ... which folded fragments the collection had written
     assert sum(report.compacted.values()) == sum(during)
     assert "mirror: finished" in status_text(store)
+
+
+def test_a_compaction_that_fails_while_collecting_stops_neither_the_run_nor_the_next(
+    fake: FakeTMDB,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A compaction while collecting that fails with a bug (not a store error) is logged with
+    its traceback; the collection goes on, later compactions run, and the run ends done."""
+    store = tmp_path / "store"
+    objects = open_object_store(str(store))
+    calls: list[str] = []
+    real = _mirror._compact
+
+    async def failing_first(target: ObjectStore) -> dict[Kind, int]:
+        calls.append("call")
+        if len(calls) == 1:
+            raise ValueError("a bug in the compaction")
+        return await real(target)
+
+    monkeypatch.setattr(_mirror, "_compact", failing_first)
+
+    with caplog.at_level(logging.ERROR, logger="tmdb_collector.mirror"):
+        report = _mirror_compacting(fake, store, objects)
+    assert report.verdict == "done"
+    assert len(calls) >= 3, calls  # the failed one, one more while collecting, and the last
+    [failed] = [r for r in caplog.records if r.getMessage() == "compacting while collecting failed"]
+    assert failed.exc_info is not None
+    assert "a bug in the compaction" in str(failed.exc_info[1])

@@ -193,3 +193,60 @@ async def test_a_writers_view_keeps_a_position_past_32_bits(
     found = view.lookup([RecordKey(Kind.MOVIE, 550), RecordKey(Kind.MOVIE, 551)])
     assert found[RecordKey(Kind.MOVIE, 551)] == far
     assert found[RecordKey(Kind.MOVIE, 550)].fetched_at_ms == 10
+
+
+async def test_a_writers_view_keeps_keys_that_do_not_pack_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A key packs into 64 bits only with an id below 2**31 and season and episode numbers up
+    to 65,534: past them it is kept apart, never refused and never packed over another key
+    (episode 65,536 of season 0 and episode 0 of season 1 once packed alike)."""
+    from tmdb_collector.store._versions import CurrentView, VersionLocation  # noqa: PLC0415
+
+    versions = VersionMap(open_object_store("memory://"))
+    await add(
+        versions,
+        Kind.TV_EPISODE,
+        "segments/tv_episode/a.seg",
+        1000,
+        entry("1399/1/0", 10, 1),
+        entry("1399/0/65536", 10, 2, ordinal=1),
+        entry(f"{2**31 + 5}/1/1", 10, 3, ordinal=2),
+    )
+    await add(
+        versions, Kind.TV_EPISODE, "segments/tv_episode/b.seg", 2000, entry("1399/0/65536", 20, 4)
+    )
+    view = CurrentView(Kind.TV_EPISODE, await versions.table(Kind.TV_EPISODE))
+    keys = [
+        RecordKey.parse(Kind.TV_EPISODE, spec)
+        for spec in ("1399/1/0", "1399/0/65536", f"{2**31 + 5}/1/1", "1399/70000/1")
+    ]
+    found = view.lookup(keys)
+    assert len(view) == 3
+    assert {key: found[key].content_hash[0] for key in found} == {
+        keys[0]: 1,
+        keys[1]: 4,
+        keys[2]: 3,
+    }
+    late = VersionLocation(
+        keys[3], 30, b"\x05" * 32, False, "segments/tv_episode/c.seg", 8, 100, 0, 50, 3000
+    )
+    older = VersionLocation(
+        keys[1], 15, b"\x06" * 32, False, "segments/tv_episode/c.seg", 8, 100, 1, 50, 3000
+    )
+    monkeypatch.setattr(CurrentView, "_FOLD_AT", 1)
+    view.update(late)
+    view.update(older)  # older than the map's: ignored
+    view.update(
+        VersionLocation(
+            keys[0], 40, b"\x07" * 32, False, "segments/tv_episode/c.seg", 8, 100, 2, 50, 3000
+        )
+    )  # folds
+    found = view.lookup(keys)
+    assert {key: found[key].content_hash[0] for key in found} == {
+        keys[0]: 7,
+        keys[1]: 4,
+        keys[2]: 3,
+        keys[3]: 5,
+    }
+    assert len(view) == 4

@@ -327,6 +327,8 @@ class _Compacting:
                         self.folded[kind] = self.folded.get(kind, 0) + folded
                 except StoreError as error:  # the collection goes on; the end compacts again
                     _log.warning("compacting while collecting failed: %s", error)
+                except Exception:  # a bug: logged whole, and the collection goes on
+                    _log.exception("compacting while collecting failed")
 
 
 async def _compact(objects: ObjectStore) -> dict[Kind, int]:

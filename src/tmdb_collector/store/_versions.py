@@ -155,6 +155,16 @@ class CurrentView:
         """``table``: the kind's ``VersionMap.table`` (ordered by key, then fetched time)."""
         self.kind = kind
         self._overlay: dict[RecordKey, VersionLocation] = {}
+        #: Records whose key does not pack into 64 bits (``_packable``), kept as objects: an
+        #: id past 2**31 or a season or episode number past 65,534, which TMDB does not have
+        #: today and the index takes (int64) all the same.
+        self._wide: dict[RecordKey, VersionLocation] = {}
+        if table.num_rows:
+            packable = _packable(table)
+            if not pc.all(packable).as_py():
+                for location in _locations(kind, table.filter(pc.invert(packable))):
+                    self._remember_wide(location)
+                table = table.filter(packable)
         self._set(_slim(table))
 
     def _set(self, latest: pa.Table) -> None:
@@ -165,15 +175,26 @@ class CurrentView:
         self._keys = _searchable(self._latest.column(_PACKED))
 
     def __len__(self) -> int:
-        return int(self._latest.num_rows) + len(self._overlay)
+        return int(self._latest.num_rows) + len(self._overlay) + len(self._wide)
+
+    def _remember_wide(self, location: VersionLocation) -> None:
+        known = self._wide.get(location.key)
+        if known is None or _later(location, known):
+            self._wide[location.key] = location
 
     def lookup(self, keys: Iterable[RecordKey]) -> dict[RecordKey, VersionLocation]:
         """The current version of each of ``keys`` that has one."""
         wanted = list(keys)
         found: dict[RecordKey, VersionLocation] = {}
+        for key in wanted:
+            wide = self._wide.get(key)
+            if wide is not None:
+                found[key] = wide
         if wanted and self._latest.num_rows:
             hits = []
             for key in wanted:
+                if not _fits(key):
+                    continue
                 packed = _pack(key)
                 row = bisect.bisect_left(self._keys, packed)
                 if row < len(self._keys) and self._keys[row] == packed:
@@ -190,6 +211,9 @@ class CurrentView:
 
     def update(self, location: VersionLocation) -> None:
         """``location`` becomes its record's current version if it was fetched later."""
+        if not _fits(location.key):
+            self._remember_wide(location)
+            return
         known = self._overlay.get(location.key)
         if known is None or _later(location, known):
             self._overlay[location.key] = location
@@ -290,17 +314,41 @@ def _later(one: VersionLocation, other: VersionLocation) -> bool:
     return (one.fetched_at_ms, one.written_at_ms) > (other.fetched_at_ms, other.written_at_ms)
 
 
+#: What ``_pack`` packs: ids below 2**31 (TMDB's are below 2**25 today), season and episode
+#: numbers up to 65,534 (+ 1 in 16 bits, 0 for none). A CurrentView keeps other keys apart.
+_ID_LIMIT = 1 << 31
+_NUMBER_LIMIT = (1 << 16) - 1
+
+
+def _fits(key: RecordKey) -> bool:
+    return (
+        key.id < _ID_LIMIT
+        and (key.season is None or key.season < _NUMBER_LIMIT)
+        and (key.episode is None or key.episode < _NUMBER_LIMIT)
+    )
+
+
+def _packable(table: pa.Table) -> pa.Array:
+    """Per row of a version table, whether ``_packed`` packs its key without overflow."""
+    ids = pc.less(table.column("id"), _ID_LIMIT)
+    seasons = pc.less(pc.fill_null(table.column("season_number"), 0), _NUMBER_LIMIT)
+    episodes = pc.less(pc.fill_null(table.column("episode_number"), 0), _NUMBER_LIMIT)
+    fits = pc.and_(ids, pc.and_(seasons, episodes))
+    return fits.combine_chunks() if isinstance(fits, pa.ChunkedArray) else fits
+
+
 def _pack(key: RecordKey) -> int:
     """A record's key as one int64: id, season + 1 and episode + 1 (0: none) in 32, 16 and 16
-    bits (TMDB's ids are below 2**31; a season or episode number past 65,534 is refused)."""
+    bits, for a key that ``_fits``."""
     season = 0 if key.season is None else key.season + 1
     episode = 0 if key.episode is None else key.episode + 1
-    if season >= 1 << 16 or episode >= 1 << 16 or key.id >= 1 << 31:
+    if not _fits(key):
         raise ValueError(f"{key.kind} {key}: a number too large for the version view")
     return (key.id << 32) | (season << 16) | episode
 
 
 def _packed(table: pa.Table) -> pa.Array:
+    """``_pack`` of each row of a version table whose keys are all ``_packable``."""
     ids = pc.cast(table.column("id"), pa.int64())
     season = pc.fill_null(pc.add(pc.cast(table.column("season_number"), pa.int64()), 1), 0)
     episode = pc.fill_null(pc.add(pc.cast(table.column("episode_number"), pa.int64()), 1), 0)
