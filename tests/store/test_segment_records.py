@@ -20,7 +20,7 @@ from store.test_records import (
     movie,
 )
 from tmdb_collector.kinds import Kind, RecordKey
-from tmdb_collector.store import RecordDeletion, RecordIndex, UnreadableRecordError
+from tmdb_collector.store import RecordDeletion, RecordIndex, StoreError, UnreadableRecordError
 from tmdb_collector.store._segment_records import SegmentRecordStore
 
 from .conftest import StoreCase
@@ -172,6 +172,37 @@ async def test_a_writer_lists_the_fragments_named_since_its_newest_and_sees_comp
     assert None in listing.starts
 
 
+async def test_a_batch_stored_long_after_it_began_is_seen_by_the_other_writers(
+    store_case: StoreCase,
+) -> None:
+    """A fragment is named by when it is stored, not by when its batch began: a batch that
+    took longer than the writers' margin (LATE_FRAGMENT_MS) between the two is still listed by
+    a writer whose newest known fragment is newer than its start."""
+    minute = 60_000
+    clock = Clock(T0 + 10 * minute)
+    writer = SegmentRecordStore(store_case.store, now_ms=clock)
+    await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 1), movie(1, "one"), T0)])
+    clock.now_ms = T0 + 30 * minute
+    await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 1), movie(1, "one"), T0 + 1)])
+
+    class Slow(Clock):
+        """The other writer's batch begins at minute 1 and is stored at minute 35."""
+
+        def __init__(self) -> None:
+            super().__init__(T0 + minute)
+
+        def __call__(self) -> int:
+            now, self.now_ms = self.now_ms, T0 + 35 * minute
+            return now
+
+    other = SegmentRecordStore(store_case.store, now_ms=Slow())
+    [created] = await other.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0)])
+    assert created.change == "created"
+    clock.now_ms = T0 + 50 * minute  # the writer lists from minute 20 on
+    [seen] = await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0 + 2)])
+    assert seen.change == "unchanged"
+
+
 async def test_a_batch_that_fetched_a_record_twice_keeps_both_versions(
     store_case: StoreCase,
 ) -> None:
@@ -201,6 +232,36 @@ async def test_a_batch_that_fetched_a_record_twice_keeps_both_versions(
         assert logged == {(550, "updated"), (1, "created")}, step
         await records.compact(Kind.MOVIE)
     assert not [k for k in await keys(store_case) if "/fragments/" in k]
+
+
+async def test_a_batch_that_dies_before_its_index_fragment_changes_no_current_version(
+    store_case: StoreCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version fragment naming a twice-fetched record's earlier version comes after the
+    index fragment: a writer that dies between segment and index leaves the map as it was."""
+    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    await records.write_batch([fetched(MOVIE, movie(550, "stored"), T0)])
+    real = store_case.store.create
+
+    async def dying(key: str, data: bytes) -> bool:
+        if key.startswith("index/"):
+            raise StoreError(f"simulated death before {key}")
+        return await real(key, data)
+
+    monkeypatch.setattr(store_case.store, "create", dying)
+    with pytest.raises(StoreError, match="simulated death"):
+        await records.write_batch(
+            [
+                fetched(MOVIE, movie(550, "first"), T0 + 10),
+                fetched(MOVIE, movie(550, "second"), T0 + 20),
+            ]
+        )
+    monkeypatch.undo()
+    reader = SegmentRecordStore(store_case.store, now_ms=Clock())
+    current = await reader.read(MOVIE)
+    assert current is not None
+    assert current.json()["title"] == "stored"
+    assert [v.at_ms for v in await reader.history(MOVIE)] == [T0]
 
 
 def _returning(value: Any) -> Any:

@@ -308,7 +308,11 @@ class SegmentRecordStore(RecordStore):
         #    current, and the change is logged. A crash between the two leaves the segment
         #    unnamed (the redelivered batch decides and writes again; the GC reclaims it).
         # A record the batch holds twice (two fetches, the later current) has its earlier
-        # versions named in a version-map fragment of their own, before the index fragment.
+        # versions named in a version-map fragment of their own, after the index fragment: a
+        # crash between the two loses only that history version, never makes it current.
+        # The index fragment is named by when it is stored, not by the batch's start: a
+        # writer lists fragments from its newest known one's time on (less
+        # LATE_FRAGMENT_MS), so only clocks apart by more than that can hide one.
         self._read_cache.forget()  # this instance reads what it wrote
         seq = next(self._sequence)
         newest = {version.key: version for version in versions}  # the batch's last per key
@@ -317,6 +321,13 @@ class SegmentRecordStore(RecordStore):
             by_kind.setdefault(version.key.kind, []).append(version)
         built = await asyncio.to_thread(self._segments, by_kind, time_ms, seq)
         await bounded(self._create_batch_object(name, data) for name, data, _ in built.values())
+        rows: dict[RecordKey, _NewVersion | _Confirmation] = {c.key: c for c in confirmations}
+        rows.update(newest)
+        named_ms = max(time_ms, self._now_ms())
+        fragments = await asyncio.to_thread(
+            self._located_fragments, rows, built, time_ms, named_ms, seq
+        )
+        await bounded(self._create_batch_object(name, data) for name, data in fragments)
         await bounded(
             self.versions.add(
                 kind,
@@ -328,26 +339,39 @@ class SegmentRecordStore(RecordStore):
             for kind, (name, _, entries) in built.items()
             if (earlier := _superseded_in_batch(entries))
         )
-        rows: dict[RecordKey, _NewVersion | _Confirmation] = {c.key: c for c in confirmations}
-        rows.update(newest)
-        fragments = await asyncio.to_thread(self._located_fragments, rows, built, time_ms, seq)
-        await bounded(self._create_batch_object(name, data) for name, data in fragments)
+        self._saw_own({key.kind for key in rows}, named_ms, seq)
         for kind, (name, _, entries) in built.items():
             known = self._known.get(kind)
             if known is None:
                 continue
-            known.saw([fragment_key(kind, time_ms, self._writer, seq)])
             for entry in entries:
                 known.current.update(VersionLocation.of(entry, name, time_ms))
+
+    async def _write_fragments(
+        self, rows: Sequence[_NewVersion | _Confirmation], time_ms: int, seq: int
+    ) -> None:
+        """A batch of refetches that changed nothing: its index fragments, named by when they
+        are stored (as ``_store``'s)."""
+        named_ms = max(time_ms, self._now_ms())
+        await super()._write_fragments(rows, named_ms, seq)
+        self._saw_own({row.key.kind for row in rows}, named_ms, seq)
+
+    def _saw_own(self, kinds: Iterable[Kind], named_ms: int, seq: int) -> None:
+        """This writer's own fragments: known, so its next look need not read them."""
+        for kind in kinds:
+            if (known := self._known.get(kind)) is not None:
+                known.saw([fragment_key(kind, named_ms, self._writer, seq)])
 
     def _located_fragments(
         self,
         rows: dict[RecordKey, _NewVersion | _Confirmation],
         built: dict[Kind, tuple[str, bytes, list[SegmentEntry]]],
         time_ms: int,
+        named_ms: int,
         seq: int,
     ) -> list[tuple[str, bytes]]:
-        """One index fragment per kind: the index's rows, and the new versions' locations."""
+        """One index fragment per kind, named at ``named_ms``: the index's rows, and the new
+        versions' locations, written at ``time_ms`` (the batch's time)."""
         by_kind: dict[Kind, list[_NewVersion | _Confirmation]] = {}
         for row in rows.values():
             by_kind.setdefault(row.key.kind, []).append(row)
@@ -393,7 +417,7 @@ class SegmentRecordStore(RecordStore):
                 table = table.append_column(field, pa.array(values, type=field.type))
             sink = io.BytesIO()
             pq.write_table(table, sink, compression="zstd")
-            fragments.append((fragment_key(kind, time_ms, self._writer, seq), sink.getvalue()))
+            fragments.append((fragment_key(kind, named_ms, self._writer, seq), sink.getvalue()))
         return fragments
 
     def _segments(
