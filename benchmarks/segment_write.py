@@ -4,7 +4,8 @@
    sub-resource appended) written by ``SegmentRecordStore.write_batch`` in batches of 100 to
    local disk: process CPU per record (conversion, hashing, the segment, the index fragment).
 2. The writer's view (``CurrentView``) of SEGMENT_WRITE_VIEW_ROWS records, one version each:
-   bytes a record in its columns, and the time to find a batch's 100 keys among them.
+   bytes a record in its columns, and the time to find a batch's 100 keys among them; the
+   compaction's retention pass (each record's newest versions) over the same table.
 3. The real captures in ../shared/tmdb/fixtures, one record each: its serialized Record and
    its JSON compressed alone, against its JSON gzipped at level 6.
 
@@ -35,7 +36,7 @@ from tmdb_collector.store import (
     open_object_store,
     use_segments,
 )
-from tmdb_collector.store._versions import VERSION_SCHEMA, CurrentView
+from tmdb_collector.store._versions import VERSION_SCHEMA, CurrentView, _newest
 
 PER_KIND = int(os.environ.get("SEGMENT_WRITE_PER_KIND", "300"))
 VIEW_ROWS = int(os.environ.get("SEGMENT_WRITE_VIEW_ROWS", "1000000"))
@@ -98,6 +99,12 @@ def view() -> None:
     print(
         f"view: {n:,} records, {size:.1f} bytes a record; a batch's 100 keys found in "
         f"{statistics.median(times):.2f} ms (median of 50)"
+    )
+    began = time.perf_counter()
+    kept = _newest(table, 10)
+    print(
+        f"compaction's retention pass (each record's newest 10 of {n:,} versions): "
+        f"{time.perf_counter() - began:.3f} s, {kept.num_rows:,} kept"
     )
 
 

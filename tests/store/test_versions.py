@@ -4,7 +4,10 @@ record's newest versions."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tmdb_collector.kinds import Kind, RecordKey
 from tmdb_collector.store import open_object_store
@@ -250,3 +253,38 @@ async def test_a_writers_view_keeps_keys_that_do_not_pack_apart(
         keys[3]: 5,
     }
     assert len(view) == 4
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(
+        st.tuples(st.integers(1, 3), st.none() | st.integers(0, 2), st.none() | st.integers(0, 2)),
+        max_size=40,
+    ),
+    retention=st.integers(1, 4),
+)
+def test_compaction_keeps_the_newest_rows_of_each_key_column_wise(
+    keys: list[tuple[int, int | None, int | None]], retention: int
+) -> None:
+    """``_newest`` (column-wise) keeps what a pass over the rows from the end keeps: each key's
+    last ``retention`` rows of a table ordered by key."""
+    from tmdb_collector.store._versions import _newest  # noqa: PLC0415
+
+    ordered = sorted(
+        keys, key=lambda k: (k[0], k[1] is not None, k[1] or 0, k[2] is not None, k[2] or 0)
+    )
+    table = pa.table(
+        {
+            "id": pa.array([k[0] for k in ordered], pa.int64()),
+            "season_number": pa.array([k[1] for k in ordered], pa.int64()),
+            "episode_number": pa.array([k[2] for k in ordered], pa.int64()),
+            "row": pa.array(range(len(ordered)), pa.int64()),
+        }
+    )
+    seen: dict[tuple[int, int | None, int | None], int] = {}
+    expected = []
+    for row in range(len(ordered) - 1, -1, -1):
+        seen[ordered[row]] = seen.get(ordered[row], 0) + 1
+        if seen[ordered[row]] <= retention:
+            expected.append(row)
+    assert _newest(table, retention).column("row").to_pylist() == sorted(expected)

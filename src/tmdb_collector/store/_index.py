@@ -10,6 +10,7 @@ per key (docs/storage.md, "Index").
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import math
@@ -405,7 +406,8 @@ class RecordIndex:
             fragments = await self._list_fragments(kind)
         table = await self._merged(kind, fragments)
         if fragments:  # with none, the snapshot already says it all: rewriting it is churn
-            await self._objects.put(snapshot_key(kind), _parquet_bytes(table))
+            data = await asyncio.to_thread(_parquet_bytes, table)
+            await self._objects.put(snapshot_key(kind), data)
             await bounded([self._objects.delete(fragment) for fragment in fragments])
         return CompactionResult(fragments_merged=len(fragments), rows=table.num_rows)
 
@@ -479,6 +481,13 @@ class RecordIndex:
         names = [*fragments, snapshot_key(kind)]
         blobs = await bounded([self._objects.get(name) for name in fragments])
         blobs.append(await self._objects.get(snapshot_key(kind)))
+        return await asyncio.to_thread(self._combined, names, blobs, columns)
+
+    def _combined(
+        self, names: list[str], blobs: list[bytes | None], columns: list[str] | None
+    ) -> pa.Table:
+        """Each record's latest row among the objects read (column work, in a thread: the event
+        loop keeps turning while millions of rows are merged)."""
         # Names sort fragments by time and the snapshot last: the position is the tie-breaker.
         parts = [
             _with_source(self._read_parquet(name, data, columns), position)
