@@ -20,6 +20,7 @@ BENCHMARKS = {
     "serve_load": "benchmarks.serve_load",
     "store_read": "benchmarks.store_read",
     "store_write": "benchmarks.store_write",
+    "view_memory": "benchmarks.view_memory",
 }
 
 

@@ -87,7 +87,7 @@ def view() -> None:
     )
     del segments
     current = CurrentView(Kind.PERSON, table)
-    size = current._latest.nbytes / n
+    size = current.nbytes / n
     rng = random.Random(7)
     times = []
     for _ in range(50):

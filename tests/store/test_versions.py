@@ -288,3 +288,37 @@ def test_compaction_keeps_the_newest_rows_of_each_key_column_wise(
         if seen[ordered[row]] <= retention:
             expected.append(row)
     assert _newest(table, retention).column("row").to_pylist() == sorted(expected)
+
+
+@pytest.mark.parametrize("part_rows", [1, 2, 3, 1000])
+async def test_a_writers_first_look_reads_the_snapshot_part_by_part(
+    monkeypatch: pytest.MonkeyPatch, part_rows: int
+) -> None:
+    """``current_view`` (the snapshot read a few rows at a time, then the fragments) finds the
+    same current version of every record as a view of the whole table: also for a record whose
+    versions straddle parts, a key that does not pack, and versions only in fragments."""
+    from tmdb_collector.store import _versions  # noqa: PLC0415
+
+    monkeypatch.setattr(_versions, "_PART_ROWS", part_rows)
+    versions = VersionMap(open_object_store("memory://"))
+    specs = ["1/1/1", "1/1/2", "1/2/1", "7/0/1", "7/0/65536", "9/3/3"]
+    for n in range(1, 5):  # four fetches of each, some unchanged in between
+        await add(
+            versions,
+            Kind.TV_EPISODE,
+            f"segments/tv_episode/{n}.seg",
+            1000 * n,
+            *(entry(spec, 10 * n, n if i % 2 else 1, ordinal=i) for i, spec in enumerate(specs)),
+        )
+    assert await versions.compact(Kind.TV_EPISODE, retention_versions=3)
+    await add(versions, Kind.TV_EPISODE, "segments/tv_episode/5.seg", 9000, entry("1/1/2", 5, 9))
+    await add(versions, Kind.TV_EPISODE, "segments/tv_episode/6.seg", 9500, entry("9/3/3", 99, 8))
+    state = await versions.state(Kind.TV_EPISODE)
+    keys = [RecordKey.parse(Kind.TV_EPISODE, spec) for spec in [*specs, "5/5/5"]]
+    whole = _versions.CurrentView(Kind.TV_EPISODE, await versions.table_of(Kind.TV_EPISODE, state))
+    parts = await versions.current_view(Kind.TV_EPISODE, state)
+    assert parts.lookup(keys) == whole.lookup(keys)
+    assert len(parts) == len(whole) == len(specs)
+    found = parts.lookup(keys)
+    assert found[keys[1]].fetched_at_ms == 40  # a later fetch than the fragment's (5)
+    assert found[keys[5]].fetched_at_ms == 99  # a fragment's, later than the snapshot's

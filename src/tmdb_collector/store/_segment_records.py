@@ -293,8 +293,10 @@ class SegmentRecordStore(RecordStore):
         # First look, or a compaction folded fragments since: the whole map.
         listed, snapshot = await index.fragments_since(kind, None)
         fragments = await self.versions.fragment_names(kind)
-        table = await self.versions.table_of(kind, MapState(tuple(fragments), tuple(listed), None))
-        known = _Known(CurrentView(kind, table), snapshot)
+        view = await self.versions.current_view(
+            kind, MapState(tuple(fragments), tuple(listed), None)
+        )
+        known = _Known(view, snapshot)
         known.saw(listed)
         self._known[kind] = known
         return known.current

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -160,13 +160,63 @@ class CurrentView:
         #: id past 2**31 or a season or episode number past 65,534, which TMDB does not have
         #: today and the index takes (int64) all the same.
         self._wide: dict[RecordKey, VersionLocation] = {}
+        self._set(_slim(self._apart(table)))
+
+    @classmethod
+    def of_snapshot(cls, kind: Kind, parts: Iterable[pa.Table]) -> CurrentView:
+        """From a version-map snapshot read part by part (rows of VERSION_SCHEMA in the
+        snapshot's order: by key, then fetched time): of each part only its last row per key is
+        kept, so the kind's every version is never in memory at once (~1.5 GB at the peak
+        for 2,000,000 versions read whole)."""
+        view = cls(kind, VERSION_SCHEMA.empty_table())
+        slims: list[pa.Table] = []
+        for part in map(view._apart, parts):
+            if not part.num_rows:
+                continue
+            slim = _slim(part)
+            # A record whose versions straddle two parts is in both: the later part's is its
+            # later fetch. Sliced off the earlier part (no copy).
+            if slims and _first_key(slim) == _last_key(slims[-1]):
+                slims[-1] = slims[-1].slice(0, slims[-1].num_rows - 1)
+            slims.append(slim)
+        if slims:
+            if len({slim.schema for slim in slims}) > 1:  # a part kept a position in 64 bits
+                slims = [_widened(slim) for slim in slims]
+            latest = pa.concat_tables(slims)
+            del slims
+            packed = latest.column(_PACKED)
+            if (
+                len(packed) > 1
+                and not pc.all(
+                    pc.greater(packed.slice(1), packed.slice(0, len(packed) - 1))
+                ).as_py()
+            ):  # not a snapshot's order: sorted, and each key's latest kept
+                latest = _latest_of_each(latest)
+            view._set(_narrowed(latest))
+        return view
+
+    def absorb(self, table: pa.Table) -> None:
+        """Rows of VERSION_SCHEMA in any order (fragments read on a first look): each becomes
+        its record's current version where it was fetched later."""
+        table = self._apart(table)
         if table.num_rows:
-            packable = _packable(table)
-            if not pc.all(packable).as_py():
-                for location in _locations(kind, table.filter(pc.invert(packable))):
-                    self._remember_wide(location)
-                table = table.filter(packable)
-        self._set(_slim(table))
+            ordered = table.sort_by(
+                [(name, "ascending") for name in _KEY_COLUMNS]
+                + [("fetched_at", "ascending"), ("written_at", "ascending")]
+            )
+            self._merge(_slim(ordered))
+
+    def _apart(self, table: pa.Table) -> pa.Table:
+        """``table`` without the rows whose key does not pack (``_packable``): those are kept
+        in ``_wide``."""
+        if table.num_rows == 0:
+            return table
+        packable = _packable(table)
+        if pc.all(packable).as_py():
+            return table
+        for location in _locations(self.kind, table.filter(pc.invert(packable))):
+            self._remember_wide(location)
+        return table.filter(packable)
 
     def _set(self, latest: pa.Table) -> None:
         """``latest``: slim rows sorted by packed key, one per key."""
@@ -177,6 +227,11 @@ class CurrentView:
 
     def __len__(self) -> int:
         return int(self._latest.num_rows) + len(self._overlay) + len(self._wide)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of its columns (the overlay and the keys kept apart not counted)."""
+        return int(self._latest.nbytes)
 
     def _remember_wide(self, location: VersionLocation) -> None:
         known = self._wide.get(location.key)
@@ -223,14 +278,14 @@ class CurrentView:
 
     def _fold(self) -> None:
         overlay = _slim(versions_snapshot(self.kind, self._overlay.values(), 1))
-        # Each side's positions widened first: one side may have kept a value past 32 bits.
-        merged = pa.concat_tables([_widened(self._latest), _widened(overlay)])
         self._overlay = {}
-        ordered = merged.sort_by(
-            [(_PACKED, "ascending"), ("fetched_at", "ascending"), ("written_at", "ascending")]
-        )
-        latest = ordered.filter(_last_of_each(ordered.column(_PACKED).combine_chunks()))
-        self._set(_narrowed(latest))
+        self._merge(overlay)
+
+    def _merge(self, slim: pa.Table) -> None:
+        """``slim`` (a ``_slim`` table) folded into the columns: per key the later fetch."""
+        # Each side's positions widened first: one side may have kept a value past 32 bits.
+        merged = pa.concat_tables([_widened(self._latest), _widened(slim)])
+        self._set(_narrowed(_latest_of_each(merged)))
 
 
 #: The packed key column of a CurrentView (``_pack``).
@@ -286,6 +341,22 @@ def _widened(table: pa.Table) -> pa.Table:
         position = table.schema.get_field_index(name)
         table = table.set_column(position, name, table.column(position).cast(pa.int64()))
     return table
+
+
+def _latest_of_each(slims: pa.Table) -> pa.Table:
+    """Of slim rows, each key's latest fetch (then the latest written)."""
+    ordered = slims.sort_by(
+        [(_PACKED, "ascending"), ("fetched_at", "ascending"), ("written_at", "ascending")]
+    )
+    return ordered.filter(_last_of_each(ordered.column(_PACKED).combine_chunks()))
+
+
+def _first_key(slim: pa.Table) -> int:
+    return int(slim.column(_PACKED)[0].as_py())
+
+
+def _last_key(slim: pa.Table) -> int | None:
+    return int(slim.column(_PACKED)[-1].as_py()) if slim.num_rows else None
 
 
 def _last_of_each(packed: pa.Array) -> pa.Array:
@@ -410,6 +481,32 @@ class VersionMap:
     async def table_of(self, kind: Kind, state: MapState) -> pa.Table:
         """``table`` as of ``state``."""
         return await self._merged(kind, list(state.fragments), state.index_fragments)
+
+    async def current_view(self, kind: Kind, state: MapState) -> CurrentView:
+        """Each record's current version as a writer keeps it, as of ``state``: the snapshot
+        read part by part (never the kind's every version at once), then the fragments."""
+        names = list(state.fragments)
+        blobs = await bounded(
+            [self._objects.get(name) for name in [*names, *state.index_fragments]]
+        )
+        # Fragments before the snapshot: one folded since the listing is in the snapshot.
+        snapshot = await self._objects.get(versions_snapshot_key(kind))
+        return await asyncio.to_thread(
+            self._current_view, kind, names, state.index_fragments, blobs, snapshot
+        )
+
+    def _current_view(
+        self,
+        kind: Kind,
+        names: list[str],
+        index_fragments: Sequence[str],
+        blobs: list[bytes | None],
+        snapshot: bytes | None,
+    ) -> CurrentView:
+        parts = () if snapshot is None else self._parts(versions_snapshot_key(kind), snapshot)
+        view = CurrentView.of_snapshot(kind, parts)
+        view.absorb(self._combined(names, index_fragments, blobs))
+        return view
 
     async def all(self, kind: Kind) -> list[VersionLocation]:
         """Every kept version of the kind, ordered as ``table``."""
@@ -581,12 +678,29 @@ class VersionMap:
         try:
             return pq.read_table(io.BytesIO(data)).select(VERSION_SCHEMA.names).cast(VERSION_SCHEMA)
         except (pa.ArrowException, ValueError, KeyError, OSError) as error:
-            cause = printable(error)
-            raise CorruptVersionMapError(
-                f"version map object {name} in {self._objects.url} is not a Parquet file of the "
-                f"version schema ({cause}); rebuild it from the segments: tmdb-collector "
-                "rebuild-index"
-            ) from None
+            raise self._corrupt(name, error) from None
+
+    def _parts(self, name: str, data: bytes) -> Iterator[pa.Table]:
+        """A version-map object read ``_PART_ROWS`` rows at a time."""
+        try:
+            # A BufferReader, not a BytesIO: pyarrow reads the bytes in place, where a Python
+            # file object makes a copy of every column chunk it reads.
+            source = pq.ParquetFile(pa.BufferReader(data))
+            for batch in source.iter_batches(_PART_ROWS, columns=VERSION_SCHEMA.names):
+                yield pa.Table.from_batches([batch]).cast(VERSION_SCHEMA)
+        except (pa.ArrowException, ValueError, KeyError, OSError) as error:
+            raise self._corrupt(name, error) from None
+
+    def _corrupt(self, name: str, error: Exception) -> CorruptVersionMapError:
+        return CorruptVersionMapError(
+            f"version map object {name} in {self._objects.url} is not a Parquet file of the "
+            f"version schema ({printable(error)}); rebuild it from the segments: tmdb-collector "
+            "rebuild-index"
+        )
+
+
+#: Rows of a version-map snapshot read at a time into a writer's view.
+_PART_ROWS = 65_536
 
 
 def _entries_table(
@@ -650,13 +764,15 @@ def _newest(table: pa.Table, retention_versions: int) -> pa.Table:
     rows = table.num_rows
     if rows == 0:
         return table
-    changed = None
+    steps = []
     for name in _KEY_COLUMNS:
         column = table.column(name)
         if name in ("season_number", "episode_number"):
             column = pc.fill_null(column, -1)
-        step = pc.not_equal(column.slice(1), column.slice(0, rows - 1))
-        changed = step if changed is None else pc.or_(changed, step)
+        steps.append(pc.not_equal(column.slice(1), column.slice(0, rows - 1)))
+    changed = steps[0]
+    for step in steps[1:]:
+        changed = pc.or_(changed, step)
     starts = pa.concat_arrays([pa.array([True]), changed.combine_chunks()])
     position = pc.subtract(pc.cumulative_sum(pa.repeat(1, rows)), 1)
     group = pc.subtract(pc.cumulative_sum(pc.cast(starts, pa.int64())), 1)

@@ -1,0 +1,121 @@
+"""What a writer's first look at a kind costs in memory (issue 20): a store of segments whose
+person version map is a snapshot of VIEW_MEMORY_RECORDS records with VIEW_MEMORY_VERSIONS
+versions each (random content hashes, segments of 200 records), then, in a process of its
+own for each, the peak resident memory of building the writer's view (``CurrentView``, what a
+collector holds to decide writes without reading records):
+
+- ``whole``: the kind's version table read whole, then slimmed (how a first look was made
+  until 2026-12-08, ``VersionMap.table_of``);
+- ``parts``: the snapshot read part by part, each part slimmed as it comes
+  (``VersionMap.current_view``, what ``SegmentRecordStore`` does now).
+
+    python3 dev.py bench view_memory
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from tmdb_collector.kinds import Kind
+from tmdb_collector.store import open_object_store, use_segments
+from tmdb_collector.store._versions import (
+    VERSION_SCHEMA,
+    CurrentView,
+    MapState,
+    VersionMap,
+    _parquet,
+    versions_snapshot_key,
+)
+
+RECORDS = int(os.environ.get("VIEW_MEMORY_RECORDS", "1000000"))
+VERSIONS = int(os.environ.get("VIEW_MEMORY_VERSIONS", "2"))
+
+
+async def build(root: str) -> int:
+    """The snapshot, in the order compaction writes it: by key, then fetched time."""
+    rows = RECORDS * VERSIONS
+    ids = pa.array([i // VERSIONS for i in range(rows)], pa.int64())
+    fetched = pa.array([1_796_000_000_000 + i % VERSIONS for i in range(rows)], pa.int64())
+    at = fetched.cast(pa.timestamp("ms", tz="UTC"))
+    segments = pa.array(
+        [f"segments/person/2026-12-07/{i // 200:013d}-abcdefabcdef-000001.seg" for i in range(rows)]
+    )
+    positions = pa.array([(i % 200) * 9_000 for i in range(rows)], pa.int64())
+    table = pa.table(
+        {
+            "id": ids,
+            "season_number": pa.nulls(rows, pa.int64()),
+            "episode_number": pa.nulls(rows, pa.int64()),
+            "fetched_at": at,
+            "content_hash": pa.array([os.urandom(32) for _ in range(rows)], pa.binary(32)),
+            "deleted": pa.array([False] * rows),
+            "segment": segments,
+            "offset": positions,
+            "length": pa.array([9_000] * rows, pa.int64()),
+            "ordinal": pa.array([i % 48 for i in range(rows)], pa.int32()),
+            "stored_bytes": pa.array([3_000] * rows, pa.int64()),
+            "written_at": at,
+        },
+        schema=VERSION_SCHEMA,
+    )
+    objects = open_object_store(root)
+    await use_segments(objects)
+    data = _parquet(table)
+    await objects.put(versions_snapshot_key(Kind.PERSON), data)
+    return len(data)
+
+
+async def look(root: str, how: str) -> None:
+    """In the child: build the view one way and print its figures."""
+    versions = VersionMap(open_object_store(root))
+    state = MapState((), (), None)
+    baseline = _peak_mb()
+    began = time.perf_counter()
+    if how == "whole":
+        view = CurrentView(Kind.PERSON, await versions.table_of(Kind.PERSON, state))
+    else:
+        view = await versions.current_view(Kind.PERSON, state)
+    seconds = time.perf_counter() - began
+    peak = _peak_mb()
+    print(
+        f"  {how:<5}: {len(view):,} records; peak RSS {peak:,.0f} MB ({peak - baseline:,.0f} MB "
+        f"over the {baseline:,.0f} MB before), {seconds:.1f} s; "
+        f"the view {view.nbytes / 1e6:,.0f} MB"
+    )
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike getrusage's ru_maxrss, not carried
+    over from the parent through fork and exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as root:
+        size = asyncio.run(build(root))
+        print(
+            f"person version snapshot: {RECORDS:,} records x {VERSIONS} versions, "
+            f"{size / 1e6:,.0f} MB"
+        )
+        for how in ("whole", "parts"):
+            child = [sys.executable, "-m", "benchmarks.view_memory", "--look", root, how]
+            subprocess.run(child, check=True)  # noqa: S603 - our own command
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--look"]:
+        asyncio.run(look(sys.argv[2], sys.argv[3]))
+    else:
+        main()
