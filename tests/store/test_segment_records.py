@@ -342,5 +342,16 @@ async def test_a_series_parts_are_listed_from_the_version_map(store_case: StoreC
         [fetched(key, {"id": key.episode, "name": "e"}, T0) for key in episodes]
     )
     assert await records.stored_parts(Kind.TV_EPISODE, 1399) == sorted(episodes[:2])
+    seasons = [RecordKey(Kind.TV_SEASON, 1399, n) for n in (0, 1, 70_000)] + [
+        RecordKey(Kind.TV_SEASON, 1398, 1),
+        RecordKey(Kind.TV_SEASON, 1400, 0),
+    ]
+    await records.write_batch([fetched(key, {"id": 1, "name": "s"}, T0) for key in seasons])
+    # Another writer: its first look reads the map into columns (the first's are in its overlay).
+    fresh = SegmentRecordStore(store_case.store, now_ms=Clock())
+    for reader in (records, fresh):
+        assert await reader.stored_parts(Kind.TV_EPISODE, 1399) == sorted(episodes[:2])
+        assert await reader.stored_parts(Kind.TV_SEASON, 1399) == seasons[:3]
+        assert await reader.stored_parts(Kind.TV_SEASON, 1401) == []
     with pytest.raises(ValueError, match="seasons and episodes"):
         await records.stored_parts(Kind.MOVIE, 1)

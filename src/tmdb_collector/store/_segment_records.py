@@ -489,8 +489,9 @@ class SegmentRecordStore(RecordStore):
     async def stored_parts(self, kind: Kind, series_id: int) -> list[RecordKey]:
         if kind not in (Kind.TV_SEASON, Kind.TV_EPISODE):
             raise ValueError(f"a series has seasons and episodes, not {kind}")
-        current = await self.versions.current(kind)
-        return sorted(key for key in current if key.id == series_id)
+        # From this writer's view (binary search among packed keys), not a dict of the kind's
+        # every current version: a series deleted meant millions of episodes as objects.
+        return (await self._current_of(kind)).keys_of(series_id)
 
     async def history(self, key: RecordKey) -> list[VersionInfo]:
         infos: list[VersionInfo] = []

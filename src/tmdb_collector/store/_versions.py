@@ -228,6 +228,17 @@ class CurrentView:
     def __len__(self) -> int:
         return int(self._latest.num_rows) + len(self._overlay) + len(self._wide)
 
+    def keys_of(self, series_id: int) -> list[RecordKey]:
+        """The keys of the series' seasons or episodes it holds (tombstones too), in key
+        order: the packed keys from ``series_id << 32`` on, found by binary search."""
+        found: set[RecordKey] = {key for key in self._overlay if key.id == series_id}
+        found.update(key for key in self._wide if key.id == series_id)
+        if series_id < _ID_LIMIT:
+            start = bisect.bisect_left(self._keys, series_id << 32)
+            stop = bisect.bisect_left(self._keys, (series_id + 1) << 32, lo=start)
+            found.update(_unpack(self.kind, packed) for packed in self._keys[start:stop])
+        return sorted(found)
+
     @property
     def nbytes(self) -> int:
         """The bytes of its columns (the overlay and the keys kept apart not counted)."""
@@ -397,6 +408,14 @@ def _fits(key: RecordKey) -> bool:
         key.id < _ID_LIMIT
         and (key.season is None or key.season < _NUMBER_LIMIT)
         and (key.episode is None or key.episode < _NUMBER_LIMIT)
+    )
+
+
+def _unpack(kind: Kind, packed: int) -> RecordKey:
+    """``_pack``'s inverse."""
+    season, episode = (packed >> 16) & 0xFFFF, packed & 0xFFFF
+    return RecordKey(
+        kind, packed >> 32, season - 1 if season else None, episode - 1 if episode else None
     )
 
 
