@@ -7,7 +7,9 @@ collector holds to decide writes without reading records):
 - ``whole``: the kind's version table read whole, then slimmed (how a first look was made
   until 2026-12-08, ``VersionMap.table_of``);
 - ``parts``: the snapshot read part by part, each part slimmed as it comes
-  (``VersionMap.current_view``, what ``SegmentRecordStore`` does now).
+  (``VersionMap.current_view``, what ``SegmentRecordStore`` does now);
+- ``reader``: a reader's map of the kind (``SortedVersions``, what ``read``, ``query --id``
+  and ``serve`` keep to find a record's versions): every version, not only the current ones.
 
     python3 dev.py bench view_memory
 """
@@ -30,6 +32,7 @@ from tmdb_collector.store._versions import (
     VERSION_SCHEMA,
     CurrentView,
     MapState,
+    SortedVersions,
     VersionMap,
     _parquet,
     versions_snapshot_key,
@@ -79,16 +82,21 @@ async def look(root: str, how: str) -> None:
     state = MapState((), (), None)
     baseline = _peak_mb()
     began = time.perf_counter()
-    if how == "whole":
-        view = CurrentView(Kind.PERSON, await versions.table_of(Kind.PERSON, state))
+    if how == "reader":
+        table = SortedVersions(Kind.PERSON, await versions.table_of(Kind.PERSON, state))
+        count, held = table.table.num_rows, table.table.nbytes
     else:
-        view = await versions.current_view(Kind.PERSON, state)
+        if how == "whole":
+            view = CurrentView(Kind.PERSON, await versions.table_of(Kind.PERSON, state))
+        else:
+            view = await versions.current_view(Kind.PERSON, state)
+        count, held = len(view), view.nbytes
     seconds = time.perf_counter() - began
     peak = _peak_mb()
     print(
-        f"  {how:<5}: {len(view):,} records; peak RSS {peak:,.0f} MB ({peak - baseline:,.0f} MB "
+        f"  {how:<6}: {count:,} rows; peak RSS {peak:,.0f} MB ({peak - baseline:,.0f} MB "
         f"over the {baseline:,.0f} MB before), {seconds:.1f} s; "
-        f"the view {view.nbytes / 1e6:,.0f} MB"
+        f"holding {held / 1e6:,.0f} MB"
     )
 
 
@@ -109,7 +117,7 @@ def main() -> None:
             f"person version snapshot: {RECORDS:,} records x {VERSIONS} versions, "
             f"{size / 1e6:,.0f} MB"
         )
-        for how in ("whole", "parts"):
+        for how in ("whole", "parts", "reader"):
             child = [sys.executable, "-m", "benchmarks.view_memory", "--look", root, how]
             subprocess.run(child, check=True)  # noqa: S603 - our own command
 

@@ -322,3 +322,38 @@ async def test_a_writers_first_look_reads_the_snapshot_part_by_part(
     found = parts.lookup(keys)
     assert found[keys[1]].fetched_at_ms == 40  # a later fetch than the fragment's (5)
     assert found[keys[5]].fetched_at_ms == 99  # a fragment's, later than the snapshot's
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(1, 3), st.none() | st.integers(0, 2), st.none() | st.integers(0, 2)
+        ).flatmap(lambda key: st.tuples(st.just(key), st.integers(0, 3))),
+        max_size=12,
+    ),
+    sort=st.booleans(),
+)
+def test_a_single_snapshot_is_taken_as_ordered_only_when_it_is(
+    rows: list[tuple[tuple[int, int | None, int | None], int]], sort: bool
+) -> None:
+    """A snapshot alone is read without a sort only when its rows are in key order, then
+    fetched-time order (nulls before numbers, as the sort puts them)."""
+    from tmdb_collector.store._versions import _in_key_order  # noqa: PLC0415
+
+    def order(row: tuple[tuple[int, int | None, int | None], int]) -> tuple[int, ...]:
+        (id_, season, episode), fetched = row
+        return (id_, -1 if season is None else season, -1 if episode is None else episode, fetched)
+
+    if sort:
+        rows = sorted(rows, key=order)
+    table = pa.table(
+        {
+            "id": pa.array([r[0][0] for r in rows], pa.int64()),
+            "season_number": pa.array([r[0][1] for r in rows], pa.int64()),
+            "episode_number": pa.array([r[0][2] for r in rows], pa.int64()),
+            "fetched_at": pa.array([r[1] for r in rows], pa.int64()),
+        }
+    )
+    keys = [order(r) for r in rows]
+    assert _in_key_order(table) == (keys == sorted(keys))

@@ -643,12 +643,21 @@ class VersionMap:
         if not parts:
             return VERSION_SCHEMA.empty_table()
         table = pa.concat_tables(parts)
-        ordered = table.sort_by(
-            [(name, "ascending") for name in _KEY_COLUMNS]
-            + [("fetched_at", "ascending"), ("content_hash", "ascending")]
-            + [("written_at", "ascending"), ("segment", "ascending")]
-        )
-        return _collapse_repeats(ordered.filter(_first_of_each_version(ordered)))
+        if len(parts) == 1 and _in_key_order(table):
+            # One object in its key order (a snapshot alone, as compaction writes it): no sort,
+            # and no copy where nothing is dropped below — for millions of versions, each copy
+            # is hundreds of MB.
+            ordered = table
+        else:
+            ordered = table.sort_by(
+                [(name, "ascending") for name in _KEY_COLUMNS]
+                + [("fetched_at", "ascending"), ("content_hash", "ascending")]
+                + [("written_at", "ascending"), ("segment", "ascending")]
+            )
+        first = _first_of_each_version(ordered)
+        if not pc.all(first).as_py():
+            ordered = ordered.filter(first)
+        return _collapse_repeats(ordered)
 
     def _read_index(self, name: str, data: bytes, columns: list[str]) -> pa.Table:
         """An index fragment's key columns, ``written_at`` and ``columns`` (null when the
@@ -695,7 +704,11 @@ class VersionMap:
 
     def _read(self, name: str, data: bytes) -> pa.Table:
         try:
-            return pq.read_table(io.BytesIO(data)).select(VERSION_SCHEMA.names).cast(VERSION_SCHEMA)
+            return (
+                pq.read_table(pa.BufferReader(data))
+                .select(VERSION_SCHEMA.names)
+                .cast(VERSION_SCHEMA)
+            )
         except (pa.ArrowException, ValueError, KeyError, OSError) as error:
             raise self._corrupt(name, error) from None
 
@@ -772,9 +785,30 @@ def _collapse_repeats(ordered: pa.Table) -> pa.Table:
         if name in ("season_number", "episode_number"):
             column = pc.fill_null(column, -1)
         same = pc.and_(same, pc.equal(column.slice(1), column.slice(0, len(column) - 1)))
+    if not pc.any(same).as_py():
+        return ordered
     # Keep a row unless the next row repeats it.
     keep = pa.concat_arrays([pc.invert(same.combine_chunks()), pa.array([True])])
     return ordered.filter(keep)
+
+
+def _in_key_order(table: pa.Table) -> bool:
+    """Whether the rows are ordered by key, then fetched time (what a reader's binary search
+    and "the last is current" need)."""
+    rows = table.num_rows
+    if rows < 2:
+        return True
+    ordered = None  # from the last column to the first: earlier, or equal and ordered after
+    for name in (*_KEY_COLUMNS, "fetched_at")[::-1]:
+        column = table.column(name)
+        if name in ("season_number", "episode_number"):
+            column = pc.fill_null(column, -1)
+        later, earlier = column.slice(1), column.slice(0, rows - 1)
+        if ordered is None:
+            ordered = pc.greater_equal(later, earlier)
+        else:
+            ordered = pc.or_(pc.greater(later, earlier), pc.and_(pc.equal(later, earlier), ordered))
+    return bool(pc.all(ordered).as_py())
 
 
 def _newest(table: pa.Table, retention_versions: int) -> pa.Table:
@@ -823,9 +857,13 @@ class SortedVersions:
         self._kind = kind
         self.table = table
         self._ids = _searchable(table.column("id"))
-        # One array per column: a row's values are read one by one (a point read needs one
-        # or two rows, and converting even a slice to Python rows costs ~0.1 ms).
-        self._columns = {name: table.column(name).combine_chunks() for name in table.column_names}
+        # Columns read value by value (a point read needs one or two rows, and converting even
+        # a slice to Python rows costs ~0.1 ms), as they are: combining a table read in row
+        # groups into one array a column would copy every version once more.
+        self._columns = {
+            name: column.chunk(0) if column.num_chunks == 1 else column
+            for name, column in zip(table.column_names, table.columns, strict=True)
+        }
 
     def versions(self, key: RecordKey) -> list[VersionLocation]:
         """The record's versions, oldest fetch first."""
