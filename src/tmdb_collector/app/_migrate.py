@@ -15,12 +15,15 @@ from tmdb_collector.errors import InputError
 from tmdb_collector.kinds import Kind
 from tmdb_collector.store import (
     KindMigration,
+    ObjectStore,
     RebuildReport,
+    SegmentRecordStore,
     StoreBusyError,
     finish_migration,
     kinds_migrated,
     migrate_kind,
     old_layout_objects,
+    open_record_store,
     plan_kind,
     rebuild_index,
     store_layout,
@@ -87,16 +90,34 @@ async def migrate_store(
             if report.left:
                 return report
         old = await old_layout_objects(objects)
-        if report.layout_before == "segments" and not old:
-            report.finished = True
-            return report
+        if not (report.layout_before == "segments" and not old):
 
-        def deleted(count: int, total: int) -> None:
-            say(f"old layout: {count}/{total} objects deleted")
+            def deleted(count: int, total: int) -> None:
+                say(f"old layout: {count}/{total} objects deleted")
 
-        report.deleted = await finish_migration(objects, on_deleted=deleted)
+            report.deleted = await finish_migration(objects, on_deleted=deleted)
         report.finished = True
+        await _fold_migrated(objects, say)
     return report
+
+
+async def _fold_migrated(objects: ObjectStore, say: Callable[[str], None]) -> None:
+    """Each kind's migrated version-map fragments (one per migrated segment) folded into its
+    snapshot, so that readers do not read them one by one until the compactor's next due
+    compaction (which counts index fragments, of which a migration writes none)."""
+    records = await open_record_store(objects)
+    if not isinstance(records, SegmentRecordStore):
+        return
+    try:
+        async with compaction_lease(objects, "migrate"):
+            for kind in Kind:
+                if await records.versions.fragment_names(kind):
+                    await records.versions.compact(
+                        kind, records.retention_versions, index_fragments=[]
+                    )
+                    say(f"{kind}: version map folded into its snapshot")
+    except StoreBusyError as busy:
+        say(f"version maps left to the compaction under way: {busy}")
 
 
 async def rebuild_store_index(
