@@ -234,6 +234,29 @@ async def test_a_batch_that_fetched_a_record_twice_keeps_both_versions(
     assert not [k for k in await keys(store_case) if "/fragments/" in k]
 
 
+async def test_a_writers_own_slow_batch_does_not_move_its_look_past_others_fragments(
+    store_case: StoreCase,
+) -> None:
+    """A writer whose batch looked at minute 0 and was stored at minute 12 looks next from
+    minute 0 on (less the margin), not from 12: a fragment another writer stored meanwhile is
+    named in between and must be read."""
+    minute = 60_000
+
+    class Slow(Clock):
+        """The batch begins (and looks) at minute 0, and is stored at minute 12."""
+
+        def __call__(self) -> int:
+            now, self.now_ms = self.now_ms, T0 + 12 * minute
+            return now
+
+    writer = SegmentRecordStore(store_case.store, now_ms=Slow(T0))
+    await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 1), movie(1, "one"), T0)])
+    other = SegmentRecordStore(store_case.store, now_ms=Clock(T0 + minute))
+    await other.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0)])
+    [seen] = await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0 + 1)])
+    assert seen.change == "unchanged"
+
+
 async def test_a_batch_that_dies_before_its_index_fragment_changes_no_current_version(
     store_case: StoreCase, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -338,7 +338,7 @@ def test_a_single_snapshot_is_taken_as_ordered_only_when_it_is(
     rows: list[tuple[tuple[int, int | None, int | None], int]], sort: bool
 ) -> None:
     """A snapshot alone is read without a sort only when its rows are in key order, then
-    fetched-time order (nulls before numbers, as the sort puts them)."""
+    fetched-time order (a null number as -1: a kind's are all null or all set)."""
     from tmdb_collector.store._versions import _in_key_order  # noqa: PLC0415
 
     def order(row: tuple[tuple[int, int | None, int | None], int]) -> tuple[int, ...]:

@@ -19,6 +19,7 @@ from tmdb_collector.store import (
     RebuildReport,
     SegmentRecordStore,
     StoreBusyError,
+    StoreError,
     finish_migration,
     kinds_migrated,
     migrate_kind,
@@ -116,8 +117,11 @@ async def _fold_migrated(objects: ObjectStore, say: Callable[[str], None]) -> No
                         kind, records.retention_versions, index_fragments=[]
                     )
                     say(f"{kind}: version map folded into its snapshot")
-    except StoreBusyError as busy:
-        say(f"version maps left to the compaction under way: {busy}")
+    except StoreError as error:  # the migration is done and its data intact: only slower reads
+        say(
+            f"version maps not folded ({error}); they read correctly, one fragment at a time: "
+            "run `tmdb-collector migrate` again to fold them"
+        )
 
 
 async def rebuild_store_index(

@@ -100,7 +100,7 @@ _HOUR_MS = 3_600_000
 #: Segments an export or scan holds at once: read together (S3's latency hidden), a few MiB each.
 _SEGMENT_WINDOW = 4
 #: How much earlier than the newest fragment a writer knows another one may be named and still
-#: appear: a fragment is named by its batch's start and stored a few seconds later.
+#: appear: a fragment is named by when it is stored, so this covers writers' clocks apart.
 LATE_FRAGMENT_MS = 10 * 60_000
 #: What ``state/layout.json`` holds for a store of segments.
 LAYOUT_SEGMENTS = {"layout": "segments", "version": 1}
@@ -341,7 +341,7 @@ class SegmentRecordStore(RecordStore):
             for kind, (name, _, entries) in built.items()
             if (earlier := _superseded_in_batch(entries))
         )
-        self._saw_own({key.kind for key in rows}, named_ms, seq)
+        self._saw_own({key.kind for key in rows}, named_ms, seq, time_ms)
         for kind, (name, _, entries) in built.items():
             known = self._known.get(kind)
             if known is None:
@@ -356,13 +356,17 @@ class SegmentRecordStore(RecordStore):
         are stored (as ``_store``'s)."""
         named_ms = max(time_ms, self._now_ms())
         await super()._write_fragments(rows, named_ms, seq)
-        self._saw_own({row.key.kind for row in rows}, named_ms, seq)
+        self._saw_own({row.key.kind for row in rows}, named_ms, seq, time_ms)
 
-    def _saw_own(self, kinds: Iterable[Kind], named_ms: int, seq: int) -> None:
-        """This writer's own fragments: known, so its next look need not read them."""
+    def _saw_own(self, kinds: Iterable[Kind], named_ms: int, seq: int, looked_ms: int) -> None:
+        """This writer's own fragments: known, so its next look need not read them. Its next
+        look starts from when this batch looked (``looked_ms``, the batch's start), not from
+        when its fragment was stored: another writer's fragment stored while this batch was
+        slow is named in between."""
         for kind in kinds:
             if (known := self._known.get(kind)) is not None:
-                known.saw([fragment_key(kind, named_ms, self._writer, seq)])
+                known.seen.add(fragment_key(kind, named_ms, self._writer, seq))
+                known.newest_ms = max(known.newest_ms, looked_ms)
 
     def _located_fragments(
         self,

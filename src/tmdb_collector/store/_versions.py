@@ -199,7 +199,10 @@ class CurrentView:
         """Rows of VERSION_SCHEMA in any order (fragments read on a first look): each becomes
         its record's current version where it was fetched later."""
         table = self._apart(table)
-        if table.num_rows:
+        if table.num_rows < self._FOLD_AT:  # a first look's fragments: through the overlay
+            for location in _locations(self.kind, table):
+                self.update(location)
+        else:
             ordered = table.sort_by(
                 [(name, "ascending") for name in _KEY_COLUMNS]
                 + [("fetched_at", "ascending"), ("written_at", "ascending")]
@@ -226,7 +229,14 @@ class CurrentView:
         self._keys = _searchable(self._latest.column(_PACKED))
 
     def __len__(self) -> int:
-        return int(self._latest.num_rows) + len(self._overlay) + len(self._wide)
+        """The records it holds (an overlay's record also in the columns counted once)."""
+        apart = [key for key in self._overlay if not self._in_columns(key)]
+        return int(self._latest.num_rows) + len(apart) + len(self._wide)
+
+    def _in_columns(self, key: RecordKey) -> bool:
+        packed = _pack(key)
+        row = bisect.bisect_left(self._keys, packed)
+        return row < len(self._keys) and self._keys[row] == packed
 
     def keys_of(self, series_id: int) -> list[RecordKey]:
         """The keys of the series' seasons or episodes it holds (tombstones too), in key
@@ -293,10 +303,23 @@ class CurrentView:
         self._merge(overlay)
 
     def _merge(self, slim: pa.Table) -> None:
-        """``slim`` (a ``_slim`` table) folded into the columns: per key the later fetch."""
-        # Each side's positions widened first: one side may have kept a value past 32 bits.
-        merged = pa.concat_tables([_widened(self._latest), _widened(slim)])
-        self._set(_narrowed(_latest_of_each(merged)))
+        """``slim`` (a ``_slim`` table) folded into the columns: per key the later fetch. The
+        rows kept are found from sort indices and taken once: one new copy of the columns at
+        the peak, not one per step."""
+        latest = self._latest
+        if latest.schema != slim.schema:  # one side kept a position past 32 bits
+            latest, slim = _widened(latest), _widened(slim)
+        merged = pa.concat_tables([latest, slim])
+        order = pc.sort_indices(
+            merged,
+            sort_keys=[
+                (_PACKED, "ascending"),
+                ("fetched_at", "ascending"),
+                ("written_at", "ascending"),
+            ],
+        )
+        keep = _last_of_each(pc.take(merged.column(_PACKED), order).combine_chunks())
+        self._set(_narrowed(merged.take(pc.filter(order, keep))))
 
 
 #: The packed key column of a CurrentView (``_pack``).
@@ -794,7 +817,8 @@ def _collapse_repeats(ordered: pa.Table) -> pa.Table:
 
 def _in_key_order(table: pa.Table) -> bool:
     """Whether the rows are ordered by key, then fetched time (what a reader's binary search
-    and "the last is current" need)."""
+    and "the last is current" need); a null season or episode number counts as -1 (a kind's
+    are all null or all set)."""
     rows = table.num_rows
     if rows < 2:
         return True
