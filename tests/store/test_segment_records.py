@@ -4,6 +4,8 @@ newer fetch current whoever wrote last, and a damaged block losing only its own 
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 import pytest
@@ -255,6 +257,28 @@ async def test_a_writers_own_slow_batch_does_not_move_its_look_past_others_fragm
     await other.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0)])
     [seen] = await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0 + 1)])
     assert seen.change == "unchanged"
+
+
+async def test_a_writer_whose_clock_is_behind_is_named_before_its_fragments_are_missed(
+    store_case: StoreCase, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fragment stored well after the time in its name (its writer's clock is behind the
+    store's) is still read, and named in a warning at half the writers' margin."""
+    now = int(time.time() * 1000)
+    writer = SegmentRecordStore(store_case.store, now_ms=Clock(now))
+    await writer.write_batch([fetched(RecordKey(Kind.MOVIE, 1), movie(1, "one"), T0)])
+    behind = SegmentRecordStore(store_case.store, now_ms=Clock(now - 8 * 60_000))
+    await behind.write_batch([fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0)])
+    on_time = SegmentRecordStore(store_case.store, now_ms=Clock(now))
+    await on_time.write_batch([fetched(RecordKey(Kind.MOVIE, 3), movie(3, "three"), T0)])
+    with caplog.at_level(logging.WARNING, logger="tmdb_collector.store"):
+        [seen] = await writer.write_batch(
+            [fetched(RecordKey(Kind.MOVIE, 2), movie(2, "two"), T0 + 1)]
+        )
+    assert seen.change == "unchanged"
+    [warning] = [r.getMessage() for r in caplog.records if "clock" in r.getMessage()]
+    assert f"{now - 8 * 60_000:013d}-" in warning
+    assert "the clock of the writer that wrote it is behind" in warning
 
 
 async def test_a_batch_that_dies_before_its_index_fragment_changes_no_current_version(

@@ -453,20 +453,22 @@ class RecordIndex:
 
     async def fragments_since(
         self, kind: Kind, since_ms: int | None
-    ) -> tuple[list[str], tuple[int, datetime, str | None] | None]:
-        """The kind's fragments named from ``since_ms`` on (all with None), oldest first, and
-        the snapshot's size, time and ETag (None: no snapshot), in one listing of one page:
-        the snapshot's name sorts after every fragment's, so a listing of the kind's folder
-        that starts after a fragment name holds both."""
+    ) -> tuple[list[str], tuple[int, datetime, str | None] | None, dict[str, datetime]]:
+        """The kind's fragments named from ``since_ms`` on (all with None), oldest first, the
+        snapshot's size, time and ETag (None: no snapshot), and when each fragment was stored
+        (the store's clock), in one listing of one page: the snapshot's name sorts after every
+        fragment's, so a listing of the kind's folder that starts after a fragment name holds
+        both."""
         start = None if since_ms is None else fragments_from(kind, since_ms)
         inside, snapshot_name = f"{fragments_prefix(kind)}/", snapshot_key(kind)
-        fragments, snapshot = [], None
+        stored: dict[str, datetime] = {}
+        snapshot = None
         async for info in self._objects.list(f"{INDEX_ROOT}/{kind.value}", start_after=start):
             if info.key == snapshot_name:
                 snapshot = (info.size, info.modified, info.etag)
             elif info.key.startswith(inside) and info.key.endswith(".parquet"):
-                fragments.append(info.key)
-        return sorted(fragments), snapshot
+                stored[info.key] = info.modified
+        return sorted(stored), snapshot, stored
 
     async def _list_fragments(self, kind: Kind) -> list[str]:
         listed = [info.key async for info in self._objects.list(fragments_prefix(kind))]

@@ -279,19 +279,20 @@ class SegmentRecordStore(RecordStore):
         known = self._known.get(kind)
         if known is not None:
             since = max(0, known.newest_ms - LATE_FRAGMENT_MS)
-            listed, snapshot = await index.fragments_since(kind, since)
+            listed, snapshot, stored = await index.fragments_since(kind, since)
             start = fragments_from(kind, since)
             present = set(listed)
             gone = any(name >= start and name not in present for name in known.seen)
             if snapshot == known.snapshot and not gone:
                 new = [name for name in listed if name not in known.seen]
+                _warn_if_named_late(new, stored)
                 if new:
                     for location in await self.versions.locations_in(kind, new):
                         known.current.update(location)
                     known.saw(new)
                 return known.current
         # First look, or a compaction folded fragments since: the whole map.
-        listed, snapshot = await index.fragments_since(kind, None)
+        listed, snapshot, _ = await index.fragments_since(kind, None)
         fragments = await self.versions.fragment_names(kind)
         view = await self.versions.current_view(
             kind, MapState(tuple(fragments), tuple(listed), None)
@@ -685,6 +686,23 @@ class _Known:
         for name in fragments:
             self.seen.add(name)
             self.newest_ms = max(self.newest_ms, fragment_time(name))
+
+
+def _warn_if_named_late(names: list[str], stored: dict[str, datetime]) -> None:
+    """A fragment stored well after the time in its name comes from a writer whose clock is
+    behind the store's: past ``LATE_FRAGMENT_MS``, other writers would miss its fragments
+    until the next compaction. Said at half that, while nothing is missed yet."""
+    for name in names:
+        late_ms = stored[name].timestamp() * 1000 - fragment_time(name)
+        if late_ms > LATE_FRAGMENT_MS / 2:
+            _log.warning(
+                "index fragment %s was stored %.0f s after the time in its name: the clock of "
+                "the writer that wrote it is behind; past %d s other writers miss its "
+                "fragments until the next compaction. Set that machine's clock (NTP)",
+                name,
+                late_ms / 1000,
+                LATE_FRAGMENT_MS // 1000,
+            )
 
 
 def _superseded_in_batch(entries: list[SegmentEntry]) -> list[SegmentEntry]:
