@@ -184,6 +184,12 @@ class SegmentRecordStore(RecordStore):
         self._read_cache: Refreshing[Kind, MapState, SortedVersions] = Refreshing(
             lambda: self.read_check_seconds
         )
+        #: Each kind's current versions as last read for reading (``read``, ``current_version``:
+        #: what ``serve`` and ``query --id`` ask), in a CurrentView: ~76 bytes a record, where
+        #: the whole map is ~170 a version; the map itself only for history.
+        self._current_cache: Refreshing[Kind, MapState, CurrentView] = Refreshing(
+            lambda: self.read_check_seconds
+        )
         #: What this instance knows of each kind's current versions, kept up to date from the
         #: index fragments written since (docs/storage.md, "Segments": no read per record).
         self._known: dict[Kind, _Known] = {}
@@ -317,6 +323,7 @@ class SegmentRecordStore(RecordStore):
         # writer lists fragments from its newest known one's time on (less
         # LATE_FRAGMENT_MS), so only clocks apart by more than that can hide one.
         self._read_cache.forget()  # this instance reads what it wrote
+        self._current_cache.forget()
         seq = next(self._sequence)
         newest = {version.key: version for version in versions}  # the batch's last per key
         by_kind: dict[Kind, list[_NewVersion]] = {}
@@ -462,6 +469,7 @@ class SegmentRecordStore(RecordStore):
             await self._write_piece(entries, first, next(self._sequence))
         self._known.pop(kind, None)
         self._read_cache.forget(kind)
+        self._current_cache.forget(kind)
         return await index.compact(kind, listed)
 
     async def changes(
@@ -481,15 +489,24 @@ class SegmentRecordStore(RecordStore):
     # --- reading --------------------------------------------------------------------------
 
     async def read(self, key: RecordKey) -> StoredRecord | None:
-        versions = await self._versions_of(key)
-        return None if not versions else await self._read_location(versions[-1])
+        current = await self._current_location(key)
+        return None if current is None else await self._read_location(current)
 
     async def current_version(self, key: RecordKey) -> CurrentVersion | None:
-        versions = await self._versions_of(key)
-        if not versions:
+        current = await self._current_location(key)
+        if current is None:
             return None
-        current = versions[-1]
         return CurrentVersion(current.content_hash, current.fetched_at_ms, current.deleted)
+
+    async def _current_location(self, key: RecordKey) -> VersionLocation | None:
+        """Where the record's current version is, from the kind's current versions as read at
+        most ``read_check_seconds`` ago (read again only when the map's objects changed)."""
+
+        async def load(state: MapState) -> CurrentView:
+            return await self.versions.current_view(key.kind, state)
+
+        view = await self._current_cache.get(key.kind, lambda: self.versions.state(key.kind), load)
+        return view.lookup([key]).get(key)
 
     async def stored_parts(self, kind: Kind, series_id: int) -> list[RecordKey]:
         if kind not in (Kind.TV_SEASON, Kind.TV_EPISODE):

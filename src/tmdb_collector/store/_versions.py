@@ -205,7 +205,8 @@ class CurrentView:
         else:
             ordered = table.sort_by(
                 [(name, "ascending") for name in _KEY_COLUMNS]
-                + [("fetched_at", "ascending"), ("written_at", "ascending")]
+                + [("fetched_at", "ascending"), ("content_hash", "ascending")]
+                + [("written_at", "ascending")]
             )
             self._merge(_slim(ordered))
 
@@ -227,6 +228,11 @@ class CurrentView:
         # A batch's 100 keys are found by binary search over the sorted packed keys, not by
         # hashing the whole column again (~60 ms for a million).
         self._keys = _searchable(self._latest.column(_PACKED))
+        # A found row's values read one by one (~10 µs a row; a take and to_pylist, ~140).
+        self._columns = {
+            name: column.chunk(0) if column.num_chunks == 1 else column
+            for name, column in zip(self._latest.column_names, self._latest.columns, strict=True)
+        }
 
     def __len__(self) -> int:
         """The records it holds (an overlay's record also in the columns counted once)."""
@@ -276,10 +282,8 @@ class CurrentView:
                 row = bisect.bisect_left(self._keys, packed)
                 if row < len(self._keys) and self._keys[row] == packed:
                     hits.append((key, row))
-            if hits:
-                taken = self._latest.take([row for _, row in hits]).to_pylist()
-                for (key, _), row in zip(hits, taken, strict=True):
-                    found[key] = _location(key, row)
+            for key, row in hits:
+                found[key] = _location_in(self._columns, key, row)
         for key in wanted:
             newer = self._overlay.get(key)
             if newer is not None and (key not in found or _later(newer, found[key])):
@@ -310,20 +314,20 @@ class CurrentView:
         if latest.schema != slim.schema:  # one side kept a position past 32 bits
             latest, slim = _widened(latest), _widened(slim)
         merged = pa.concat_tables([latest, slim])
-        order = pc.sort_indices(
-            merged,
-            sort_keys=[
-                (_PACKED, "ascending"),
-                ("fetched_at", "ascending"),
-                ("written_at", "ascending"),
-            ],
-        )
+        order = pc.sort_indices(merged, sort_keys=_VIEW_ORDER)
         keep = _last_of_each(pc.take(merged.column(_PACKED), order).combine_chunks())
         self._set(_narrowed(merged.take(pc.filter(order, keep))))
 
 
 #: The packed key column of a CurrentView (``_pack``).
 _PACKED = "packed"
+#: A CurrentView's rows in the version map's order (``_later``): the last of a key is current.
+_VIEW_ORDER = [
+    (_PACKED, "ascending"),
+    ("fetched_at", "ascending"),
+    ("content_hash", "ascending"),
+    ("written_at", "ascending"),
+]
 #: Integer columns a CurrentView narrows (a segment and its blocks are far below 2 GiB; a block
 #: holds at most a few thousand records); a value past the narrow type keeps the wide one.
 _NARROW = {
@@ -378,10 +382,8 @@ def _widened(table: pa.Table) -> pa.Table:
 
 
 def _latest_of_each(slims: pa.Table) -> pa.Table:
-    """Of slim rows, each key's latest fetch (then the latest written)."""
-    ordered = slims.sort_by(
-        [(_PACKED, "ascending"), ("fetched_at", "ascending"), ("written_at", "ascending")]
-    )
+    """Of slim rows, each key's current version (``_later``'s order)."""
+    ordered = slims.sort_by(_VIEW_ORDER)
     return ordered.filter(_last_of_each(ordered.column(_PACKED).combine_chunks()))
 
 
@@ -417,7 +419,14 @@ def _location(key: RecordKey, row: dict[str, Any]) -> VersionLocation:
 
 
 def _later(one: VersionLocation, other: VersionLocation) -> bool:
-    return (one.fetched_at_ms, one.written_at_ms) > (other.fetched_at_ms, other.written_at_ms)
+    """Whether ``one`` is current over ``other``: the version map's order (fetched time, then
+    content hash, then when written), so that every view of a kind names one current version
+    even for two fetches of the same millisecond."""
+    return (one.fetched_at_ms, one.content_hash, one.written_at_ms) > (
+        other.fetched_at_ms,
+        other.content_hash,
+        other.written_at_ms,
+    )
 
 
 #: What ``_pack`` packs: ids below 2**31 (TMDB's are below 2**25 today), season and episode
@@ -901,22 +910,23 @@ class SortedVersions:
                 episodes = self._columns["episode_number"][start:stop]
                 mask = pc.and_(mask, pc.equal(episodes, key.episode))
             rows = [start + i for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]
-        return [self._location(key, row) for row in rows]
+        return [_location_in(self._columns, key, row) for row in rows]
 
-    def _location(self, key: RecordKey, row: int) -> VersionLocation:
-        column = self._columns
-        return VersionLocation(
-            key=key,
-            fetched_at_ms=column["fetched_at"][row].value,
-            content_hash=column["content_hash"][row].as_py(),
-            deleted=column["deleted"][row].as_py(),
-            segment=column["segment"][row].as_py(),
-            offset=column["offset"][row].as_py(),
-            length=column["length"][row].as_py(),
-            ordinal=column["ordinal"][row].as_py(),
-            stored_bytes=column["stored_bytes"][row].as_py(),
-            written_at_ms=column["written_at"][row].value,
-        )
+
+def _location_in(column: dict[str, Any], key: RecordKey, row: int) -> VersionLocation:
+    """Row ``row`` of a version table's columns (arrays, or chunked arrays), value by value."""
+    return VersionLocation(
+        key=key,
+        fetched_at_ms=column["fetched_at"][row].value,
+        content_hash=column["content_hash"][row].as_py(),
+        deleted=column["deleted"][row].as_py(),
+        segment=column["segment"][row].as_py(),
+        offset=column["offset"][row].as_py(),
+        length=column["length"][row].as_py(),
+        ordinal=column["ordinal"][row].as_py(),
+        stored_bytes=column["stored_bytes"][row].as_py(),
+        written_at_ms=column["written_at"][row].value,
+    )
 
 
 def _searchable(column: pa.ChunkedArray) -> memoryview:
