@@ -4,6 +4,7 @@ newer fetch current whoever wrote last, and a damaged block losing only its own 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -279,6 +280,40 @@ async def test_a_writer_whose_clock_is_behind_is_named_before_its_fragments_are_
     [warning] = [r.getMessage() for r in caplog.records if "clock" in r.getMessage()]
     assert f"{now - 8 * 60_000:013d}-" in warning
     assert "the clock of the writer that wrote it is behind" in warning
+
+
+async def test_a_damaged_record_refetched_beside_another_batch_is_stored_again(
+    store_case: StoreCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collector stores several batches at once on one store: each batch's unchanged
+    refetches are checked against their blocks, whatever the others do meanwhile (they shared
+    one attribute, which another batch emptied while this one listed the index)."""
+    records = SegmentRecordStore(store_case.store, now_ms=Clock())
+    await records.write_batch([fetched(MOVIE, movie(550, "kept"), T0)])
+    [location] = await records.versions.versions(MOVIE)
+    data = await store_case.store.get(location.segment)
+    assert data is not None
+    garbled = bytearray(data)
+    garbled[location.offset + location.length // 2] ^= 0xFF
+    await store_case.store.put(location.segment, bytes(garbled))
+    real_list = store_case.store.list
+
+    async def slow_list(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.05)  # the other batch runs to its end meanwhile
+        async for info in real_list(*args, **kwargs):
+            yield info
+
+    monkeypatch.setattr(store_case.store, "list", slow_list)
+    other = RecordKey(Kind.PERSON, 1)
+    refetched, _ = await asyncio.gather(
+        records.write_batch([fetched(MOVIE, movie(550, "kept"), T0 + 10)]),
+        records.write_batch([fetched(other, {"id": 1, "name": "p"}, T0 + 10)]),
+    )
+    assert [result.change for result in refetched] == ["created"]  # the damage was seen
+    monkeypatch.undo()
+    current = await SegmentRecordStore(store_case.store, now_ms=Clock()).read(MOVIE)
+    assert current is not None
+    assert current.json()["title"] == "kept"
 
 
 async def test_a_batch_that_dies_before_its_index_fragment_changes_no_current_version(

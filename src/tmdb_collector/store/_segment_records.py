@@ -24,6 +24,7 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,6 +103,9 @@ _SEGMENT_WINDOW = 4
 #: How much earlier than the newest fragment a writer knows another one may be named and still
 #: appear: a fragment is named by when it is stored, so this covers writers' clocks apart.
 LATE_FRAGMENT_MS = 10 * 60_000
+#: The content hash of each fetched record of the batch being written (``write_batch``), per
+#: asyncio task: the refetches whose current version must be read back before "unchanged".
+_CANDIDATES: ContextVar[dict[RecordKey, bytes] | None] = ContextVar("candidates", default=None)
 #: What ``state/layout.json`` holds for a store of segments.
 LAYOUT_SEGMENTS = {"layout": "segments", "version": 1}
 
@@ -178,8 +182,6 @@ class SegmentRecordStore(RecordStore):
 
     def __init__(self, objects: ObjectStore, **options: Any) -> None:
         super().__init__(objects, **options)
-        #: The content hash of each fetched record of the batch being written.
-        self._candidates: dict[RecordKey, bytes] = {}
         #: Each kind's version map as last read for reading, and when (monotonic seconds).
         self._read_cache: Refreshing[Kind, MapState, SortedVersions] = Refreshing(
             lambda: self.read_check_seconds
@@ -211,21 +213,28 @@ class SegmentRecordStore(RecordStore):
         writes = [item for item in items if isinstance(item, RecordWrite)]
         encoded = iter(await asyncio.to_thread(self.encode, writes) if writes else [])
         ready = [next(encoded) if isinstance(item, RecordWrite) else item for item in items]
-        self._candidates = {
-            item.key: item.encoded.content_hash
-            for item in ready
-            if isinstance(item, EncodedWrite) and item.encoded is not None
-        }
+        # The batch's own, in a context variable: a collector stores several batches at once
+        # on one store (MESSAGES_IN_FLIGHT), and an attribute of the instance was overwritten
+        # (or emptied) by another batch while this one listed the index — its unchanged
+        # refetches then went unchecked, and a damaged block stayed current.
+        token = _CANDIDATES.set(
+            {
+                item.key: item.encoded.content_hash
+                for item in ready
+                if isinstance(item, EncodedWrite) and item.encoded is not None
+            }
+        )
         try:
             return await super().write_batch(ready)
         finally:
-            self._candidates = {}
+            _CANDIDATES.reset(token)
 
     async def _read_currents(self, keys: set[RecordKey]) -> dict[RecordKey, _Current | None]:
         """Each key's current version, from what this instance knows of the version map: per
         kind of the batch one listing of the index fragments, and a read of each one written
         by another writer since the last look (the whole map again only after a compaction)."""
         currents: dict[RecordKey, _Current | None] = dict.fromkeys(keys)
+        candidates = _CANDIDATES.get() or {}
         unchanged: list[VersionLocation] = []
         for kind in {key.kind for key in keys}:
             view = await self._current_of(kind)
@@ -239,7 +248,7 @@ class SegmentRecordStore(RecordStore):
                         location.deleted,
                         location.stored_bytes,
                     )
-                    if not location.deleted and self._candidates.get(key) == location.content_hash:
+                    if not location.deleted and candidates.get(key) == location.content_hash:
                         unchanged.append(location)
         for location in await self._damaged(unchanged):
             _log.warning(
