@@ -1,15 +1,18 @@
-"""What a writer's first look at a kind costs in memory (issue 20): a store of segments whose
+"""What a kind's versions cost in memory (issue 20): a store of segments whose
 person version map is a snapshot of VIEW_MEMORY_RECORDS records with VIEW_MEMORY_VERSIONS
 versions each (random content hashes, segments of 200 records), then, in a process of its
-own for each, the peak resident memory of building the writer's view (``CurrentView``, what a
-collector holds to decide writes without reading records):
+own for each, the peak resident memory of:
 
-- ``whole``: the kind's version table read whole, then slimmed (how a first look was made
-  until 2026-12-08, ``VersionMap.table_of``);
-- ``parts``: the snapshot read part by part, each part slimmed as it comes
-  (``VersionMap.current_view``, what ``SegmentRecordStore`` does now);
-- ``reader``: a reader's map of the kind (``SortedVersions``, what ``read``, ``query --id``
-  and ``serve`` keep to find a record's versions): every version, not only the current ones.
+- ``whole``: a writer's view (``CurrentView``, what a collector holds to decide writes
+  without reading records) from the kind's version table read whole, then slimmed (how a
+  first look was made until 2026-12-08, ``VersionMap.table_of``);
+- ``parts``: the same view from the snapshot read part by part, each part slimmed as it comes
+  (``VersionMap.current_view``: a writer's first look now, and a reader's current versions);
+- ``reader``: a reader's map of the kind (``SortedVersions``, what ``history`` and ``serve``'s
+  history keep to find a record's versions): every version, not only the current ones;
+- ``compact``: the kind's version-map compaction (what the compactor function does), with
+  VIEW_MEMORY_FRAGMENTS fragments of 200 new versions waiting (all but ``compact`` read them
+  too).
 
     python3 dev.py bench view_memory
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -28,17 +32,20 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from tmdb_collector.kinds import Kind
 from tmdb_collector.store import open_object_store, use_segments
+from tmdb_collector.store._segment import SegmentEntry
 from tmdb_collector.store._versions import (
     VERSION_SCHEMA,
     CurrentView,
-    MapState,
     SortedVersions,
     VersionMap,
     _parquet,
+    version_fragment_key,
     versions_snapshot_key,
 )
 
 RECORDS = int(os.environ.get("VIEW_MEMORY_RECORDS", "1000000"))
+#: Version-map fragments waiting for the compaction (200 versions each).
+FRAGMENTS = int(os.environ.get("VIEW_MEMORY_FRAGMENTS", "50"))
 VERSIONS = int(os.environ.get("VIEW_MEMORY_VERSIONS", "2"))
 
 
@@ -73,16 +80,40 @@ async def build(root: str) -> int:
     await use_segments(objects)
     data = _parquet(table)
     await objects.put(versions_snapshot_key(Kind.PERSON), data)
+    # A day's writes waiting for the compaction: FRAGMENTS fragments of 200 new fetches.
+    versions = VersionMap(objects)
+    rng = random.Random(5)
+    for number in range(FRAGMENTS):
+        entries = [
+            SegmentEntry(
+                Kind.PERSON,
+                str(rng.randrange(RECORDS)),
+                1_797_000_000_000 + number,
+                os.urandom(32),
+                False,
+                ordinal * 9_000,
+                9_000,
+                ordinal % 48,
+                3_000,
+            )
+            for ordinal in range(200)
+        ]
+        segment = f"segments/person/2026-12-08/{number:013d}-abcdefabcdef-000001.seg"
+        fragment = version_fragment_key(Kind.PERSON, 1_797_000_000_000 + number, "bench", number)
+        await versions.add(Kind.PERSON, segment, entries, fragment=fragment, written_at_ms=0)
     return len(data)
 
 
 async def look(root: str, how: str) -> None:
     """In the child: build the view one way and print its figures."""
     versions = VersionMap(open_object_store(root))
-    state = MapState((), (), None)
+    state = await versions.state(Kind.PERSON)
     baseline = _peak_mb()
     began = time.perf_counter()
-    if how == "reader":
+    if how == "compact":
+        count = await versions.compact(Kind.PERSON, 10)
+        held = 0
+    elif how == "reader":
         table = SortedVersions(Kind.PERSON, await versions.table_of(Kind.PERSON, state))
         count, held = table.table.num_rows, table.table.nbytes
     else:
@@ -117,7 +148,7 @@ def main() -> None:
             f"person version snapshot: {RECORDS:,} records x {VERSIONS} versions, "
             f"{size / 1e6:,.0f} MB"
         )
-        for how in ("whole", "parts", "reader"):
+        for how in ("whole", "parts", "reader", "compact"):
             child = [sys.executable, "-m", "benchmarks.view_memory", "--look", root, how]
             subprocess.run(child, check=True)  # noqa: S603 - our own command
 

@@ -867,7 +867,8 @@ def _newest(table: pa.Table, retention_versions: int) -> pa.Table:
         [pc.cast(pc.indices_nonzero(starts), pa.int64()).slice(1), pa.array([rows], pa.int64())]
     )
     keep = pc.greater_equal(position, pc.subtract(pc.take(ends, group), retention_versions))
-    return table.filter(keep)
+    # Nothing past the retention (the usual case): no copy of every version.
+    return table if pc.all(keep).as_py() else table.filter(keep)
 
 
 @dataclass(frozen=True, slots=True)
