@@ -357,3 +357,70 @@ def test_a_single_snapshot_is_taken_as_ordered_only_when_it_is(
     )
     keys = [order(r) for r in rows]
     assert _in_key_order(table) == (keys == sorted(keys))
+
+
+_VERSION = st.tuples(
+    st.sampled_from(["1/1/1", "1/1/2", "1/2/1", "2/0/1", "3/1/1"]),  # key
+    st.integers(0, 3),  # fetched
+    st.integers(1, 3),  # content
+    st.integers(0, 2),  # place (offset)
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    before=st.lists(st.lists(_VERSION, min_size=1, max_size=6), max_size=4),
+    after=st.lists(st.lists(_VERSION, min_size=1, max_size=6), min_size=1, max_size=4),
+    retention=st.integers(1, 3),
+    part_rows=st.integers(1, 4),
+)
+def test_a_compaction_part_by_part_keeps_what_one_all_at_once_keeps(
+    before: list[list[tuple[str, int, int, int]]],
+    after: list[list[tuple[str, int, int, int]]],
+    retention: int,
+    part_rows: int,
+) -> None:
+    """The compaction merges the fragments into the snapshot part by part (a record's versions
+    may straddle parts, repeat, or be past the retention): the same snapshot as merging every
+    version at once."""
+    import asyncio  # noqa: PLC0415
+
+    from tmdb_collector.store import _versions  # noqa: PLC0415
+
+    async def compacted(streamed: bool) -> tuple[int, list[dict[str, object]]]:
+        versions = VersionMap(open_object_store("memory://"))
+        written = 0
+        for batches, fold in ((before, True), (after, False)):
+            for batch in batches:
+                written += 1
+                entries = [
+                    entry(key, fetched, digest, offset=place * 100, ordinal=i)
+                    for i, (key, fetched, digest, place) in enumerate(batch)
+                ]
+                await add(
+                    versions,
+                    Kind.TV_EPISODE,
+                    f"segments/tv_episode/{written}.seg",
+                    written,
+                    *entries,
+                )
+            if fold:
+                await versions.compact(Kind.TV_EPISODE, retention_versions=retention)
+        original = _versions.VersionMap._streamed
+
+        def whole(*args: object, **kwargs: object) -> object:
+            raise _versions._NotStreamable
+
+        _versions.VersionMap._streamed = original if streamed else whole  # type: ignore[method-assign]
+        try:
+            kept = await versions.compact(Kind.TV_EPISODE, retention_versions=retention)
+        finally:
+            _versions.VersionMap._streamed = original  # type: ignore[method-assign]
+        return kept, (await versions.table(Kind.TV_EPISODE)).to_pylist()
+
+    original_rows = _versions._PART_ROWS
+    _versions._PART_ROWS = part_rows
+    try:
+        assert asyncio.run(compacted(True)) == asyncio.run(compacted(False))
+    finally:
+        _versions._PART_ROWS = original_rows

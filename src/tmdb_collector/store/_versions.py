@@ -602,15 +602,92 @@ class VersionMap:
         fragments = await self._fragments(kind)
         if index_fragments is None:
             index_fragments = await self._indexed(kind)
-        table = await self._merged(kind, fragments, index_fragments)
+        blobs = await bounded([self._objects.get(name) for name in [*fragments, *index_fragments]])
+        # Fragments before the snapshot: one folded since the listing is in the snapshot.
+        snapshot = await self._objects.get(versions_snapshot_key(kind))
         # Column work in a thread: the event loop (a mirror's pacer, its lease) keeps turning
         # while a kind of millions of versions is folded.
-        kept = await asyncio.to_thread(_newest, table, retention_versions)
-        if fragments or index_fragments or kept.num_rows != table.num_rows:
-            data = await asyncio.to_thread(_parquet, kept)
-            await self._objects.put(versions_snapshot_key(kind), data)
+        folded = await asyncio.to_thread(
+            self._folded,
+            kind,
+            fragments,
+            index_fragments,
+            blobs,
+            snapshot,
+            retention_versions=retention_versions,
+        )
+        if fragments or index_fragments or folded.dropped:
+            await self._objects.put(versions_snapshot_key(kind), folded.data)
             await bounded([self._objects.delete(name) for name in fragments])
-        return int(kept.num_rows)
+        return folded.kept
+
+    def _folded(
+        self,
+        kind: Kind,
+        fragments: list[str],
+        index_fragments: Sequence[str],
+        blobs: list[bytes | None],
+        snapshot: bytes | None,
+        *,
+        retention_versions: int,
+    ) -> _Folded:
+        """The kind's new snapshot: the fragments' versions merged into the snapshot part by
+        part, each written as it is done (a kind's every version is never in memory at once),
+        or — for a snapshot not in its order, or a key that does not pack — all at once."""
+        news = self._combined(fragments, index_fragments, blobs)
+        if snapshot is not None and news.num_rows:
+            try:
+                return self._streamed(kind, snapshot, news, retention_versions)
+            except _NotStreamable:
+                pass
+        names = [*fragments, versions_snapshot_key(kind)]
+        cut = len(fragments)
+        table = self._combined(names, index_fragments, [*blobs[:cut], snapshot, *blobs[cut:]])
+        kept = _newest(table, retention_versions)
+        return _Folded(_parquet(kept), int(kept.num_rows), kept.num_rows != table.num_rows)
+
+    def _streamed(
+        self, kind: Kind, snapshot: bytes, news: pa.Table, retention_versions: int
+    ) -> _Folded:
+        """``_folded`` part by part: each part of the snapshot (in key order) with the new
+        versions of its keys, sorted, each version once, each record's newest kept, written as
+        a row group; the rows of a part's last key wait for the next part, which may hold more
+        of them."""
+        if not pc.all(_packable(news)).as_py():
+            raise _NotStreamable
+        news = news.cast(VERSION_SCHEMA)
+        news_keys = _searchable(pa.chunked_array([_packed(news)]))
+        sink = io.BytesIO()
+        folded = _Folded(b"", 0, False)
+        with pq.ParquetWriter(sink, VERSION_SCHEMA, compression="zstd") as writer:
+
+            def write(old: pa.Table, new: pa.Table) -> None:
+                both = pa.concat_tables([old, new])
+                if both.num_rows:
+                    ordered = both.sort_by(_MAP_ORDER)
+                    merged = _collapse_repeats(ordered.filter(_first_of_each_version(ordered)))
+                    kept = _newest(merged, retention_versions)
+                    writer.write_table(kept)
+                    folded.kept += int(kept.num_rows)
+                    folded.dropped |= kept.num_rows != both.num_rows
+
+            waiting, start = VERSION_SCHEMA.empty_table(), 0
+            for part in self._parts(versions_snapshot_key(kind), snapshot):
+                rows = pa.concat_tables([waiting, part]) if waiting.num_rows else part
+                if not rows.num_rows:
+                    continue
+                if not (pc.all(_packable(rows)).as_py() and _in_key_order(rows)):
+                    raise _NotStreamable
+                keys = _searchable(pa.chunked_array([_packed(rows)]))
+                cut = bisect.bisect_left(keys, keys[-1])  # the last key's first row
+                waiting = rows.slice(cut)
+                if cut:
+                    end = bisect.bisect_left(news_keys, keys[cut], lo=start)
+                    write(rows.slice(0, cut), news.slice(start, end - start))
+                    start = end
+            write(waiting, news.slice(start))
+        folded.data = sink.getvalue()
+        return folded
 
     async def changes(self, index_fragments: list[str]) -> list[ChangeEntry]:
         """The change-log entries the index fragments carry, oldest batch first."""
@@ -763,8 +840,28 @@ class VersionMap:
         )
 
 
-#: Rows of a version-map snapshot read at a time into a writer's view.
+#: Rows of a version-map snapshot read at a time (a writer's view, the compaction).
 _PART_ROWS = 65_536
+#: The version map's order: by key, then fetched time, content hash, when and where written.
+_MAP_ORDER = (
+    [(name, "ascending") for name in _KEY_COLUMNS]
+    + [("fetched_at", "ascending"), ("content_hash", "ascending")]
+    + [("written_at", "ascending"), ("segment", "ascending")]
+)
+
+
+class _NotStreamable(Exception):
+    """A snapshot the compaction cannot merge part by part: folded all at once instead."""
+
+
+@dataclass(slots=True)
+class _Folded:
+    """A compaction's new snapshot: its bytes, the versions it keeps, and whether any version
+    was dropped (past the retention, or a repeat)."""
+
+    data: bytes
+    kept: int
+    dropped: bool
 
 
 def _entries_table(
