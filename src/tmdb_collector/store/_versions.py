@@ -888,6 +888,15 @@ def _entries_table(
     )
 
 
+def _neighbours(table: pa.Table, name: str) -> tuple[Any, Any]:
+    """Column ``name`` from its second row on, and up to its last but one: each row beside the
+    row before it (a null season or episode number as -1, so that nulls compare equal)."""
+    column = table.column(name)
+    if name in ("season_number", "episode_number"):
+        column = pc.fill_null(column, -1)
+    return column.slice(1), column.slice(0, len(column) - 1)
+
+
 def _first_of_each_version(ordered: pa.Table) -> pa.Array:
     """True at the first row of each (key, fetched time, content hash): a version written twice
     keeps its first location."""
@@ -895,10 +904,7 @@ def _first_of_each_version(ordered: pa.Table) -> pa.Array:
         return pa.array([], type=pa.bool_())
     changed = pa.array([False] * (ordered.num_rows - 1), type=pa.bool_())
     for name in (*_KEY_COLUMNS, "fetched_at", "content_hash"):
-        column = ordered.column(name)
-        if name in ("season_number", "episode_number"):
-            column = pc.fill_null(column, -1)
-        changed = pc.or_(changed, pc.not_equal(column.slice(1), column.slice(0, len(column) - 1)))
+        changed = pc.or_(changed, pc.not_equal(*_neighbours(ordered, name)))
     return pa.concat_arrays([pa.array([True]), changed.combine_chunks()])
 
 
@@ -910,10 +916,7 @@ def _collapse_repeats(ordered: pa.Table) -> pa.Table:
         return ordered
     same = pa.array([True] * (ordered.num_rows - 1), type=pa.bool_())
     for name in (*_KEY_COLUMNS, "content_hash"):
-        column = ordered.column(name)
-        if name in ("season_number", "episode_number"):
-            column = pc.fill_null(column, -1)
-        same = pc.and_(same, pc.equal(column.slice(1), column.slice(0, len(column) - 1)))
+        same = pc.and_(same, pc.equal(*_neighbours(ordered, name)))
     if not pc.any(same).as_py():
         return ordered
     # Keep a row unless the next row repeats it.
@@ -930,10 +933,7 @@ def _in_key_order(table: pa.Table) -> bool:
         return True
     ordered = None  # from the last column to the first: earlier, or equal and ordered after
     for name in (*_KEY_COLUMNS, "fetched_at")[::-1]:
-        column = table.column(name)
-        if name in ("season_number", "episode_number"):
-            column = pc.fill_null(column, -1)
-        later, earlier = column.slice(1), column.slice(0, rows - 1)
+        later, earlier = _neighbours(table, name)
         if ordered is None:
             ordered = pc.greater_equal(later, earlier)
         else:
@@ -949,10 +949,7 @@ def _newest(table: pa.Table, retention_versions: int) -> pa.Table:
         return table
     steps = []
     for name in _KEY_COLUMNS:
-        column = table.column(name)
-        if name in ("season_number", "episode_number"):
-            column = pc.fill_null(column, -1)
-        steps.append(pc.not_equal(column.slice(1), column.slice(0, rows - 1)))
+        steps.append(pc.not_equal(*_neighbours(table, name)))
     changed = steps[0]
     for step in steps[1:]:
         changed = pc.or_(changed, step)
